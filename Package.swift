@@ -1,0 +1,76 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "NightShift",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "nightshift", targets: ["nightshift"]),
+        .library(name: "LuaBinding", targets: ["LuaBinding"]),
+        .library(name: "NightShiftCore", targets: ["NightShiftCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        // Layer 0: the system Lua 5.4 (apt: liblua5.4-dev) and a C shim for its macros
+        // and for the one trampoline through which every Swift function is called.
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        .target(name: "CLuaShim", dependencies: ["CLua"]),
+
+        // Layer 1: a generic, safe Swift binding for Lua. Knows nothing of NightShift.
+        .target(name: "LuaBinding", dependencies: ["CLua", "CLuaShim"], swiftSettings: strict),
+
+        // Layer 2: mechanism. Knows no Lua.
+        .target(
+            name: "NightShiftCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Layer 3: the `nightshift` Lua module and the embedded Lua standard library.
+        .target(
+            name: "NightShiftScripting",
+            dependencies: ["LuaBinding", "NightShiftCore"],
+            swiftSettings: strict,
+            plugins: ["EmbedLua"]
+        ),
+
+        // Layer 4: the thin executable.
+        .executableTarget(
+            name: "nightshift",
+            dependencies: [
+                "NightShiftScripting", "NightShiftCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Build-time tool + plugin that compile the Lua standard library into the binary.
+        .executableTarget(name: "EmbedLuaTool", swiftSettings: strict),
+        .plugin(name: "EmbedLua", capability: .buildTool(), dependencies: ["EmbedLuaTool"]),
+
+        .testTarget(name: "LuaBindingTests", dependencies: ["LuaBinding"], swiftSettings: strict),
+        .testTarget(name: "NightShiftCoreTests", dependencies: ["NightShiftCore"], swiftSettings: strict),
+        .testTarget(
+            name: "NightShiftScriptingTests",
+            dependencies: ["NightShiftScripting", "NightShiftCore", "LuaBinding"],
+            swiftSettings: strict
+        ),
+    ]
+)
