@@ -1,1 +1,144 @@
 #include "CLuaShim.h"
+#include <string.h>
+
+static ns_dispatch_fn g_dispatch = 0;
+static ns_release_fn g_release = 0;
+
+#define BOX_META "nightshift.SwiftFunction"
+
+void ns_install(ns_dispatch_fn dispatch, ns_release_fn release) {
+    g_dispatch = dispatch;
+    g_release = release;
+}
+
+/* The one entry from Lua into Swift. Swift returns -1 instead of raising, so the
+   longjmp of lua_error starts here, after the Swift frame has returned. */
+static int ns_trampoline(lua_State *L) {
+    void **slot = (void **)lua_touserdata(L, lua_upvalueindex(1));
+    if (slot == NULL || *slot == NULL) {
+        return luaL_error(L, "Swift function was released");
+    }
+    int n = g_dispatch(L, *slot);
+    if (n < 0) {
+        return lua_error(L);
+    }
+    return n;
+}
+
+static int ns_box_gc(lua_State *L) {
+    void **slot = (void **)lua_touserdata(L, 1);
+    if (slot != NULL && *slot != NULL) {
+        void *box = *slot;
+        *slot = NULL;
+        g_release(box);
+    }
+    return 0;
+}
+
+static int ns_open(lua_State *L) {
+    luaL_openlibs(L);
+    if (luaL_newmetatable(L, BOX_META)) {
+        lua_pushcfunction(L, ns_box_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_pushliteral(L, "Swift function");
+        lua_setfield(L, -2, "__metatable");
+    }
+    lua_pop(L, 1);
+    return 0;
+}
+
+lua_State *ns_newstate(void) {
+    lua_State *L = luaL_newstate();
+    if (L == NULL) return NULL;
+    lua_pushcfunction(L, ns_open);
+    if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+        lua_close(L);
+        return NULL;
+    }
+    return L;
+}
+
+static int ns_pushswift_unprotected(lua_State *L) {
+    void *box = lua_touserdata(L, 1);
+    void **slot = (void **)lua_newuserdatauv(L, sizeof(void *), 0);
+    *slot = box;
+    luaL_setmetatable(L, BOX_META);
+    lua_pushcclosure(L, ns_trampoline, 1);
+    return 1;
+}
+
+int ns_pushswiftfunction(lua_State *L, void *box) {
+    lua_pushcfunction(L, ns_pushswift_unprotected);
+    lua_pushlightuserdata(L, box);
+    int status = lua_pcall(L, 1, 1, 0);
+    if (status != LUA_OK) {
+        /* The box never reached Lua, so Lua will never release it. */
+        g_release(box);
+    }
+    return status;
+}
+
+static int ns_msgh(lua_State *L) {
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) {
+            msg = lua_tostring(L, -1);
+        } else {
+            msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+        }
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+int ns_pcall_traceback(lua_State *L, int nargs, int nresults) {
+    int base = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, ns_msgh);
+    lua_insert(L, base);
+    int status = lua_pcall(L, nargs, nresults, base);
+    lua_remove(L, base);
+    return status;
+}
+
+int ns_loadtext(lua_State *L, const char *buf, size_t len, const char *chunkname) {
+    return luaL_loadbufferx(L, buf, len, chunkname, "t");
+}
+
+static int ns_rawset_unprotected(lua_State *L) {
+    lua_rawset(L, 1);
+    return 0;
+}
+
+int ns_rawset_protected(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
+    /* stack: ... t ... k v  ->  call f(t, k, v) */
+    lua_pushcfunction(L, ns_rawset_unprotected);
+    lua_pushvalue(L, idx);
+    lua_rotate(L, -4, 2); /* ... f t k v */
+    return lua_pcall(L, 3, 0, 0);
+}
+
+static int ns_tostring_unprotected(lua_State *L) {
+    luaL_tolstring(L, 1, NULL);
+    return 1;
+}
+
+int ns_tostring_protected(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
+    lua_pushcfunction(L, ns_tostring_unprotected);
+    lua_pushvalue(L, idx);
+    return lua_pcall(L, 1, 1, 0);
+}
+
+int ns_ref(lua_State *L) { return luaL_ref(L, LUA_REGISTRYINDEX); }
+void ns_unref(lua_State *L, int ref) { luaL_unref(L, LUA_REGISTRYINDEX, ref); }
+void ns_getref(lua_State *L, int ref) { lua_rawgeti(L, LUA_REGISTRYINDEX, ref); }
+
+void ns_pop(lua_State *L, int n) { lua_pop(L, n); }
+void ns_newtable(lua_State *L) { lua_newtable(L); }
+int ns_isnoneornil(lua_State *L, int idx) { return lua_isnoneornil(L, idx); }
+const char *ns_tolstring(lua_State *L, int idx, size_t *len) { return lua_tolstring(L, idx, len); }
+int ns_upvalueindex(int i) { return lua_upvalueindex(i); }
+int ns_registryindex(void) { return LUA_REGISTRYINDEX; }
+void ns_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
+int ns_isinteger(lua_State *L, int idx) { return lua_isinteger(L, idx); }

@@ -1,2 +1,53 @@
+// The only C in NightShift besides Lua itself: the Lua C API macros Swift cannot
+// import, the single trampoline through which Lua calls Swift, and protected
+// wrappers, so that every `longjmp` Lua performs happens in C frames only.
 #pragma once
 #include <lua5.4/lua.h>
+#include <lua5.4/lauxlib.h>
+#include <lua5.4/lualib.h>
+
+/// Signature of the Swift dispatcher: returns the number of results pushed, or -1
+/// after pushing an error value that the trampoline must raise.
+typedef int (*ns_dispatch_fn)(lua_State *L, void *box);
+/// Signature of the Swift release hook, called from `__gc` of a function box.
+typedef void (*ns_release_fn)(void *box);
+
+/// Installs the Swift dispatcher and release hook (once per process).
+void ns_install(ns_dispatch_fn dispatch, ns_release_fn release);
+
+/// Creates a state with the standard libraries opened in protected mode; NULL on failure.
+lua_State *ns_newstate(void);
+
+/// Pushes a C closure that calls `box` through the trampoline; `box` is released by `__gc`.
+/// Returns 0 on success, non-zero (with an error message pushed) on failure.
+int ns_pushswiftfunction(lua_State *L, void *box);
+
+/// Like `lua_pcall`, with a message handler that appends a traceback to string errors.
+int ns_pcall_traceback(lua_State *L, int nargs, int nresults);
+
+/// Loads a text-only chunk (binary chunks are refused); status like `luaL_loadbufferx`.
+int ns_loadtext(lua_State *L, const char *buf, size_t len, const char *chunkname);
+
+/// Sets `t[k] = v` for the table at `idx`, key and value on top, in protected mode.
+int ns_rawset_protected(lua_State *L, int idx);
+
+/// Converts the value at `idx` to a string as `tostring` would, in protected mode.
+/// Leaves the string on top and returns 0, or returns non-zero with an error on top.
+int ns_tostring_protected(lua_State *L, int idx);
+
+/// Creates a reference to the value on top in the registry (pops it); LUA_NOREF on failure.
+int ns_ref(lua_State *L);
+/// Releases a registry reference.
+void ns_unref(lua_State *L, int ref);
+/// Pushes the value of a registry reference.
+void ns_getref(lua_State *L, int ref);
+
+// Macros of lua.h, as functions.
+void ns_pop(lua_State *L, int n);
+void ns_newtable(lua_State *L);
+int ns_isnoneornil(lua_State *L, int idx);
+const char *ns_tolstring(lua_State *L, int idx, size_t *len);
+int ns_upvalueindex(int i);
+int ns_registryindex(void);
+void ns_pushglobaltable(lua_State *L);
+int ns_isinteger(lua_State *L, int idx);

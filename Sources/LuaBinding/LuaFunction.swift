@@ -1,0 +1,70 @@
+import CLua
+import CLuaShim
+
+/// A Swift function callable from Lua. It returns its results, or throws:
+/// `LuaArgumentError`/`LuaRuntimeError` (and any other error) become a Lua error
+/// with the caller's `file:line:`; a `LuaError` from a nested call is re-raised as is.
+public typealias LuaSwiftFunction = (LuaArguments) throws -> [LuaValue]
+
+/// What the Lua closure's upvalue points at: the Swift function and its name.
+final class SwiftFunctionBox {
+    let name: String
+    let body: LuaSwiftFunction
+    weak var state: LuaState?
+
+    init(name: String, body: @escaping LuaSwiftFunction, state: LuaState) {
+        self.name = name
+        self.body = body
+        self.state = state
+    }
+}
+
+/// Installs the dispatcher once per process (the C side keeps plain function pointers).
+let installDispatcher: Void = ns_install(luaDispatch, luaRelease)
+
+/// Called by the C trampoline. Never raises: on error it leaves one message on the
+/// stack and returns -1, and C raises it after this frame has returned.
+private let luaDispatch: ns_dispatch_fn = { L, rawBox in
+    guard let L, let rawBox else { return -1 }
+    let box = Unmanaged<SwiftFunctionBox>.fromOpaque(rawBox).takeUnretainedValue()
+    let base = lua_gettop(L)
+    guard let state = box.state else {
+        LuaStack(L: L, handle: LuaStateHandle(L)).push(.string("'\(box.name)' called after its state was closed"))
+        return -1
+    }
+    let previous = state.currentL
+    state.currentL = L
+    defer { state.currentL = previous }
+    let stack = LuaStack(L: L, handle: state.handle)
+    do {
+        var values: [LuaValue] = []
+        values.reserveCapacity(Int(base))
+        for i in 0..<base { values.append(try stack.value(at: i + 1)) }
+        let results = try box.body(LuaArguments(function: box.name, values: values, state: state))
+        lua_settop(L, base)
+        guard lua_checkstack(L, Int32(results.count) + 20) != 0 else {
+            stack.push(.string("too many results from '\(box.name)'"))
+            return -1
+        }
+        for r in results { stack.push(r) }
+        assert(lua_gettop(L) == base + Int32(results.count), "binding '\(box.name)' left the Lua stack unbalanced")
+        return Int32(results.count)
+    } catch let error as LuaError {
+        lua_settop(L, base)
+        stack.push(.string(error.message))
+        return -1
+    } catch {
+        lua_settop(L, base)
+        // Position like luaL_error: where the Lua caller (level 1) is.
+        luaL_where(L, 1)
+        stack.push(.string(String(describing: error)))
+        lua_concat(L, 2)
+        return -1
+    }
+}
+
+/// Called from `__gc` of the box userdata (or when pushing failed): drops Lua's retain.
+private let luaRelease: ns_release_fn = { rawBox in
+    guard let rawBox else { return }
+    Unmanaged<SwiftFunctionBox>.fromOpaque(rawBox).release()
+}

@@ -1,0 +1,74 @@
+import LuaBinding
+import XCTest
+
+final class ConversionTests: XCTestCase {
+    func testScalarsRoundTrip() throws {
+        let lua = try LuaState()
+        let echo = try lua.function("echo") { args in args.values }
+        lua.setGlobal("echo", echo)
+        let r = try lua.execute("return echo(nil, true, 3, 3.0, 'hé', 2^53)")
+        XCTAssertEqual(r.count, 6)
+        XCTAssertEqual(r[0], .nil)
+        XCTAssertEqual(r[1], .boolean(true))
+        guard case .integer(3) = r[2] else { return XCTFail("3 must stay an integer, got \(r[2])") }
+        guard case .number(3.0) = r[3] else { return XCTFail("3.0 must stay a float, got \(r[3])") }
+        XCTAssertEqual(r[4], .string("hé"))
+        XCTAssertEqual(r[5].doubleValue, 9007199254740992)
+    }
+
+    func testMathTypeSurvivesTheTripFromSwift() throws {
+        let lua = try LuaState()
+        lua.setGlobal("i", .integer(7))
+        lua.setGlobal("f", .number(7))
+        let r = try lua.execute("return math.type(i), math.type(f)")
+        XCTAssertEqual(r, [.string("integer"), .string("float")])
+    }
+
+    func testBinaryStringsAreByteExact() throws {
+        let lua = try LuaState()
+        let bytes: [UInt8] = [0, 255, 10, 0xC3, 0x28, 0]
+        lua.setGlobal("b", .bytes(bytes))
+        let r = try lua.execute("return #b, b")
+        XCTAssertEqual(r[0], .integer(6))
+        XCTAssertEqual(r[1].bytesValue, bytes)
+    }
+
+    func testNestedTablesBothWays() throws {
+        let lua = try LuaState()
+        let value: LuaValue = ["list": [1, 2, ["deep": "x"]], "flag": false, "n": 1.5]
+        lua.setGlobal("t", value)
+        let r = try lua.execute("return t.list[3].deep, #t.list, t.flag, t")
+        XCTAssertEqual(r[0], "x")
+        XCTAssertEqual(r[1], .integer(3))
+        XCTAssertEqual(r[2], .boolean(false))
+        XCTAssertEqual(r[3], value)
+        XCTAssertEqual(r[3].tableValue?["list"].tableValue?.array.count, 3)
+    }
+
+    func testCyclicTableIsAnErrorNotARecursion() throws {
+        let lua = try LuaState()
+        lua.setGlobal("take", try lua.function("take") { _ in [] })
+        XCTAssertThrowsError(try lua.execute("local t = {}; t.self = t; take(t)")) { error in
+            XCTAssertTrue("\(error)".contains("cycle"), "\(error)")
+        }
+    }
+
+    func testFunctionsComeBackByReference() throws {
+        let lua = try LuaState()
+        let r = try lua.execute("return function(a, b) return a .. b end")
+        guard case .function(let f) = r[0] else { return XCTFail("expected a function") }
+        XCTAssertEqual(try lua.call(f, ["ab", 1]), [.string("ab1")])
+    }
+
+    func testRawAccessIgnoresMetamethods() throws {
+        let lua = try LuaState()
+        lua.setGlobal("take", try lua.function("take") { args in [args[1]] })
+        // __index / __pairs must not run while Swift copies the table.
+        let r = try lua.execute("""
+            local t = setmetatable({a = 1}, {__index = function() error("boom") end,
+                                             __pairs = function() error("boom") end})
+            return take(t)
+            """)
+        XCTAssertEqual(r[0], ["a": 1])
+    }
+}

@@ -1,0 +1,82 @@
+import LuaBinding
+import XCTest
+
+final class LifetimeTests: XCTestCase {
+    final class Tracked {
+        nonisolated(unsafe) static var alive = 0
+        init() { Tracked.alive += 1 }
+        deinit { Tracked.alive -= 1 }
+    }
+
+    func testSwiftObjectsAreReleasedAfterErrors() throws {
+        Tracked.alive = 0
+        do {
+            let lua = try LuaState()
+            let tracked = Tracked()
+            lua.setGlobal("boom", try lua.function("boom") { [tracked] _ in
+                _ = tracked
+                throw LuaRuntimeError("boom")
+            })
+            for _ in 0..<100 { _ = try lua.execute("pcall(boom)") }
+            XCTAssertEqual(Tracked.alive, 1)
+            lua.close()
+        }
+        XCTAssertEqual(Tracked.alive, 0, "closure captures must be released when the state closes")
+    }
+
+    func testCollectedFunctionReleasesItsClosure() throws {
+        Tracked.alive = 0
+        let lua = try LuaState()
+        do {
+            let tracked = Tracked()
+            let f = try lua.function("temp") { [tracked] _ in _ = tracked; return [] }
+            lua.setGlobal("temp", f)
+        }
+        lua.setGlobal("temp", .nil)
+        _ = try lua.execute("collectgarbage(); collectgarbage()")
+        XCTAssertEqual(Tracked.alive, 0, "a function Lua dropped must free its Swift closure")
+    }
+
+    func testTenThousandMixedCallsLeaveTheStackAsItWas() throws {
+        let lua = try LuaState()
+        lua.setGlobal("mix", try lua.function("mix") { args in
+            let n = try args.integer(1)
+            if n % 7 == 0 { throw LuaRuntimeError("seven") }
+            return [.integer(n), .string("s\(n)"), .number(Double(n) / 2), ["k": .integer(n)], .nil]
+        })
+        let before = lua.stackTop
+        let r = try lua.execute("""
+            local sum, errors = 0, 0
+            for i = 1, 10000 do
+              local ok, a, s, f, t, z = pcall(mix, i)
+              if ok then
+                assert(s == "s" .. i and f == i / 2 and t.k == i and z == nil)
+                sum = sum + a
+              else
+                errors = errors + 1
+              end
+            end
+            return sum, errors
+            """)
+        XCTAssertEqual(lua.stackTop, before)
+        XCTAssertEqual(r[1], .integer(1428))
+        let expected = (1...10000).filter { $0 % 7 != 0 }.reduce(0, +)
+        XCTAssertEqual(r[0], .integer(Int64(expected)))
+        // From Swift too.
+        guard case .function(let mix) = try lua.global("mix") else { return XCTFail() }
+        for i in 1...10000 where i % 7 != 0 { _ = try lua.call(mix, [.integer(Int64(i))]) }
+        XCTAssertEqual(lua.stackTop, before)
+    }
+
+    func testFunctionCalledFromCoroutine() throws {
+        let lua = try LuaState()
+        lua.setGlobal("twice", try lua.function("twice") { args in
+            [.integer(try args.integer(1) * 2)]
+        })
+        let r = try lua.execute("""
+            local co = coroutine.wrap(function(x) local y = coroutine.yield(twice(x)); return twice(y) end)
+            return co(2), co(5)
+            """)
+        XCTAssertEqual(r, [.integer(4), .integer(10)])
+    }
+}
