@@ -1,0 +1,32 @@
+/// Errors from the network primitives, worded for an administrator reading a log or a Lua error.
+public enum NetworkError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Neither an unprivileged (datagram) nor a raw ICMP socket could be opened.
+    case icmpSocketUnavailable(family: String, detail: String)
+    /// The `via` source address is not a numeric address of this machine.
+    case invalidSourceAddress(String, reason: String)
+    /// A MAC address could not be parsed.
+    case invalidMAC(String)
+    /// A SecureOn password could not be parsed or has the wrong length.
+    case invalidPassword(String)
+    /// An option value is out of range.
+    case invalidOption(String)
+    /// A socket call failed where no per-target result can carry the failure.
+    case socketFailure(operation: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case let .icmpSocketUnavailable(family, detail):
+            return "cannot open an \(family) ICMP socket: \(detail)"
+        case let .invalidSourceAddress(address, reason):
+            return "invalid source address \"\(address)\" (\(reason))"
+        case let .invalidMAC(text):
+            return "invalid MAC address \"\(text)\""
+        case let .invalidPassword(reason):
+            return "invalid SecureOn password (\(reason))"
+        case let .invalidOption(text):
+            return text
+        case let .socketFailure(operation, code):
+            return "\(operation): \(NetSys.errorText(code))"
+        }
+    }
+}

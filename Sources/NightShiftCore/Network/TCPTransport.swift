@@ -1,0 +1,82 @@
+import Glibc
+
+/// TCP connect probing (`tcp = PORT`): non-blocking connects under our own timeout, because the
+/// kernel's SYN retries take minutes. Connected or refused means a host is there; silence or
+/// "unreachable" means it is not.
+final class TCPTransport: ProbeTransport {
+    private struct Attempt {
+        let handle: SocketHandle
+        let target: Int
+        let startedAt: Double
+    }
+
+    private let addresses: [SocketAddress]
+    private let via: SocketAddress?
+    private let probeTimeout: Double
+    private var attempts: [Int32: Attempt] = [:]
+
+    init(addresses: [SocketAddress], port: UInt16, via: SocketAddress?, probeTimeout: Double) {
+        self.addresses = addresses.map { $0.with(port: port) }
+        self.via = via
+        self.probeTimeout = probeTimeout
+    }
+
+    func send(target: Int, now: Double) -> ProbeSendOutcome {
+        let address = addresses[target]
+        let handle: SocketHandle
+        do {
+            handle = try SocketHandle(family: address.family, type: Int32(SOCK_STREAM.rawValue), protocol: 0)
+            try handle.setNonBlocking()
+            if let via {
+                guard via.family == address.family else {
+                    return .failed("source address \(via.ip) is not an \(address.isIPv6 ? "IPv6" : "IPv4") address")
+                }
+                try handle.bind(to: via)
+            }
+        } catch {
+            if error.errno == EMFILE || error.errno == ENFILE { return .busy }
+            return .failed(error.message)
+        }
+        let startedAt = NetSys.monotonic()
+        let status = handle.connect(to: address)
+        switch status {
+        case 0, ECONNREFUSED:
+            attempts[handle.fd] = Attempt(handle: handle, target: target, startedAt: startedAt)
+            return .sent
+        case EINPROGRESS:
+            attempts[handle.fd] = Attempt(handle: handle, target: target, startedAt: startedAt)
+            return .sent
+        default:
+            return .failed(NetSys.errorText(status).lowercased())
+        }
+    }
+
+    func pollDescriptors(now: Double) -> [pollfd] {
+        // An attempt older than the probe timeout is abandoned; later attempts replace it.
+        for (fd, attempt) in attempts where now - attempt.startedAt > probeTimeout {
+            attempts[fd] = nil
+        }
+        return attempts.keys.map { pollfd(fd: $0, events: Int16(POLLOUT), revents: 0) }
+    }
+
+    func handle(ready: [pollfd], now: Double) -> [ProbeEvent] {
+        var events: [ProbeEvent] = []
+        for descriptor in ready {
+            guard let attempt = attempts[descriptor.fd] else { continue }
+            attempts[descriptor.fd] = nil
+            let outcome = attempt.handle.pendingError()
+            let rtt = max(0, (NetSys.monotonic() - attempt.startedAt) * 1000)
+            switch outcome {
+            case 0, ECONNREFUSED:
+                events.append(.answered(target: attempt.target, rttMilliseconds: rtt))
+            default:
+                events.append(.unreachable(target: attempt.target, reason: NetSys.errorText(outcome).lowercased()))
+            }
+        }
+        return events
+    }
+
+    func retire(target: Int) {
+        attempts = attempts.filter { $0.value.target != target }
+    }
+}

@@ -1,0 +1,73 @@
+import Glibc
+
+/// Wake-on-LAN magic packets over UDP broadcast (`ns.wake`). Hand-written: the packet is
+/// 102 fixed bytes, and the tools that exist (etherwake, wakeonlan) are programs, not libraries.
+public enum WakeOnLAN {
+    /// The magic packet: 6 x 0xFF, the MAC 16 times, then the SecureOn password if any (102, 106 or 108 bytes).
+    public static func magicPacket(for mac: MACAddress, password: [UInt8]? = nil) throws -> [UInt8] {
+        if let password, password.count != 4, password.count != 6 {
+            throw NetworkError.invalidPassword("it must be 4 or 6 bytes, not \(password.count)")
+        }
+        var packet = [UInt8](repeating: 0xFF, count: 6)
+        for _ in 0..<16 { packet += mac.bytes }
+        return packet + (password ?? [])
+    }
+
+    /// Parses a SecureOn password: 6 hex bytes like a MAC, 4 hex bytes, or 4 dotted decimals.
+    /// The error never repeats the text, since it is a secret.
+    public static func parsePassword(_ text: String) throws -> [UInt8] {
+        if let six = MACAddress.hexBytes(text, count: 6) { return six }
+        if let four = MACAddress.hexBytes(text, count: 4) { return four }
+        let dotted = text.split(separator: ".", omittingEmptySubsequences: false)
+        if dotted.count == 4 {
+            let values = dotted.compactMap { UInt8($0) }
+            if values.count == 4 { return values }
+        }
+        throw NetworkError.invalidPassword("expected 4 or 6 hex bytes such as 01:02:03:04:05:06, or a.b.c.d")
+    }
+
+    /// Sends every MAC's packet `repeatCount` times; returns the number of packets sent.
+    public static func send(_ macs: [MACAddress], options: WakeOptions = WakeOptions()) throws -> Int {
+        guard options.repeatCount >= 1, options.repeatCount <= 100 else {
+            throw NetworkError.invalidOption("repeat must be between 1 and 100")
+        }
+        guard options.port != 0 else { throw NetworkError.invalidOption("port must be between 1 and 65535") }
+        guard let destination = SocketAddress(numeric: options.broadcast, port: options.port), !destination.isIPv6 else {
+            throw NetworkError.invalidOption("broadcast must be a numeric IPv4 address, not \"\(options.broadcast)\"")
+        }
+        let packets = try macs.map { try magicPacket(for: $0, password: options.password) }
+        guard !packets.isEmpty else { return 0 }
+
+        let handle: SocketHandle
+        do {
+            handle = try SocketHandle(family: AF_INET, type: Int32(SOCK_DGRAM.rawValue), protocol: 0)
+            try handle.setOption(level: SOL_SOCKET, name: SO_BROADCAST, value: 1)
+            if let interface = options.interface { try handle.bind(toDevice: interface) }
+        } catch {
+            throw NetworkError.socketFailure(operation: error.operation, errno: error.errno)
+        }
+        if let via = options.via {
+            guard let source = SocketAddress(numeric: via), !source.isIPv6 else {
+                throw NetworkError.invalidSourceAddress(via, reason: "not a numeric IPv4 address")
+            }
+            do { try handle.bind(to: source) } catch {
+                throw NetworkError.invalidSourceAddress(via, reason: NetSys.errorText(error.errno))
+            }
+        }
+        var sent = 0
+        for _ in 0..<options.repeatCount {
+            for packet in packets {
+                if let code = handle.send(packet, to: destination) {
+                    throw NetworkError.socketFailure(operation: "sending Wake-on-LAN to \(destination)", errno: code)
+                }
+                sent += 1
+            }
+        }
+        return sent
+    }
+
+    /// `send` from an async context, on a thread of its own.
+    public static func send(_ macs: [MACAddress], options: WakeOptions = WakeOptions()) async throws -> Int {
+        try await NetworkThread.run { try send(macs, options: options) }
+    }
+}

@@ -1,0 +1,28 @@
+/// How `WakeOnLAN.send` sends magic packets: the `opts` of `ns.wake`.
+public struct WakeOptions: Sendable, Equatable {
+    /// Destination IPv4 address: the limited broadcast or a subnet's directed broadcast.
+    public var broadcast: String
+    /// UDP port; 9 (discard) by default, 7 (echo) for some adapters.
+    public var port: UInt16
+    /// Source IPv4 address to bind: picks the NIC facing the sleeping host.
+    public var via: String?
+    /// Network device to send through (SO_BINDTODEVICE).
+    public var interface: String?
+    /// SecureOn password, 4 or 6 bytes, appended to every packet. Never logged.
+    public var password: [UInt8]?
+    /// How many times each MAC's packet is sent.
+    public var repeatCount: Int
+
+    /// Options with the documented defaults (255.255.255.255, port 9, three packets per MAC).
+    public init(
+        broadcast: String = "255.255.255.255", port: UInt16 = 9, via: String? = nil,
+        interface: String? = nil, password: [UInt8]? = nil, repeatCount: Int = 3
+    ) {
+        self.broadcast = broadcast
+        self.port = port
+        self.via = via
+        self.interface = interface
+        self.password = password
+        self.repeatCount = repeatCount
+    }
+}
