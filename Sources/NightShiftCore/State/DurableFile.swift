@@ -1,0 +1,119 @@
+import Glibc
+
+/// Crash-safe file writes: atomic replacement and synced appends (invariant 3).
+enum DurableFile {
+    /// Prefix of the temporary files `replace` leaves behind only if it is killed mid-write.
+    static func temporaryPrefix(for name: String) -> String { ".\(name).tmp-" }
+
+    /// Replaces `directory/name` with `bytes` so that a kill at any instant leaves the old or the
+    /// new content: write a temporary file in the same directory, fsync it, rename it over the
+    /// target, fsync the directory (so the rename itself survives a power cut).
+    static func replace(directory: String, name: String, with bytes: [UInt8], mode: mode_t = 0o644) throws {
+        let target = directory + "/" + name
+        // The pid in the name lets a later load tell a dead writer's leftovers from a live one's.
+        let temp = directory + "/" + temporaryPrefix(for: name) + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw StateError.system("cannot create \(temp)") }
+        do {
+            try writeAll(fd, bytes, path: temp)
+            guard fsync(fd) == 0 else { throw StateError.system("cannot fsync \(temp)") }
+            guard close(fd) == 0 else {
+                throw StateError.system("cannot close \(temp)")
+            }
+        } catch {
+            close(fd)
+            unlink(temp)
+            throw error
+        }
+        guard rename(temp, target) == 0 else {
+            let err = StateError.system("cannot rename \(temp) to \(target)")
+            unlink(temp)
+            throw err
+        }
+        try syncDirectory(directory)
+    }
+
+    /// Appends `bytes` to `path` with O_APPEND and fsyncs; if a killed writer left a torn last
+    /// line, starts on a fresh line so the torn one cannot swallow this record.
+    static func appendLine(path: String, directory: String, _ line: [UInt8], mode: mode_t = 0o644) throws {
+        let existed = access(path, F_OK) == 0
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw StateError.system("cannot open \(path)") }
+        defer { close(fd) }
+        var bytes = line
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw StateError.system("cannot stat \(path)") }
+        if info.st_size > 0 {
+            let rfd = open(path, O_RDONLY | O_CLOEXEC)
+            if rfd >= 0 {
+                var last: UInt8 = 0
+                if pread(rfd, &last, 1, info.st_size - 1) == 1, last != UInt8(ascii: "\n") {
+                    bytes.insert(UInt8(ascii: "\n"), at: 0)
+                }
+                close(rfd)
+            }
+        }
+        // One write call for the whole line, so concurrent readers see it whole or not at all
+        // in the common case; the loop only matters for a short write.
+        try writeAll(fd, bytes, path: path)
+        guard fsync(fd) == 0 else { throw StateError.system("cannot fsync \(path)") }
+        if !existed { try syncDirectory(directory) }
+    }
+
+    /// Reads a whole file; nil when it does not exist.
+    static func read(_ path: String) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw StateError.system("cannot open \(path)")
+        }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StateError.system("cannot read \(path)")
+            }
+            if n == 0 { break }
+            result.append(contentsOf: chunk[0..<n])
+        }
+        return result
+    }
+
+    /// Creates `path` and its parents if missing.
+    static func makeDirectory(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0, errno != EEXIST {
+                throw StateError.system("cannot create directory \(current)")
+            }
+        }
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw StateError(message: "\(path) is not a directory")
+        }
+    }
+
+    /// Fsyncs a directory so that renames and creations in it are durable.
+    static func syncDirectory(_ directory: String) throws {
+        let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dfd >= 0 else { throw StateError.system("cannot open directory \(directory)") }
+        defer { close(dfd) }
+        guard fsync(dfd) == 0 else { throw StateError.system("cannot fsync directory \(directory)") }
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StateError.system("cannot write \(path)")
+            }
+            offset += n
+        }
+    }
+}

@@ -1,0 +1,115 @@
+/// One cycle as recorded in `history.jsonl` (`"type": "cycle"`).
+public struct CycleRecord: Codable, Equatable, Sendable {
+    /// When the cycle started (epoch).
+    public var start: Double
+    /// When it ended (epoch).
+    public var end: Double
+    /// Whether a backup ran in it.
+    public var ran: Bool
+    /// The trigger decision's reason.
+    public var reason: String
+    /// `"ok"`, `"failed"`, `"interrupted"`, `"skipped"` or a site's own word.
+    public var result: String
+    /// Whether it was a `--manual` cycle.
+    public var manual: Bool
+    /// Whether it was a `--dry-run` cycle.
+    public var dryRun: Bool
+    /// When the next check is due (epoch).
+    public var nextCheck: Double?
+
+    /// Creates a cycle record.
+    public init(start: Double, end: Double, ran: Bool, reason: String, result: String,
+                manual: Bool = false, dryRun: Bool = false, nextCheck: Double? = nil) {
+        self.start = start
+        self.end = end
+        self.ran = ran
+        self.reason = reason
+        self.result = result
+        self.manual = manual
+        self.dryRun = dryRun
+        self.nextCheck = nextCheck
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case start, end, ran, reason, result, manual
+        case dryRun = "dry_run"
+        case nextCheck = "next_check"
+    }
+}
+
+/// One job run as recorded in `history.jsonl` (`"type": "job"`).
+public struct JobRecord: Codable, Equatable, Sendable {
+    /// The job's name.
+    public var name: String
+    /// Its source host.
+    public var source: String?
+    /// Its target host.
+    public var target: String?
+    /// When it started (epoch).
+    public var start: Double
+    /// When it ended (epoch).
+    public var end: Double
+    /// How it ended.
+    public var result: JobResult
+    /// Why, in words.
+    public var reason: String?
+    /// The program's exit code, if it ran and exited.
+    public var code: Int?
+
+    /// Creates a job record.
+    public init(name: String, source: String? = nil, target: String? = nil, start: Double, end: Double,
+                result: JobResult, reason: String? = nil, code: Int? = nil) {
+        self.name = name
+        self.source = source
+        self.target = target
+        self.start = start
+        self.end = end
+        self.result = result
+        self.reason = reason
+        self.code = code
+    }
+
+    /// Wall time of the run in seconds.
+    public var seconds: Double { end - start }
+}
+
+/// A line of `history.jsonl`: a flat JSON object whose `type` says which record it is.
+public enum HistoryRecord: Codable, Equatable, Sendable {
+    /// A cycle record.
+    case cycle(CycleRecord)
+    /// A job record.
+    case job(JobRecord)
+
+    private enum TypeKey: String, CodingKey { case type }
+
+    /// Decodes a line by its `type`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: TypeKey.self)
+        switch try c.decode(String.self, forKey: .type) {
+        case "cycle": self = .cycle(try CycleRecord(from: decoder))
+        case "job": self = .job(try JobRecord(from: decoder))
+        case let other:
+            throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown record type \(other)")
+        }
+    }
+
+    /// Encodes the record's fields and its `type` into one flat object.
+    public func encode(to encoder: any Encoder) throws {
+        // Fields first, then `type` through a second keyed container on the same encoder,
+        // which JSONEncoder merges into the same object.
+        switch self {
+        case .cycle(let record): try record.encode(to: encoder)
+        case .job(let record): try record.encode(to: encoder)
+        }
+        var c = encoder.container(keyedBy: TypeKey.self)
+        try c.encode(type, forKey: .type)
+    }
+
+    /// `"cycle"` or `"job"`.
+    public var type: String {
+        switch self {
+        case .cycle: return "cycle"
+        case .job: return "job"
+        }
+    }
+}

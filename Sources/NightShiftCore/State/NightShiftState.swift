@@ -1,0 +1,221 @@
+/// How a job's last run ended, as written to `state.json` and `history.jsonl`.
+public enum JobResult: String, Codable, Sendable, CaseIterable {
+    /// Finished with an accepted exit code.
+    case ok
+    /// Finished, but the job reported warnings (still counts as a good backup).
+    case warning
+    /// Did not finish successfully (non-zero exit, host stayed offline, ...).
+    case failed
+    /// Stopped by SIGINT/SIGTERM or by the daemon dying while it ran.
+    case interrupted
+    /// Started and not yet finished.
+    case running
+
+    /// Whether this result makes the run the latest good backup.
+    public var isGood: Bool { self == .ok || self == .warning }
+}
+
+/// What the last sweeps said about one host.
+public struct HostState: Codable, Equatable, Sendable {
+    /// Up at the last sweep; nil when never probed.
+    public var up: Bool?
+    /// Since when (epoch) the host has been in its current up/down state, as far as sweeps saw.
+    public var since: Double?
+    /// The last sweep (epoch) at which the host answered.
+    public var lastSeen: Double?
+    /// The last sweep (epoch) that probed the host.
+    public var lastSweep: Double?
+
+    /// Creates a host record.
+    public init(up: Bool? = nil, since: Double? = nil, lastSeen: Double? = nil, lastSweep: Double? = nil) {
+        self.up = up
+        self.since = since
+        self.lastSeen = lastSeen
+        self.lastSweep = lastSweep
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case up, since
+        case lastSeen = "last_seen"
+        case lastSweep = "last_sweep"
+    }
+}
+
+/// The last run of one job and the last good one.
+public struct JobState: Codable, Equatable, Sendable {
+    /// When the last run started (epoch).
+    public var lastStart: Double?
+    /// When the last run ended (epoch); nil while running.
+    public var lastEnd: Double?
+    /// How the last run ended.
+    public var result: JobResult?
+    /// Why, in words (exit code, offline host, ...).
+    public var reason: String?
+    /// When the last good run ended (epoch).
+    public var lastGood: Double?
+
+    /// Creates a job record.
+    public init(lastStart: Double? = nil, lastEnd: Double? = nil, result: JobResult? = nil,
+                reason: String? = nil, lastGood: Double? = nil) {
+        self.lastStart = lastStart
+        self.lastEnd = lastEnd
+        self.result = result
+        self.reason = reason
+        self.lastGood = lastGood
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case result, reason
+        case lastStart = "last_start"
+        case lastEnd = "last_end"
+        case lastGood = "last_good"
+    }
+}
+
+/// The last cycle's timing and the planned next check.
+public struct CycleState: Codable, Equatable, Sendable {
+    /// When the cycle started (epoch).
+    public var start: Double
+    /// When it ended (epoch); nil while it runs.
+    public var end: Double?
+    /// When the next sweep is due (epoch).
+    public var nextCheck: Double?
+    /// The trigger decision's reason, for `nightshift status`.
+    public var reason: String?
+
+    /// Creates a cycle record.
+    public init(start: Double, end: Double? = nil, nextCheck: Double? = nil, reason: String? = nil) {
+        self.start = start
+        self.end = end
+        self.nextCheck = nextCheck
+        self.reason = reason
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case start, end, reason
+        case nextCheck = "next_check"
+    }
+}
+
+/// Everything NightShift remembers between cycles and restarts; the content of `state.json`.
+///
+/// Decoding tolerates missing keys so that older or hand-edited files still load.
+public struct NightShiftState: Codable, Equatable, Sendable {
+    /// The file format version written by this build.
+    public static let currentVersion = 1
+
+    /// Format version of the file.
+    public var version: Int
+    /// Per host name.
+    public var hosts: [String: HostState]
+    /// Per job name.
+    public var jobs: [String: JobState]
+    /// When a backup last ran inside the force window (epoch; the trigger's window key).
+    public var lastWindowRun: Double?
+    /// Recent sweeps, oldest first, for `offline_sweeps` hysteresis.
+    public var recentSweeps: [SweepRecord]
+    /// The last (or current) cycle.
+    public var lastCycle: CycleState?
+
+    /// Creates a state; the defaults are a fresh, empty state.
+    public init(hosts: [String: HostState] = [:], jobs: [String: JobState] = [:], lastWindowRun: Double? = nil,
+                recentSweeps: [SweepRecord] = [], lastCycle: CycleState? = nil) {
+        self.version = Self.currentVersion
+        self.hosts = hosts
+        self.jobs = jobs
+        self.lastWindowRun = lastWindowRun
+        self.recentSweeps = recentSweeps
+        self.lastCycle = lastCycle
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case version, hosts, jobs
+        case forceWindow = "force_window"
+        case recentSweeps = "recent_sweeps"
+        case lastCycle = "last_cycle"
+    }
+
+    private enum ForceWindowKeys: String, CodingKey {
+        case lastWindowRun = "last_window_run"
+    }
+
+    /// Decodes a state, filling absent keys with empty values.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decodeIfPresent(Int.self, forKey: .version) ?? Self.currentVersion
+        hosts = try c.decodeIfPresent([String: HostState].self, forKey: .hosts) ?? [:]
+        jobs = try c.decodeIfPresent([String: JobState].self, forKey: .jobs) ?? [:]
+        recentSweeps = try c.decodeIfPresent([SweepRecord].self, forKey: .recentSweeps) ?? []
+        lastCycle = try c.decodeIfPresent(CycleState.self, forKey: .lastCycle)
+        if c.contains(.forceWindow) {
+            let fw = try c.nestedContainer(keyedBy: ForceWindowKeys.self, forKey: .forceWindow)
+            lastWindowRun = try fw.decodeIfPresent(Double.self, forKey: .lastWindowRun)
+        } else {
+            lastWindowRun = nil
+        }
+    }
+
+    /// Encodes the state with snake_case keys.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(version, forKey: .version)
+        try c.encode(hosts, forKey: .hosts)
+        try c.encode(jobs, forKey: .jobs)
+        try c.encode(recentSweeps, forKey: .recentSweeps)
+        try c.encodeIfPresent(lastCycle, forKey: .lastCycle)
+        var fw = c.nestedContainer(keyedBy: ForceWindowKeys.self, forKey: .forceWindow)
+        try fw.encodeIfPresent(lastWindowRun, forKey: .lastWindowRun)
+    }
+}
+
+extension NightShiftState {
+    /// Records a sweep: updates each probed host and keeps the last `keep` sweeps.
+    public mutating func recordSweep(_ sweep: SweepRecord, keep: Int = 10) {
+        for (name, up) in sweep.up {
+            var host = hosts[name] ?? HostState()
+            if host.up != up || host.since == nil { host.since = sweep.time }
+            host.up = up
+            host.lastSweep = sweep.time
+            if up { host.lastSeen = sweep.time }
+            hosts[name] = host
+        }
+        recentSweeps.append(sweep)
+        if recentSweeps.count > max(1, keep) {
+            recentSweeps.removeFirst(recentSweeps.count - max(1, keep))
+        }
+    }
+
+    /// Records that a job started now; its result is `running` until it ends.
+    public mutating func recordJobStart(_ name: String, at time: Double) {
+        var job = jobs[name] ?? JobState()
+        job.lastStart = time
+        job.lastEnd = nil
+        job.result = .running
+        job.reason = nil
+        jobs[name] = job
+    }
+
+    /// Records how a job ended; an ok or warning result becomes the last good backup.
+    public mutating func recordJobEnd(_ name: String, at time: Double, result: JobResult, reason: String? = nil) {
+        var job = jobs[name] ?? JobState()
+        job.lastEnd = time
+        job.result = result
+        job.reason = reason
+        if result.isGood { job.lastGood = time }
+        jobs[name] = job
+    }
+
+    /// Names of jobs whose last run is still marked `running`, sorted.
+    public var runningJobs: [String] {
+        jobs.filter { $0.value.result == .running }.map(\.key).sorted()
+    }
+
+    /// Marks every running job interrupted (on a signal, or at start-up after a crash);
+    /// returns the names it changed.
+    @discardableResult
+    public mutating func markRunningJobsInterrupted(at time: Double, reason: String = "interrupted") -> [String] {
+        let names = runningJobs
+        for name in names { recordJobEnd(name, at: time, result: .interrupted, reason: reason) }
+        return names
+    }
+}

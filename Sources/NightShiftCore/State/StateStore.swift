@@ -1,0 +1,134 @@
+import Foundation
+import Glibc
+
+/// Whether the loaded state can be trusted; anything but `known` blocks powering this machine off.
+public enum StateCondition: Equatable, Sendable, CustomStringConvertible {
+    /// `state.json` was read.
+    case known
+    /// No `state.json` yet (first run): a fresh state, flagged unknown.
+    case missing
+    /// `state.json` could not be parsed; it was moved to `keptAs` (nil when read-only) and a
+    /// fresh state is used instead.
+    case corrupt(reason: String, keptAs: String?)
+
+    /// Whether the state came from a readable file.
+    public var isKnown: Bool { self == .known }
+
+    /// A short phrase for logs and `nightshift status`.
+    public var description: String {
+        switch self {
+        case .known: return "known"
+        case .missing: return "unknown (no state file yet)"
+        case .corrupt(let reason, let keptAs):
+            return "unknown (state file was corrupt: \(reason)" + (keptAs.map { "; kept as \($0))" } ?? ")")
+        }
+    }
+}
+
+/// A state read from disk together with how trustworthy it is.
+public struct LoadedState: Equatable, Sendable {
+    /// The state; fresh and empty unless `condition` is `known`.
+    public var state: NightShiftState
+    /// Whether the file was there and readable.
+    public var condition: StateCondition
+
+    /// Creates a loaded state.
+    public init(state: NightShiftState, condition: StateCondition) {
+        self.state = state
+        self.condition = condition
+    }
+}
+
+/// Reads and atomically replaces `state.json` in a state directory.
+public struct StateStore: Sendable {
+    /// The state directory.
+    public let directory: String
+    /// File name of the state inside the directory.
+    public static let fileName = "state.json"
+
+    /// Creates a store for `directory` (created on the first save if missing).
+    public init(directory: String) {
+        // Trailing slashes would only make the messages ugly.
+        var dir = directory
+        while dir.count > 1, dir.hasSuffix("/") { dir.removeLast() }
+        self.directory = dir.isEmpty ? "." : dir
+    }
+
+    /// Full path of `state.json`.
+    public var path: String { directory + "/" + Self.fileName }
+
+    /// Loads the state. A missing file gives a fresh state flagged `missing`; a corrupt file gives a
+    /// fresh state flagged `corrupt`, and with `quarantine` the file is first renamed to
+    /// `state.json.corrupt-<epoch>` so that the next save cannot overwrite the only copy.
+    /// With `quarantine` it also removes temporary files left by writers that died mid-save.
+    /// Throws only when the file exists but cannot be read (e.g. permissions).
+    public func load(quarantine: Bool = true, now: Date = Date()) throws -> LoadedState {
+        if quarantine { removeStaleTemporaries() }
+        guard let bytes = try DurableFile.read(path) else {
+            return LoadedState(state: NightShiftState(), condition: .missing)
+        }
+        do {
+            let state = try JSONDecoder().decode(NightShiftState.self, from: Data(bytes))
+            return LoadedState(state: state, condition: .known)
+        } catch {
+            let reason = bytes.isEmpty ? "empty file" : Self.describe(error)
+            var keptAs: String?
+            if quarantine {
+                keptAs = try quarantineCorrupt(epoch: Int(now.timeIntervalSince1970))
+            }
+            return LoadedState(state: NightShiftState(), condition: .corrupt(reason: reason, keptAs: keptAs))
+        }
+    }
+
+    /// Writes the state atomically (temp file, fsync, rename, fsync directory).
+    public func save(_ state: NightShiftState) throws {
+        try DurableFile.makeDirectory(directory)
+        var bytes = try Array(Self.encode(state))
+        bytes.append(UInt8(ascii: "\n"))
+        try DurableFile.replace(directory: directory, name: Self.fileName, with: bytes)
+    }
+
+    /// The JSON an admin sees: sorted keys, indented, no escaped slashes.
+    public static func encode(_ state: NightShiftState) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(state)
+    }
+
+    private func quarantineCorrupt(epoch: Int) throws -> String {
+        var kept = "\(path).corrupt-\(epoch)"
+        var n = 1
+        // Two corrupt files within one second must not overwrite each other either.
+        while access(kept, F_OK) == 0 {
+            n += 1
+            kept = "\(path).corrupt-\(epoch)-\(n)"
+        }
+        guard rename(path, kept) == 0 else { throw StateError.system("cannot move corrupt \(path) to \(kept)") }
+        try DurableFile.syncDirectory(directory)
+        return kept
+    }
+
+    private func removeStaleTemporaries() {
+        let prefix = DurableFile.temporaryPrefix(for: Self.fileName)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let pidText = name.dropFirst(prefix.count).prefix { $0 != "-" }
+            guard let pid = pid_t(pidText) else { continue }
+            // Only a dead writer's file is garbage; a live one may be about to rename it.
+            if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                unlink(directory + "/" + name)
+            }
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let ctx): return "invalid JSON (\(ctx.debugDescription))"
+        case DecodingError.keyNotFound(let key, _): return "missing key \(key.stringValue)"
+        case DecodingError.typeMismatch(_, let ctx), DecodingError.valueNotFound(_, let ctx):
+            let path = ctx.codingPath.map(\.stringValue).joined(separator: ".")
+            return "wrong type at \(path.isEmpty ? "top level" : path)"
+        default: return "\(error)"
+        }
+    }
+}
