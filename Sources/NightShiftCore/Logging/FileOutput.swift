@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes whole buffers to a file descriptor, retrying short writes and EINTR.
+///
+/// Hand-written over `write(2)` rather than FileHandle or a swift-log stream
+/// handler: the logger must issue exactly one append per batch of lines under
+/// its own lock (so lines never interleave), keep working after EPIPE on a
+/// closed console, and never throw into the caller.
+struct FileOutput: Sendable {
+    let descriptor: Int32
+
+    /// Returns false when the write failed (the error is not fatal to logging).
+    @discardableResult
+    func write(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            guard var pointer = raw.baseAddress else { return true }
+            var remaining = raw.count
+            while remaining > 0 {
+                let written = Glibc.write(descriptor, pointer, remaining)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                pointer += written
+                remaining -= written
+            }
+            return true
+        }
+    }
+
+    /// Opens `path` for appending, creating it (mode 0644) if needed.
+    static func openForAppend(_ path: String) throws -> FileOutput {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw LogFileError(path: path, reason: ExecError.describe(errno: errno))
+        }
+        return FileOutput(descriptor: fd)
+    }
+
+    /// Creates every missing folder of `path` (like `mkdir -p`).
+    static func makeDirectories(_ path: String) throws {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            prefix += part
+            if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+                throw LogFileError(path: prefix, reason: ExecError.describe(errno: errno))
+            }
+            prefix += "/"
+        }
+    }
+}
+
+/// The log file (or its folder) could not be created or opened.
+public struct LogFileError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The path that failed.
+    public var path: String
+    /// The system's reason.
+    public var reason: String
+    /// `cannot open log file "x": Permission denied`.
+    public var description: String { "cannot open log file \"\(path)\": \(reason)" }
+}

@@ -1,0 +1,223 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The NightShift log: stamped lines to the console and to an append-only file.
+///
+/// Every line reads `[YYYY-MM-DD @ HH:MM:SS] LEVEL message`, the original
+/// program's stamp followed by a fixed-width level. All console output goes
+/// to one stream, standard output, so an admin watching the console (or a
+/// journal capturing it) sees the whole story in order; warnings and errors
+/// are coloured when that stream is a terminal (and `NO_COLOR` is unset).
+/// All writes happen under one lock, one `write` per message or per batch of
+/// child lines, so concurrent writers never interleave inside a line.
+public final class NightShiftLog: Sendable {
+    private struct State {
+        var file: FileOutput?
+        var path: String?
+        var stampSecond = -1
+        var stamp: [UInt8] = []
+        /// The live status line now on the terminal, redrawn after other output.
+        var status: [UInt8]?
+        var fileFailureReported = false
+
+        mutating func currentStamp() -> [UInt8] {
+            let now = Int(time(nil))
+            if now != stampSecond {
+                stampSecond = now
+                stamp = LogStamp.bytes(now)
+            }
+            return stamp
+        }
+    }
+
+    private let state: Mutex<State>
+    private let debugFlag: Atomic<Bool>
+    private let console: FileOutput
+    /// True when the console is a terminal: live status lines and colours are used.
+    public let consoleIsTerminal: Bool
+    /// True when console lines carry ANSI colours.
+    public let colors: Bool
+
+    /// Opens (creating folders as needed) the log file at `filePath`, or logs to the
+    /// console only when it is nil. `consoleIsTerminal` nil asks `isatty`.
+    /// `consoleDescriptor` is standard output unless a test passes a pipe.
+    public init(
+        filePath: String?,
+        debug: Bool = false,
+        consoleIsTerminal: Bool? = nil,
+        consoleDescriptor: Int32 = STDOUT_FILENO
+    ) throws {
+        let terminal = consoleIsTerminal ?? (isatty(consoleDescriptor) == 1)
+        let term = getenv("TERM").map { String(cString: $0) }
+        self.consoleIsTerminal = terminal
+        self.colors = terminal && getenv("NO_COLOR") == nil && term != "dumb"
+        self.console = FileOutput(descriptor: consoleDescriptor)
+        self.debugFlag = Atomic(debug)
+        self.state = Mutex(State())
+        try setFile(filePath)
+    }
+
+    /// The log file's path, or nil when logging to the console only.
+    public var path: String? { state.withLock { $0.path } }
+
+    /// True when debug lines are written.
+    public var isDebugEnabled: Bool { debugFlag.load(ordering: .relaxed) }
+
+    /// Turns debug lines on or off (e.g. from `--debug` or a script setting).
+    public func setDebug(_ enabled: Bool) {
+        debugFlag.store(enabled, ordering: .relaxed)
+    }
+
+    /// Switches to another log file (e.g. once the script's `log_file` is known),
+    /// or to none. Creates missing parent folders. The old file is closed.
+    public func setFile(_ filePath: String?) throws {
+        var output: FileOutput?
+        if let filePath {
+            let parent = filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+            if !parent.isEmpty { try FileOutput.makeDirectories(parent) }
+            output = try FileOutput.openForAppend(filePath)
+        }
+        let old = state.withLock { state -> FileOutput? in
+            let old = state.file
+            state.file = output
+            state.path = filePath
+            state.fileFailureReported = false
+            return old
+        }
+        if let old { close(old.descriptor) }
+    }
+
+    deinit {
+        state.withLock { state in
+            if let file = state.file { close(file.descriptor) }
+        }
+    }
+
+    /// Writes `message` at `level` to `targets`; debug lines only when debug is on.
+    /// A multi-line message gets a stamp on every line.
+    public func log(_ level: LogLevel, _ message: String, to targets: LogTargets = .both) {
+        if level == .debug, !isDebugEnabled { return }
+        let lines = message.split(separator: "\n", omittingEmptySubsequences: false)
+        let tag = Array(level.tag.utf8)
+        let colour = colors ? Self.colour(for: level) : nil
+        state.withLock { state in
+            let stamp = state.currentStamp()
+            var plain: [UInt8] = []
+            var painted: [UInt8] = []
+            for line in lines {
+                var body = stamp
+                body.append(0x20)
+                body.append(contentsOf: tag)
+                body.append(0x20)
+                body.append(contentsOf: line.utf8)
+                plain.append(contentsOf: body)
+                plain.append(0x0A)
+                if let colour {
+                    painted.append(contentsOf: colour)
+                    painted.append(contentsOf: body)
+                    painted.append(contentsOf: Self.reset)
+                    painted.append(0x0A)
+                }
+            }
+            if targets.contains(.file) { writeFile(plain, &state) }
+            if targets.contains(.console) { writeConsole(colour == nil ? plain : painted, &state) }
+        }
+    }
+
+    /// Logs at debug level (only when debug is on), console and file.
+    public func debug(_ message: String) { log(.debug, message) }
+    /// Logs at info level, console and file.
+    public func info(_ message: String) { log(.info, message) }
+    /// Logs at warn level, console and file.
+    public func warn(_ message: String) { log(.warn, message) }
+    /// Logs at error level, console and file.
+    public func error(_ message: String) { log(.error, message) }
+    /// Logs to the console only (`ns.log.console`).
+    public func console(_ message: String, level: LogLevel = .info) { log(level, message, to: .console) }
+    /// Logs to the log file only (`ns.log.file`).
+    public func file(_ message: String, level: LogLevel = .info) { log(level, message, to: .file) }
+
+    /// Shows `text` as the live status line (rewritten in place with `\r`) on a
+    /// terminal; does nothing when the console is not a terminal.
+    public func status(_ text: String) {
+        guard consoleIsTerminal else { return }
+        state.withLock { state in
+            let line = Array(text.utf8)
+            state.status = line
+            console.write(Self.clearLine + line)
+        }
+    }
+
+    /// Erases the live status line, if one is shown.
+    public func clearStatus() {
+        guard consoleIsTerminal else { return }
+        state.withLock { state in
+            guard state.status != nil else { return }
+            state.status = nil
+            console.write(Self.clearLine)
+        }
+    }
+
+    /// A line sink that logs a child's lines as `OUT`/`ERR` lines prefixed with
+    /// `label`, routed by `mode`; nil for `.none`.
+    public func processSink(mode: LogMode, label: String) -> (any LineSink)? {
+        switch mode {
+        case .none: return nil
+        case .file: return ProcessLogSink(log: self, targets: .file, label: label)
+        case .console: return ProcessLogSink(log: self, targets: .console, label: label)
+        case .both: return ProcessLogSink(log: self, targets: .both, label: label)
+        }
+    }
+
+    /// Writes already-split child lines: one stamp for the batch, one `write` per target.
+    func writeLines(_ lines: [ArraySlice<UInt8>], prefix: [UInt8], to targets: LogTargets) {
+        state.withLock { state in
+            let stamp = state.currentStamp()
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(lines.reduce(0) { $0 + $1.count + stamp.count + prefix.count + 2 })
+            for line in lines {
+                buffer.append(contentsOf: stamp)
+                buffer.append(0x20)
+                buffer.append(contentsOf: prefix)
+                buffer.append(contentsOf: line)
+                buffer.append(0x0A)
+            }
+            if targets.contains(.file) { writeFile(buffer, &state) }
+            if targets.contains(.console) { writeConsole(buffer, &state) }
+        }
+    }
+
+    private func writeFile(_ bytes: [UInt8], _ state: inout State) {
+        guard let file = state.file else { return }
+        if !file.write(bytes), !state.fileFailureReported {
+            // Report once on the console; repeating it per line would drown the console.
+            state.fileFailureReported = true
+            let reason = ExecError.describe(errno: errno)
+            let note = state.currentStamp() + Array(" ERROR cannot write log file \"\(state.path ?? "")\": \(reason)\n".utf8)
+            writeConsole(note, &state)
+        }
+    }
+
+    private func writeConsole(_ bytes: [UInt8], _ state: inout State) {
+        guard let status = state.status else {
+            console.write(bytes)
+            return
+        }
+        // Lift the live line out of the way, print, then put it back below.
+        console.write(Self.clearLine + bytes + status)
+    }
+
+    private static let clearLine: [UInt8] = Array("\r\u{1B}[K".utf8)
+    private static let reset: [UInt8] = Array("\u{1B}[0m".utf8)
+
+    private static func colour(for level: LogLevel) -> [UInt8]? {
+        switch level {
+        case .debug: return Array("\u{1B}[2m".utf8)
+        case .info: return nil
+        case .warn: return Array("\u{1B}[33m".utf8)
+        case .error: return Array("\u{1B}[1;31m".utf8)
+        }
+    }
+}

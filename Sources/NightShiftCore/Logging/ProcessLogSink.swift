@@ -1,0 +1,18 @@
+/// Logs a child's output lines as `[stamp] OUT   label: line` / `[stamp] ERR   label: line`.
+struct ProcessLogSink: LineSink {
+    let log: NightShiftLog
+    let targets: LogTargets
+    let outPrefix: [UInt8]
+    let errPrefix: [UInt8]
+
+    init(log: NightShiftLog, targets: LogTargets, label: String) {
+        self.log = log
+        self.targets = targets
+        self.outPrefix = Array("OUT   \(label): ".utf8)
+        self.errPrefix = Array("ERR   \(label): ".utf8)
+    }
+
+    func receive(_ stream: ProcessStream, lines: [ArraySlice<UInt8>]) {
+        log.writeLines(lines, prefix: stream == .stdout ? outPrefix : errPrefix, to: targets)
+    }
+}

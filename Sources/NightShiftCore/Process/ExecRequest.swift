@@ -1,0 +1,82 @@
+/// What `ns.exec` runs: an argv (no shell) or one command line for `/bin/sh -c`.
+public enum ExecCommand: Sendable, Hashable {
+    /// Runs `argv[0]` (resolved through `PATH` unless it holds a `/`) with the rest as arguments.
+    case argv([String])
+    /// Runs the string through `/bin/sh -c`.
+    case shell(String)
+
+    /// The argv that is actually executed (`["/bin/sh", "-c", cmd]` for a shell command).
+    public var effectiveArgv: [String] {
+        switch self {
+        case .argv(let argv): return argv
+        case .shell(let command): return ["/bin/sh", "-c", command]
+        }
+    }
+
+    /// A short name for log lines: the program's last path component.
+    public var programName: String {
+        guard let first = effectiveArgv.first else { return "?" }
+        return first.split(separator: "/").last.map(String.init) ?? first
+    }
+}
+
+/// Where a child's output lines go while it runs (the `log` option of `ns.exec`).
+public enum LogMode: String, Sendable, Hashable, CaseIterable {
+    /// Log file only (the default).
+    case file
+    /// Console and log file.
+    case both
+    /// Console only.
+    case console
+    /// Nowhere; the output is still captured in the result.
+    case none
+}
+
+/// One process to run, with every option `ns.exec` accepts.
+public struct ExecRequest: Sendable {
+    /// The program and its arguments, or a shell command.
+    public var command: ExecCommand
+    /// Seconds after which the whole process group is terminated; nil waits forever.
+    public var timeout: Double?
+    /// Working directory; nil inherits ours.
+    public var cwd: String?
+    /// Variables added to (or overriding) the inherited environment.
+    public var env: [String: String]
+    /// Bytes fed to the child's standard input; nil gives it an empty input.
+    public var stdin: [UInt8]?
+    /// Exit codes that count as success.
+    public var okCodes: Set<Int32>
+    /// Where output lines are streamed while the child runs.
+    public var logMode: LogMode
+    /// Seconds between SIGTERM and SIGKILL when a timeout hits.
+    public var killGrace: Double
+    /// Bytes of stdout and of stderr kept in the result (the tail is kept).
+    public var captureLimit: Int
+    /// Lines longer than this are handed to the sink in pieces of this size.
+    public var maxLineLength: Int
+
+    /// Creates a request; every option but the command has the `ns.exec` default.
+    public init(
+        _ command: ExecCommand,
+        timeout: Double? = nil,
+        cwd: String? = nil,
+        env: [String: String] = [:],
+        stdin: [UInt8]? = nil,
+        okCodes: Set<Int32> = [0],
+        logMode: LogMode = .file,
+        killGrace: Double = 2,
+        captureLimit: Int = 1 << 20,
+        maxLineLength: Int = 64 << 10
+    ) {
+        self.command = command
+        self.timeout = timeout
+        self.cwd = cwd
+        self.env = env
+        self.stdin = stdin
+        self.okCodes = okCodes
+        self.logMode = logMode
+        self.killGrace = killGrace
+        self.captureLimit = captureLimit
+        self.maxLineLength = maxLineLength
+    }
+}

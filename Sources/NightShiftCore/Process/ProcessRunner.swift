@@ -1,0 +1,281 @@
+import Dispatch
+import Subprocess
+import Synchronization
+import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs child processes for `ns.exec`: own process group, streamed lines, bounded capture.
+public enum ProcessRunner {
+    /// Runs `request` to completion and streams its output lines to `lines`.
+    ///
+    /// The child leads a new process group. Its stdout and stderr are read
+    /// concurrently; every line reaches `lines` as soon as its read returns,
+    /// while the result keeps only the last `captureLimit` bytes of each.
+    /// A timeout (or `ChildProcesses.terminateAll`) sends SIGTERM to the whole
+    /// group and SIGKILL after `killGrace`. Throws `ExecError` only when the
+    /// program cannot be started; every way a started child ends is a result.
+    public static func run(_ request: ExecRequest, lines: (any LineSink)? = nil) async throws -> ExecResult {
+        ignoreBrokenPipes
+        let argv = request.command.effectiveArgv
+        guard let program = argv.first, !program.isEmpty else {
+            throw ExecError(program: "", reason: "empty command")
+        }
+        let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
+        var environment = Environment.inherit
+        if !request.env.isEmpty {
+            var updates: [Environment.Key: String?] = [:]
+            for (name, value) in request.env {
+                guard !name.isEmpty, !name.contains("="), let key = Environment.Key(rawValue: name) else {
+                    throw ExecError(program: program, reason: "invalid environment variable name \"\(name)\"")
+                }
+                updates[key] = value
+            }
+            environment = environment.updating(updates)
+        }
+        var options = PlatformOptions()
+        // pgid 0 = the child's own pid: posix_spawn puts it in a new group before
+        // exec, so no grandchild can start outside the group we later signal.
+        options.processGroupID = 0
+        // Only used if the calling task is cancelled mid-run.
+        options.teardownSequence = [
+            .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(request.killGrace)),
+        ]
+        let configuration = Configuration(
+            executable: executable,
+            arguments: Arguments(Array(argv.dropFirst())),
+            environment: environment,
+            workingDirectory: request.cwd.map { FilePath($0) },
+            platformOptions: options
+        )
+        let started = ContinuousClock.now
+        do {
+            if let stdin = request.stdin {
+                // Our own writer rather than `.array(stdin)`: Subprocess 1.0.2
+                // traps (fatalError on an unclosed descriptor) when a child exits
+                // without reading all of an `.array` input.
+                return try await launch(configuration, input: .inputWriter, request: request, sink: lines, started: started) { execution in
+                    let writer = execution.standardInputWriter
+                    return {
+                        _ = try? await writer.write(stdin)
+                        try? await writer.finish()
+                    }
+                }
+            }
+            return try await launch(configuration, input: .none, request: request, sink: lines, started: started) { _ in nil }
+        } catch let error as SubprocessError {
+            throw translate(error, program: program, cwd: request.cwd)
+        }
+    }
+
+    /// Runs `request` from a thread outside the Swift concurrency pool (the Lua
+    /// thread), blocking it until the child is reaped.
+    ///
+    /// Never call this from async code: it parks the calling thread, and on a
+    /// two-core machine the pool has only two.
+    public static func runBlocking(_ request: ExecRequest, lines: (any LineSink)? = nil) throws -> ExecResult {
+        try BlockingBridge.wait { try await run(request, lines: lines) }
+    }
+
+    /// Runs `request` with its `logMode` routing the lines into `log` (under `label`,
+    /// default the program's name).
+    public static func run(_ request: ExecRequest, log: NightShiftLog, label: String? = nil) async throws -> ExecResult {
+        let sink = log.processSink(mode: request.logMode, label: label ?? request.command.programName)
+        return try await run(request, lines: sink)
+    }
+
+    /// Blocking form of `run(_:log:label:)`, for the Lua thread.
+    public static func runBlocking(_ request: ExecRequest, log: NightShiftLog, label: String? = nil) throws -> ExecResult {
+        try BlockingBridge.wait { try await run(request, log: log, label: label) }
+    }
+
+    // A child that closes its stdin early must give us EPIPE, not kill us with
+    // SIGPIPE. Subprocess resets every signal to default in the child, so
+    // children still see the usual SIGPIPE behaviour.
+    private static let ignoreBrokenPipes: Void = {
+        _ = signal(SIGPIPE, SIG_IGN)
+    }()
+
+    private static func launch<Input: InputProtocol>(
+        _ configuration: Configuration,
+        input: Input,
+        request: ExecRequest,
+        sink: (any LineSink)?,
+        started: ContinuousClock.Instant,
+        feeder: (Execution<Input, SequenceOutput, SequenceOutput>) -> (@Sendable () async -> Void)?
+    ) async throws -> ExecResult {
+        let outcome = try await Subprocess.run(
+            configuration,
+            input: input,
+            output: .sequence,
+            error: .sequence
+        ) { execution in
+            let control = RunControl(pid: execution.processIdentifier.value)
+            ChildProcesses.register(control)
+            let pumped = await pump(execution, control: control, request: request, sink: sink, feed: feeder(execution))
+            // Unregister before returning: Subprocess reaps the leader right
+            // after, and only an unreaped leader keeps the group id ours.
+            ChildProcesses.unregister(control)
+            return Pumped(out: pumped.out, err: pumped.err, reason: control.reason)
+        }
+        let elapsed = ContinuousClock.now - started
+        let pumped = outcome.closureResult
+        var code: Int32?
+        var signal: Int32?
+        switch outcome.terminationStatus {
+        case .exited(let status): code = status
+        case .signaled(let number): signal = number
+        }
+        let timedOut = pumped.reason == .timeout
+        let interrupted = pumped.reason == .interrupt
+        let ok = !timedOut && !interrupted && code.map { request.okCodes.contains($0) } == true
+        return ExecResult(
+            ok: ok,
+            code: code,
+            signal: signal,
+            timedOut: timedOut,
+            interrupted: interrupted,
+            stdout: pumped.out.tail,
+            stderr: pumped.err.tail,
+            stdoutTruncated: pumped.out.truncated,
+            stderrTruncated: pumped.err.truncated,
+            stdoutBytes: pumped.out.total,
+            stderrBytes: pumped.err.total,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            pid: outcome.processIdentifier.value
+        )
+    }
+
+    private struct Captured: Sendable {
+        var tail: [UInt8]
+        var truncated: Bool
+        var total: Int
+    }
+
+    private struct Pumped: Sendable {
+        var out: Captured
+        var err: Captured
+        var reason: StopReason?
+    }
+
+    private enum PumpEvent: Sendable {
+        case stdout(Captured)
+        case stderr(Captured)
+        case supervisorDone
+        case timerDone
+        case stdinDone
+    }
+
+    /// Drains both streams while a supervisor waits for a stop request and a
+    /// timer raises one at the deadline.
+    private static func pump<Input: InputProtocol>(
+        _ execution: Execution<Input, SequenceOutput, SequenceOutput>,
+        control: RunControl,
+        request: ExecRequest,
+        sink: (any LineSink)?,
+        feed: (@Sendable () async -> Void)?
+    ) async -> (out: Captured, err: Captured) {
+        let stdout = execution.standardOutput
+        let stderr = execution.standardError
+        return await withTaskGroup(of: PumpEvent.self) { group in
+            group.addTask {
+                .stdout(await drain(stdout, as: .stdout, request: request, sink: sink))
+            }
+            group.addTask {
+                .stderr(await drain(stderr, as: .stderr, request: request, sink: sink))
+            }
+            if let feed {
+                group.addTask {
+                    // A child that exits without reading gives EPIPE (ignored):
+                    // its exit status is what the caller needs.
+                    await feed()
+                    return .stdinDone
+                }
+            }
+            group.addTask {
+                for await stop in control.requests {
+                    // An unstructured task, awaited: cancelling the group when
+                    // the output ends must not cut the SIGKILL escalation short.
+                    await Task { await control.escalate(grace: stop.grace) }.value
+                    break
+                }
+                return .supervisorDone
+            }
+            if let timeout = request.timeout {
+                let grace = request.killGrace
+                group.addTask {
+                    if (try? await Task.sleep(for: .seconds(max(0, timeout)))) != nil {
+                        control.requestStop(.timeout, grace: grace)
+                    }
+                    return .timerDone
+                }
+            }
+            var out = Captured(tail: [], truncated: false, total: 0)
+            var err = out
+            var readers = 2
+            while let event = await group.next() {
+                switch event {
+                case .stdout(let captured):
+                    out = captured
+                    readers -= 1
+                case .stderr(let captured):
+                    err = captured
+                    readers -= 1
+                case .supervisorDone, .timerDone, .stdinDone:
+                    continue
+                }
+                if readers == 0 {
+                    // Output is over: the leader has exited (Subprocess ends the
+                    // reads then) or closed both pipes. Stop the timer; a teardown
+                    // already under way finishes in its own task.
+                    control.finish()
+                    group.cancelAll()
+                }
+            }
+            return (out, err)
+        }
+    }
+
+    private static func drain(
+        _ sequence: SubprocessOutputSequence,
+        as stream: ProcessStream,
+        request: ExecRequest,
+        sink: (any LineSink)?
+    ) async -> Captured {
+        var tail = TailBuffer(limit: request.captureLimit)
+        var splitter = LineSplitter(maxLength: request.maxLineLength)
+        do {
+            for try await buffer in sequence {
+                let chunk = buffer.withUnsafeBytes { Array($0) }
+                tail.append(chunk)
+                if let sink {
+                    let lines = splitter.split(chunk)
+                    if !lines.isEmpty { sink.receive(stream, lines: lines) }
+                }
+            }
+        } catch {
+            // A read error ends this stream like EOF would; the exit status
+            // still tells the caller how the child ended.
+        }
+        if let sink {
+            let rest = splitter.finish()
+            if !rest.isEmpty { sink.receive(stream, lines: rest) }
+        }
+        return Captured(tail: tail.tail, truncated: tail.truncated, total: tail.total)
+    }
+
+    private static func translate(_ error: SubprocessError, program: String, cwd: String?) -> ExecError {
+        let errno = error.underlyingError?.rawValue
+        switch error.code {
+        case .executableNotFound:
+            return ExecError(program: program, errno: errno ?? ENOENT)
+        case .failedToChangeWorkingDirectory:
+            let why = errno.map { ": " + ExecError.describe(errno: $0) } ?? ""
+            return ExecError(program: program, reason: "cannot change directory to \"\(cwd ?? "")\"\(why)")
+        default:
+            if let errno { return ExecError(program: program, errno: errno) }
+            return ExecError(program: program, reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import XCTest
+@testable import NightShiftCore
+
+final class ChildProcessesTests: XCTestCase {
+    func testTerminateAllStopsRunningGroupsAndExecReportsInterrupted() async throws {
+        let first = Task { try await ProcessRunner.run(ExecRequest(.argv(["sh", "-c", "sleep 30 & sleep 30; wait"]))) }
+        let second = Task { try await ProcessRunner.run(ExecRequest(.shell("sleep 31"))) }
+        // Wait until both children are registered.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ChildProcesses.groups.count < 2, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let groups = ChildProcesses.groups
+        XCTAssertGreaterThanOrEqual(groups.count, 2)
+        let start = ContinuousClock.now
+        XCTAssertGreaterThanOrEqual(ChildProcesses.terminateAll(grace: 2), 2)
+        let a = try await first.value
+        let b = try await second.value
+        XCTAssertLessThan(ContinuousClock.now.seconds(since: start), 1)
+        for result in [a, b] {
+            XCTAssertTrue(result.interrupted)
+            XCTAssertFalse(result.timedOut)
+            XCTAssertFalse(result.ok)
+            XCTAssertEqual(result.signal, SIGTERM)
+            XCTAssertEqual(liveMembers(ofGroup: result.pid), [])
+        }
+        XCTAssertTrue(ChildProcesses.waitUntilIdle(timeout: 1))
+    }
+
+    func testTerminateAllEscalatesToSigkillAfterGrace() async throws {
+        let task = Task { try await ProcessRunner.run(ExecRequest(.shell("trap '' TERM; sleep 30 & sleep 30; wait"))) }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ChildProcesses.groups.isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        // Give sh time to install its trap before we signal.
+        try await Task.sleep(for: .milliseconds(200))
+        let start = ContinuousClock.now
+        ChildProcesses.terminateAll(grace: 0.5)
+        let result = try await task.value
+        let elapsed = ContinuousClock.now.seconds(since: start)
+        XCTAssertGreaterThanOrEqual(elapsed, 0.45)
+        XCTAssertLessThan(elapsed, 1.5)
+        XCTAssertEqual(result.signal, SIGKILL)
+        XCTAssertTrue(result.interrupted)
+        XCTAssertEqual(liveMembers(ofGroup: result.pid), [])
+    }
+
+    func testTerminateAllWithNothingRunningIsHarmless() {
+        XCTAssertEqual(ChildProcesses.terminateAll(grace: 1), 0)
+        XCTAssertTrue(ChildProcesses.waitUntilIdle(timeout: 0.1))
+    }
+}
