@@ -218,4 +218,10 @@ extension NightShiftState {
         for name in names { recordJobEnd(name, at: time, result: .interrupted, reason: reason) }
         return names
     }
+
+    /// Forgets hosts and jobs no longer in the script, so `nightshift status` shows only live ones.
+    public mutating func retain(hosts hostNames: Set<String>, jobs jobNames: Set<String>) {
+        hosts = hosts.filter { hostNames.contains($0.key) }
+        jobs = jobs.filter { jobNames.contains($0.key) }
+    }
 }

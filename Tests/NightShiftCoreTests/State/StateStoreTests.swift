@@ -151,3 +151,17 @@ final class StateStoreTests: XCTestCase {
         XCTAssertEqual(state.runningJobs, [])
     }
 }
+
+final class StateRetainTests: XCTestCase {
+    func testRetainDropsRemovedHostsAndJobs() {
+        var state = NightShiftState()
+        state.recordSweep(SweepRecord(time: 1, up: ["A": true, "Gone": false]))
+        state.recordJobEnd("J", at: 2, result: .ok)
+        state.recordJobEnd("Old", at: 2, result: .ok)
+        state.retain(hosts: ["A"], jobs: ["J"])
+        XCTAssertEqual(Set(state.hosts.keys), ["A"])
+        XCTAssertEqual(Set(state.jobs.keys), ["J"])
+        // Sweeps stay: they are history, and the trigger only reads watched names from them.
+        XCTAssertEqual(state.recentSweeps.count, 1)
+    }
+}

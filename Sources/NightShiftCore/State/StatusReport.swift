@@ -1,0 +1,102 @@
+import Foundation
+
+/// The text `nightshift status` prints: hosts, jobs and the next check, in aligned columns.
+public enum StatusReport {
+    /// Renders `loaded` as of `now`; times are shown in `timeZone` as `YYYY-MM-DD HH:MM`.
+    ///
+    /// Host and job rows are sorted by name; `stateFile` is only used in the heading.
+    public static func render(_ loaded: LoadedState, stateFile: String? = nil, now: Date = Date(),
+                              timeZone: TimeZone = .current) -> String {
+        let clock = WallClockText(timeZone: timeZone)
+        let state = loaded.state
+        let nowEpoch = now.timeIntervalSince1970
+        var lines: [String] = []
+
+        lines.append("NightShift status at \(clock.dateTime(nowEpoch, seconds: true))" + (stateFile.map { " (\($0))" } ?? ""))
+        if !loaded.condition.isKnown {
+            lines.append("State: \(loaded.condition)")
+        }
+        lines.append("")
+
+        if state.hosts.isEmpty {
+            lines.append("Hosts: none swept yet")
+        } else {
+            let rows = state.hosts.keys.sorted().map { name -> [String] in
+                let host = state.hosts[name]!
+                let up = host.up.map { $0 ? "up" : "down" } ?? "?"
+                let since = host.since.map { "\(clock.dateTime($0)) (\(ago($0, nowEpoch)))" } ?? "-"
+                let seen = host.lastSeen.map { "\(clock.dateTime($0)) (\(ago($0, nowEpoch)))" } ?? "never"
+                return [name, up, since, seen]
+            }
+            if let sweep = state.recentSweeps.last {
+                lines.append("Last sweep: \(clock.dateTime(sweep.time)) (\(ago(sweep.time, nowEpoch)))")
+            }
+            lines += TextTable.render(header: ["HOST", "STATE", "SINCE", "LAST SEEN"], rows: rows)
+        }
+        lines.append("")
+
+        if state.jobs.isEmpty {
+            lines.append("Jobs: none run yet")
+        } else {
+            let rows = state.jobs.keys.sorted().map { name -> [String] in
+                let job = state.jobs[name]!
+                let result = job.result?.rawValue ?? "-"
+                let start = job.lastStart.map { clock.dateTime($0) } ?? "-"
+                let good = job.lastGood.map { ago($0, nowEpoch) } ?? "never"
+                // Reason last: it is the only free-text column, so it may be long without skewing others.
+                return [name, result, start, good, job.reason ?? ""]
+            }
+            lines += TextTable.render(header: ["JOB", "RESULT", "LAST START", "LAST GOOD", "REASON"], rows: rows)
+        }
+        lines.append("")
+
+        if let cycle = state.lastCycle {
+            var text = "Last cycle: started \(clock.dateTime(cycle.start))"
+            if let end = cycle.end {
+                text += ", took \(DurationText.format(end - cycle.start))"
+            } else {
+                text += ", still running or interrupted"
+            }
+            if let reason = cycle.reason { text += " (\(reason))" }
+            lines.append(text)
+            if let next = cycle.nextCheck {
+                let delta = next - nowEpoch
+                let when = delta >= 0 ? "in \(DurationText.format(delta))" : "overdue by \(DurationText.format(-delta))"
+                lines.append("Next check: \(clock.dateTime(next)) (\(when))")
+            } else {
+                lines.append("Next check: not scheduled")
+            }
+        } else {
+            lines.append("Last cycle: none yet")
+        }
+        if let run = state.lastWindowRun {
+            lines.append("Last force-window run: \(clock.dateTime(run))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func ago(_ epoch: Double, _ now: Double) -> String {
+        let delta = now - epoch
+        return delta >= 0 ? "\(DurationText.format(delta)) ago" : "in \(DurationText.format(-delta))"
+    }
+}
+
+/// Formats epochs as local wall-clock text without DateFormatter's locale surprises.
+struct WallClockText {
+    let calendar: Calendar
+
+    init(timeZone: TimeZone) {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = timeZone
+        calendar = cal
+    }
+
+    /// `YYYY-MM-DD HH:MM`, or with `:SS` when `seconds` is true.
+    func dateTime(_ epoch: Double, seconds: Bool = false) -> String {
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second],
+                                        from: Date(timeIntervalSince1970: epoch))
+        func p(_ v: Int?) -> String { let v = v ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        let base = "\(c.year ?? 0)-\(p(c.month))-\(p(c.day)) \(p(c.hour)):\(p(c.minute))"
+        return seconds ? base + ":\(p(c.second))" : base
+    }
+}

@@ -1,0 +1,69 @@
+import Synchronization
+import XCTest
+@testable import NightShiftCore
+
+/// Records the argv of every call instead of touching the machine.
+final class RecordingRunner: Sendable {
+    let calls = Mutex<[[String]]>([])
+    let reply: @Sendable ([String]) throws -> (code: Int32, output: String)
+
+    init(reply: @escaping @Sendable ([String]) throws -> (code: Int32, output: String) = { _ in (0, "") }) {
+        self.reply = reply
+    }
+
+    var runner: Power.Runner {
+        { argv in
+            self.calls.withLock { $0.append(argv) }
+            return try self.reply(argv)
+        }
+    }
+}
+
+struct Unstartable: Error, CustomStringConvertible {
+    var description: String { "No such file or directory" }
+}
+
+final class PowerTests: XCTestCase {
+    func testEachActionRunsItsSystemctlVerb() throws {
+        let recorder = RecordingRunner()
+        let power = Power(runner: recorder.runner)
+        XCTAssertNoThrow(try power.hibernate().get())
+        XCTAssertNoThrow(try power.suspend().get())
+        XCTAssertNoThrow(try power.shutdown().get())
+        XCTAssertEqual(recorder.calls.withLock { $0 },
+                       [["systemctl", "hibernate"], ["systemctl", "suspend"], ["systemctl", "poweroff"]])
+    }
+
+    func testNonZeroExitBecomesAnErrorWithTheLastOutputLine() {
+        let recorder = RecordingRunner { _ in (1, "Call to Hibernate failed:\nSleep verb \"hibernate\" not supported\n") }
+        let result = Power(runner: recorder.runner).hibernate()
+        XCTAssertEqual(result.failureMessage, #"systemctl hibernate failed (exit 1): Sleep verb "hibernate" not supported"#)
+        let silent = RecordingRunner { _ in (5, "") }
+        XCTAssertEqual(Power(runner: silent.runner).shutdown().failureMessage, "systemctl poweroff failed (exit 5)")
+    }
+
+    func testUnstartableCommandBecomesAnError() {
+        let recorder = RecordingRunner { _ in throw Unstartable() }
+        XCTAssertEqual(Power(runner: recorder.runner).suspend().failureMessage,
+                       "systemctl suspend could not be started: No such file or directory")
+    }
+
+    func testDefaultRunnerRunsARealProcessWithoutAShell() throws {
+        // Exercises the real swift-subprocess path with harmless programs, never systemctl.
+        let echoed = try Power.subprocessRunner(["echo", "x; rm -rf /", "$(id)"])
+        XCTAssertEqual(echoed.code, 0)
+        XCTAssertEqual(echoed.output, "x; rm -rf / $(id)\n")
+        let both = try Power.subprocessRunner(["sh", "-c", "echo out; echo err >&2; exit 3"])
+        XCTAssertEqual(both.code, 3)
+        XCTAssertTrue(both.output.contains("out") && both.output.contains("err"), both.output)
+        XCTAssertThrowsError(try Power.subprocessRunner(["nightshift-no-such-program-here"]))
+        XCTAssertThrowsError(try Power.subprocessRunner([]))
+    }
+}
+
+extension Result where Failure == PowerError {
+    var failureMessage: String? {
+        if case .failure(let error) = self { return error.message }
+        return nil
+    }
+}

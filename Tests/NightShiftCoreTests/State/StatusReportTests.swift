@@ -1,0 +1,73 @@
+import Foundation
+import XCTest
+@testable import NightShiftCore
+
+final class StatusReportTests: XCTestCase {
+    let utc = TimeZone(identifier: "UTC")!
+    // 2025-01-10 12:00:00 UTC
+    let now = Date(timeIntervalSince1970: 1_736_510_400)
+
+    func testRendersAlignedTables() {
+        let t = now.timeIntervalSince1970
+        var state = NightShiftState()
+        state.recordSweep(SweepRecord(time: t - 7_200, up: ["Work1": true, "Backup1": false]))
+        state.recordSweep(SweepRecord(time: t - 3_600, up: ["Work1": true, "Backup1": false]))
+        state.recordJobStart("ServerZuBackup1", at: t - 72_000)
+        state.recordJobEnd("ServerZuBackup1", at: t - 72_000 + 780, result: .ok, reason: "exit 0")
+        state.recordJobStart("Backup1ZuBackup2", at: t - 3_000)
+        state.recordJobEnd("Backup1ZuBackup2", at: t - 2_900, result: .failed, reason: "Backup2 stayed offline after wake")
+        state.lastCycle = CycleState(start: t - 3_600, end: t - 2_700, nextCheck: t + 1_800, reason: "manual run")
+        state.lastWindowRun = t - 32_400
+
+        let text = StatusReport.render(LoadedState(state: state, condition: .known),
+                                       stateFile: "/var/lib/nightshift/state.json", now: now, timeZone: utc)
+        let expected = """
+        NightShift status at 2025-01-10 12:00:00 (/var/lib/nightshift/state.json)
+
+        Last sweep: 2025-01-10 11:00 (1h 00m ago)
+        HOST     STATE  SINCE                          LAST SEEN
+        Backup1  down   2025-01-10 10:00 (2h 00m ago)  never
+        Work1    up     2025-01-10 10:00 (2h 00m ago)  2025-01-10 11:00 (1h 00m ago)
+
+        JOB               RESULT  LAST START        LAST GOOD    REASON
+        Backup1ZuBackup2  failed  2025-01-10 11:10  never        Backup2 stayed offline after wake
+        ServerZuBackup1   ok      2025-01-09 16:00  19h 47m ago  exit 0
+
+        Last cycle: started 2025-01-10 11:00, took 15m 00s (manual run)
+        Next check: 2025-01-10 12:30 (in 30m 00s)
+        Last force-window run: 2025-01-10 03:00
+
+        """
+        XCTAssertEqual(text, expected)
+        XCTAssertFalse(text.split(separator: "\n").contains { $0.hasSuffix(" ") }, "no trailing spaces")
+    }
+
+    func testUnknownStateSaysSo() {
+        let text = StatusReport.render(LoadedState(state: NightShiftState(), condition: .missing), now: now, timeZone: utc)
+        XCTAssertEqual(text, """
+        NightShift status at 2025-01-10 12:00:00
+        State: unknown (no state file yet)
+
+        Hosts: none swept yet
+
+        Jobs: none run yet
+
+        Last cycle: none yet
+
+        """)
+        let corrupt = StatusReport.render(
+            LoadedState(state: NightShiftState(), condition: .corrupt(reason: "invalid JSON", keptAs: nil)), now: now, timeZone: utc)
+        XCTAssertTrue(corrupt.contains("State: unknown (state file was corrupt: invalid JSON)"), corrupt)
+    }
+
+    func testRunningCycleAndOverdueCheck() {
+        let t = now.timeIntervalSince1970
+        var state = NightShiftState()
+        state.lastCycle = CycleState(start: t - 600, end: nil, nextCheck: t - 60)
+        state.recordJobStart("J", at: t - 500)
+        let text = StatusReport.render(LoadedState(state: state, condition: .known), now: now, timeZone: utc)
+        XCTAssertTrue(text.contains("Last cycle: started 2025-01-10 11:50, still running or interrupted\n"), text)
+        XCTAssertTrue(text.contains("Next check: 2025-01-10 11:59 (overdue by 1m 00s)"), text)
+        XCTAssertTrue(text.contains("J    running  2025-01-10 11:51  never"), text)
+    }
+}
