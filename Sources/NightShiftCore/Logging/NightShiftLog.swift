@@ -41,18 +41,20 @@ public final class NightShiftLog: Sendable {
     public let colors: Bool
 
     /// Opens (creating folders as needed) the log file at `filePath`, or logs to the
-    /// console only when it is nil. `consoleIsTerminal` nil asks `isatty`.
+    /// console only when it is nil. `consoleIsTerminal` nil asks `isatty`; `colors`
+    /// nil means "on a terminal, unless NO_COLOR is set or TERM is dumb".
     /// `consoleDescriptor` is standard output unless a test passes a pipe.
     public init(
         filePath: String?,
         debug: Bool = false,
         consoleIsTerminal: Bool? = nil,
+        colors: Bool? = nil,
         consoleDescriptor: Int32 = STDOUT_FILENO
     ) throws {
         let terminal = consoleIsTerminal ?? (isatty(consoleDescriptor) == 1)
         let term = getenv("TERM").map { String(cString: $0) }
         self.consoleIsTerminal = terminal
-        self.colors = terminal && getenv("NO_COLOR") == nil && term != "dumb"
+        self.colors = colors ?? (terminal && getenv("NO_COLOR") == nil && term != "dumb")
         self.console = FileOutput(descriptor: consoleDescriptor)
         self.debugFlag = Atomic(debug)
         self.state = Mutex(State())
@@ -172,17 +174,30 @@ public final class NightShiftLog: Sendable {
     }
 
     /// Writes already-split child lines: one stamp for the batch, one `write` per target.
-    func writeLines(_ lines: [ArraySlice<UInt8>], prefix: [UInt8], to targets: LogTargets) {
+    func writeLines(_ lines: LineBatch, prefix: [UInt8], to targets: LogTargets) {
+        guard !lines.isEmpty else { return }
         state.withLock { state in
             let stamp = state.currentStamp()
-            var buffer: [UInt8] = []
-            buffer.reserveCapacity(lines.reduce(0) { $0 + $1.count + stamp.count + prefix.count + 2 })
-            for line in lines {
-                buffer.append(contentsOf: stamp)
-                buffer.append(0x20)
-                buffer.append(contentsOf: prefix)
-                buffer.append(contentsOf: line)
-                buffer.append(0x0A)
+            let head = stamp + [0x20] + prefix
+            let size = lines.byteCount + lines.count * (head.count + 1)
+            // Filled with raw copies: appending slice by slice retains the
+            // source buffer once per line, which dominated the profile.
+            let buffer = [UInt8](unsafeUninitializedCapacity: size) { out, count in
+                head.withUnsafeBufferPointer { headBytes in
+                    lines.storage.withUnsafeBufferPointer { source in
+                        var at = 0
+                        for range in lines.ranges {
+                            _ = UnsafeMutableBufferPointer(rebasing: out[at..<(at + headBytes.count)]).initialize(from: headBytes)
+                            at += headBytes.count
+                            _ = UnsafeMutableBufferPointer(rebasing: out[at..<(at + range.count)])
+                                .initialize(from: UnsafeBufferPointer(rebasing: source[range]))
+                            at += range.count
+                            out[at] = 0x0A
+                            at += 1
+                        }
+                        count = at
+                    }
+                }
             }
             if targets.contains(.file) { writeFile(buffer, &state) }
             if targets.contains(.console) { writeConsole(buffer, &state) }

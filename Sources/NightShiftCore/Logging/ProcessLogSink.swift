@@ -12,7 +12,7 @@ struct ProcessLogSink: LineSink {
         self.errPrefix = Array("ERR   \(label): ".utf8)
     }
 
-    func receive(_ stream: ProcessStream, lines: [ArraySlice<UInt8>]) {
+    func receive(_ stream: ProcessStream, lines: LineBatch) {
         log.writeLines(lines, prefix: stream == .stdout ? outPrefix : errPrefix, to: targets)
     }
 }

@@ -15,7 +15,7 @@ public enum ProcessStream: String, Sendable, Hashable {
 /// Calls for stdout and stderr may come from two threads at once.
 public protocol LineSink: Sendable {
     /// Handles the lines of one read of `stream`, in arrival order.
-    func receive(_ stream: ProcessStream, lines: [ArraySlice<UInt8>])
+    func receive(_ stream: ProcessStream, lines: LineBatch)
 }
 
 /// A `LineSink` made from a closure called once per line.
@@ -28,7 +28,7 @@ public struct ClosureLineSink: LineSink {
     }
 
     /// Calls the closure for every line of the batch.
-    public func receive(_ stream: ProcessStream, lines: [ArraySlice<UInt8>]) {
+    public func receive(_ stream: ProcessStream, lines: LineBatch) {
         for line in lines { body(stream, line) }
     }
 }

@@ -16,58 +16,52 @@ struct LineSplitter {
     }
 
     /// The complete lines `chunk` finishes, in order; the tail waits for the next chunk.
-    mutating func split(_ chunk: [UInt8]) -> [ArraySlice<UInt8>] {
-        var lines: [ArraySlice<UInt8>] = []
-        var start = chunk.startIndex
-        chunk.withUnsafeBytes { raw in
+    mutating func split(_ chunk: [UInt8]) -> LineBatch {
+        // One buffer: the held-back partial line followed by the new chunk.
+        let storage = pending.isEmpty ? chunk : pending + chunk
+        var ranges: [Range<Int>] = []
+        var start = 0
+        storage.withUnsafeBytes { raw in
             guard let base = raw.baseAddress else { return }
             // memchr rather than firstIndex(of:): it is vectorised, and this loop
             // sees every byte of a possibly multi-gigabyte output.
-            while start < chunk.endIndex,
-                  let hit = memchr(base + start, 0x0A, chunk.endIndex - start) {
+            while start < raw.count, let hit = memchr(base + start, 0x0A, raw.count - start) {
                 let newline = base.distance(to: UnsafeRawPointer(hit))
-                var line = chunk[start..<newline]
-                if !pending.isEmpty {
-                    pending.append(contentsOf: line)
-                    line = pending[...]
-                    pending = []
-                }
-                if line.last == 0x0D { line = line.dropLast() }
-                appendPieces(of: line, to: &lines)
+                var end = newline
+                if end > start, raw[end - 1] == 0x0D { end -= 1 }
+                appendPieces(start..<end, to: &ranges)
                 start = newline + 1
             }
         }
-        if start < chunk.endIndex {
-            pending.append(contentsOf: chunk[start...])
-            if pending.count >= maxLength {
-                let whole = pending.count / maxLength * maxLength
-                appendPieces(of: pending[..<whole], to: &lines)
-                pending = Array(pending[whole...])
-            }
+        var rest = start..<storage.count
+        if rest.count >= maxLength {
+            let whole = rest.count / maxLength * maxLength
+            appendPieces(rest.lowerBound..<(rest.lowerBound + whole), to: &ranges)
+            rest = (rest.lowerBound + whole)..<rest.upperBound
         }
-        return lines
+        pending = Array(storage[rest])
+        return LineBatch(storage: storage, ranges: ranges)
     }
 
     /// The unfinished last line, if the stream ended without a final `\n`.
-    mutating func finish() -> [ArraySlice<UInt8>] {
-        guard !pending.isEmpty else { return [] }
-        var lines: [ArraySlice<UInt8>] = []
-        var last = pending[...]
-        if last.last == 0x0D { last = last.dropLast() }
-        appendPieces(of: last, to: &lines)
+    mutating func finish() -> LineBatch {
+        var storage = pending
         pending = []
-        return lines
+        if storage.last == 0x0D { storage.removeLast() }
+        var ranges: [Range<Int>] = []
+        if !storage.isEmpty { appendPieces(0..<storage.count, to: &ranges) }
+        return LineBatch(storage: storage, ranges: ranges)
     }
 
-    private func appendPieces(of line: ArraySlice<UInt8>, to lines: inout [ArraySlice<UInt8>]) {
+    private func appendPieces(_ line: Range<Int>, to ranges: inout [Range<Int>]) {
         guard line.count > maxLength else {
-            lines.append(line)
+            ranges.append(line)
             return
         }
-        var index = line.startIndex
-        while index < line.endIndex {
-            let end = min(index + maxLength, line.endIndex)
-            lines.append(line[index..<end])
+        var index = line.lowerBound
+        while index < line.upperBound {
+            let end = min(index + maxLength, line.upperBound)
+            ranges.append(index..<end)
             index = end
         }
     }

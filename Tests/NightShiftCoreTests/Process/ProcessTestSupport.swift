@@ -19,7 +19,7 @@ final class RecordingSink: LineSink {
         self.countOnly = countOnly
     }
 
-    func receive(_ stream: ProcessStream, lines: [ArraySlice<UInt8>]) {
+    func receive(_ stream: ProcessStream, lines: LineBatch) {
         counter.add(lines.count, ordering: .relaxed)
         if countOnly { return }
         let now = ContinuousClock.now
