@@ -27,12 +27,12 @@ final class StateKillTests: XCTestCase {
         var writesSeen = 0
         let started = Date()
         for round in 0..<kills {
-            let before = Self.inode(store.path)
+            let before = Self.fingerprint(store.path)
             let child = try ChildTestProcess(method: "testChildStateWriterLoop",
                                              variable: ChildProcessModes.writerVariable, value: dir.path)
             // Wait for the child's first completed save, then kill it at a random instant.
             let deadline = Date().addingTimeInterval(30)
-            while Self.inode(store.path) == before {
+            while Self.fingerprint(store.path) == before {
                 guard Date() < deadline, child.process.isRunning else {
                     child.killHard()
                     return XCTFail("writer child made no save in round \(round)")
@@ -60,8 +60,10 @@ final class StateKillTests: XCTestCase {
         XCTAssertGreaterThan(writesSeen, kills)
     }
 
-    static func inode(_ path: String) -> UInt {
+    /// Changes whenever the file is replaced or rewritten, however the writer does it.
+    static func fingerprint(_ path: String) -> [Int] {
         var info = stat()
-        return stat(path, &info) == 0 ? UInt(info.st_ino) : 0
+        guard stat(path, &info) == 0 else { return [] }
+        return [Int(info.st_ino), info.st_mtim.tv_sec, info.st_mtim.tv_nsec, Int(info.st_size)]
     }
 }
