@@ -77,6 +77,17 @@ public final class LuaState {
         }
     }
 
+    /// Calls a Lua function in protected mode and drops its results (which may be
+    /// anything, cyclic tables included, so they are never copied).
+    public func callIgnoringResults(_ function: LuaRef, _ arguments: [LuaValue] = []) throws {
+        let L = currentL
+        let base = lua_gettop(L)
+        function.push(L)
+        for a in arguments { stack.push(a) }
+        guard ns_pcall_traceback(L, Int32(arguments.count), 0) == LUA_OK else { throw popError(handled: true) }
+        assert(lua_gettop(L) == base, "unbalanced stack after call")
+    }
+
     /// Calls the global function `name`.
     @discardableResult
     public func call(global name: String, _ arguments: [LuaValue] = []) throws -> [LuaValue] {

@@ -8,6 +8,8 @@ struct NightShiftCommand: ParsableCommand {
         commandName: "nightshift",
         abstract: "Backup scheduler: wakes machines, copies, switches them off again at night.",
         version: NightShiftVersion.string,
-        subcommands: [PingCommand.self, WakeCommand.self, TimeCommand.self]
+        subcommands: [
+            RunCommand.self, CheckCommand.self, StatusCommand.self, PingCommand.self, WakeCommand.self, TimeCommand.self,
+        ]
     )
 }

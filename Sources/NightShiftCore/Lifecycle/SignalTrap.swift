@@ -1,0 +1,36 @@
+import Dispatch
+import Glibc
+
+/// Turns SIGINT/SIGTERM into an `Interruption` plus a teardown of every running child's
+/// process group (SIGTERM, then SIGKILL after the grace period), so a countdown stops at
+/// once and a running copy tool is not left behind (invariant 5).
+public final class SignalTrap: @unchecked Sendable {
+    // Dispatch sources run the handler on a queue, outside the async-signal context,
+    // so the handler may take locks and spawn work. Only touched from `install`.
+    private var sources: [any DispatchSourceSignal] = []
+
+    /// Installs the handlers; keep the returned trap alive for as long as they should work.
+    public static func install(interruption: Interruption = .shared, grace: Double = 5) -> SignalTrap {
+        let trap = SignalTrap()
+        let queue = DispatchQueue(label: "nightshift.signals")
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            source.setEventHandler {
+                if interruption.isTriggered {
+                    // A second signal: stop waiting for the grace period.
+                    _ = ChildProcesses.terminateAll(grace: 0)
+                    return
+                }
+                interruption.trigger(signal: sig)
+                DispatchQueue.global().async { _ = ChildProcesses.terminateAll(grace: grace) }
+            }
+            source.resume()
+            trap.sources.append(source)
+        }
+        return trap
+    }
+
+    /// The shell's exit status for a death by `signal`: 130 for SIGINT, 143 for SIGTERM.
+    public static func exitCode(for signal: Int32) -> Int32 { 128 + signal }
+}

@@ -1,0 +1,27 @@
+import LuaBinding
+import NightShiftCore
+
+/// `ns._cycle_log` and `ns._write_file`: what the failure report hook needs.
+enum FileBindings {
+    static func install(_ m: inout ModuleBuilder) throws {
+        let context = m.context
+        try m.add("_cycle_log") { _ in
+            guard let path = context.log.path else { return [""] }
+            return [.string(FailureReport.excerpt(logPath: path, from: context.cycleLogOffset))]
+        }
+        try m.add("_write_file") { args in
+            let path = try args.string(1)
+            let text = try args.string(2)
+            if context.options.dryRun {
+                context.dryRun("write \(path)")
+                return [true]
+            }
+            do {
+                try FailureReport.write(text, to: path)
+                return [true]
+            } catch {
+                return [.nil, .string("\(error)")]
+            }
+        }
+    }
+}

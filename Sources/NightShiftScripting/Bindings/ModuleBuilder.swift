@@ -1,0 +1,69 @@
+import LuaBinding
+import NightShiftCore
+
+/// Builds the `nightshift` Lua table from Swift closures, wrapping each primitive with
+/// the checks every primitive shares: stop at once after SIGINT/SIGTERM, and trace the
+/// call and its result under `--debug`.
+struct ModuleBuilder {
+    let lua: LuaState
+    let context: ScriptContext
+    private(set) var table = LuaTable()
+
+    init(lua: LuaState, context: ScriptContext) {
+        self.lua = lua
+        self.context = context
+    }
+
+    /// Adds `ns.<path>` (dotted for sub-tables, e.g. "time.query").
+    mutating func add(_ path: String, traced: Bool = true, _ body: @escaping LuaSwiftFunction) throws {
+        let context = self.context
+        let name = path.split(separator: ".").last.map(String.init) ?? path
+        let fn = try lua.function(name) { args in
+            try context.checkInterrupted()
+            guard traced, context.log.isDebugEnabled else { return try body(args) }
+            let call = "ns.\(path)(\(args.values.map(DebugText.render).joined(separator: ", ")))"
+            do {
+                let results = try body(args)
+                context.log.debug("\(call) -> \(results.map(DebugText.render).joined(separator: ", "))")
+                return results
+            } catch {
+                context.log.debug("\(call) raised: \(error)")
+                throw error
+            }
+        }
+        set(path, fn)
+    }
+
+    /// Sets a plain value at `ns.<path>`.
+    mutating func set(_ path: String, _ value: LuaValue) {
+        let parts = path.split(separator: ".").map(String.init)
+        if parts.count == 1 {
+            table[parts[0]] = value
+        } else {
+            var sub = table[parts[0]].tableValue ?? LuaTable()
+            sub[parts[1]] = value
+            table[parts[0]] = .table(sub)
+        }
+    }
+}
+
+/// Short renderings of Lua values for debug traces (long strings cut, no secrets).
+enum DebugText {
+    static func render(_ value: LuaValue) -> String {
+        switch value {
+        case .string(let s):
+            let cut = s.count > 120 ? String(s.prefix(120)) + "...(\(s.utf8.count) bytes)" : s
+            return "\"" + cut.replacingOccurrences(of: "\n", with: "\\n") + "\""
+        case .table(let t):
+            let parts = t.entries.sorted { "\($0.key)" < "\($1.key)" }.prefix(20).map { k, v -> String in
+                if case .string(let key) = k {
+                    return key == "password" ? "password=<hidden>" : "\(key)=\(render(v))"
+                }
+                return render(v)
+            }
+            return "{" + parts.joined(separator: ", ") + "}"
+        default:
+            return value.description
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import LuaBinding
+import NightShiftCore
+
+/// `ns.parse.*` (validation the DSL uses: value, or nil and a message), `ns.template`,
+/// and the schedule helpers of the default trigger.
+enum ParseBindings {
+    /// Turns a throwing parse into Lua's `value` / `nil, message` convention.
+    static func attempt(_ body: () throws -> LuaValue) -> [LuaValue] {
+        do { return [try body()] } catch { return [.nil, .string("\(error)")] }
+    }
+
+    static func install(_ m: inout ModuleBuilder) throws {
+        let context = m.context
+        try m.add("parse.duration", traced: false) { args in
+            switch args[1] {
+            case .integer, .number: return attempt { .number(try DurationText.validate(seconds: try args.number(1))) }
+            default: return attempt { .number(try DurationText.parse(try args.string(1))) }
+            }
+        }
+        try m.add("parse.window", traced: false) { args in
+            let text = try args.string(1)
+            return attempt { .string(try TimeWindow(parsing: text).description) }
+        }
+        try m.add("parse.ip", traced: false) { args in
+            let text = try args.string(1)
+            return attempt { .string(try AddressText.validateIP(text)) }
+        }
+        try m.add("parse.address", traced: false) { args in
+            let text = try args.string(1)
+            return attempt { .string(try AddressText.validateAddress(text)) }
+        }
+        try m.add("parse.mac", traced: false) { args in
+            let text = try args.string(1)
+            return attempt {
+                do { return .string(try MACAddress(parsing: text).description) } catch { throw AddressError("invalid MAC address \"\(text)\"") }
+            }
+        }
+        try m.add("template") { args in
+            let template = try args.table(1)
+            guard template.isSequence, template.count > 0 else { throw args.error(1, "argv template must be a non-empty array") }
+            let argv = try template.array.map { v -> String in
+                guard let s = v.stringValue else { throw args.error(1, "argv template items must be strings") }
+                return s
+            }
+            var values: [String: String] = [:]
+            for (k, v) in try args.optionalTable(2).entries {
+                guard let key = k.stringValue, let value = v.stringValue else { throw args.error(2, "values must map names to strings") }
+                values[key] = value
+            }
+            do {
+                return [.table(LuaTable(array: try ArgvTemplate.substitute(argv, values: values).map { .string($0) }))]
+            } catch {
+                throw LuaRuntimeError("\(error)")
+            }
+        }
+        try m.add("_next_window", traced: false) { args in
+            let window = try TimeWindow(parsing: try args.string(1))
+            return [.number(window.nextStart(after: Date(timeIntervalSince1970: context.now())).timeIntervalSince1970)]
+        }
+    }
+}

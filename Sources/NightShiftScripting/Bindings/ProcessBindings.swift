@@ -1,0 +1,72 @@
+import LuaBinding
+import NightShiftCore
+
+/// `ns.exec`: runs a program (argv, or a string through /bin/sh -c) under the core's ProcessRunner.
+enum ProcessBindings {
+    static let execOptions: Set<String> = ["timeout", "cwd", "env", "stdin", "log", "ok_codes"]
+
+    static func install(_ m: inout ModuleBuilder) throws {
+        let context = m.context
+        try m.add("exec") { args in
+            let command: ExecCommand
+            switch args[1] {
+            case .string, .bytes:
+                command = .shell(try args.string(1))
+            case .table(let t):
+                guard t.count > 0, t.isSequence else { throw args.error(1, "argv must be a non-empty array of strings") }
+                command = .argv(try t.array.enumerated().map { i, v in
+                    guard let s = v.stringValue else { throw args.error(1, "argv[\(i + 1)] must be a string, got \(v.typeName)") }
+                    return s
+                })
+            default:
+                throw args.typeError(1, expected: "table or string")
+            }
+            let o = try args.options(2, allowed: execOptions)
+            var request = ExecRequest(command)
+            request.timeout = try o.nonNegative("timeout")
+            request.cwd = try o.string("cwd")
+            request.env = try o.stringMap("env") ?? [:]
+            if o.has("stdin") {
+                guard let bytes = o.table["stdin"].bytesValue else { throw args.error(2, "field 'stdin' must be a string") }
+                request.stdin = bytes
+            }
+            if let mode = try o.string("log") {
+                guard let m = LogMode(rawValue: mode) else {
+                    throw args.error(2, "field 'log' must be \"file\", \"both\", \"console\" or \"none\", got \"\(mode)\"")
+                }
+                request.logMode = m
+            }
+            if let codes = try o.integers("ok_codes") {
+                request.okCodes = Set(codes.map { Int32(truncatingIfNeeded: $0) })
+            }
+            let display = ShellQuote.display(command.effectiveArgv)
+            if context.options.dryRun {
+                context.dryRun("run: \(display)")
+                return [.table(LuaTable([
+                    "ok": true, "code": 0, "timed_out": false, "stdout": "", "stderr": "", "seconds": 0.0,
+                    "dry_run": true,
+                ]))]
+            }
+            context.log.file("exec: \(display)")
+            let result: ExecResult
+            do {
+                result = try ProcessRunner.runBlocking(request, log: context.log, label: command.programName)
+            } catch let error as ExecError {
+                throw LuaRuntimeError(error.description)
+            }
+            try context.checkInterrupted()
+            var t = LuaTable([
+                "ok": .boolean(result.ok),
+                "timed_out": .boolean(result.timedOut),
+                "stdout": .fromBytes(result.stdout),
+                "stderr": .fromBytes(result.stderr),
+                "seconds": .number(result.seconds),
+            ])
+            if let code = result.code { t["code"] = .integer(Int64(code)) }
+            if let signal = result.signal { t["signal"] = .integer(Int64(signal)) }
+            if result.stdoutTruncated { t["stdout_truncated"] = true }
+            if result.stderrTruncated { t["stderr_truncated"] = true }
+            return [.table(t)]
+        }
+    }
+}

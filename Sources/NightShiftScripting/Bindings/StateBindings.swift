@@ -1,0 +1,120 @@
+import Foundation
+import LuaBinding
+import NightShiftCore
+
+/// `ns._state.*`: the stdlib's access to state.json and history.jsonl (internal API).
+/// Under --dry-run nothing is written; a write that fails is logged and reported as
+/// `false`, which the stdlib treats as "state unknown" (no power-off).
+enum StateBindings {
+    static func install(_ m: inout ModuleBuilder) throws {
+        let context = m.context
+        let log = context.log
+
+        /// Loads, changes and saves the state; false when it could not be written.
+        func update(_ what: String, _ change: (inout NightShiftState) -> Void) -> Bool {
+            guard let store = context.stateStore else { return false }
+            if context.options.dryRun { return true }
+            do {
+                var state = try store.load().state
+                change(&state)
+                try store.save(state)
+                return true
+            } catch {
+                log.error("Cannot record \(what) in \(store.path): \(error)")
+                return false
+            }
+        }
+
+        func append(_ record: HistoryRecord) {
+            guard let dir = context.stateDirectory, !context.options.dryRun else { return }
+            do { try HistoryLog(directory: dir).append(record) } catch { log.error("Cannot append to history: \(error)") }
+        }
+
+        try m.add("_state.load") { _ in
+            guard let store = context.stateStore else { return [.table(LuaTable(["status": "missing"]))] }
+            do {
+                let loaded = try store.load(quarantine: !context.options.dryRun)
+                var t = LuaTable()
+                switch loaded.condition {
+                case .known: t["status"] = "ok"
+                case .missing: t["status"] = "missing"
+                case .corrupt(let reason, _):
+                    t["status"] = "corrupt"
+                    t["error"] = .string(loaded.condition.description.isEmpty ? reason : loaded.condition.description)
+                }
+                var hosts = LuaTable()
+                for (name, h) in loaded.state.hosts {
+                    var e = LuaTable()
+                    if let up = h.up { e["up"] = .boolean(up) }
+                    if let s = h.since { e["since"] = .number(s) }
+                    if let l = h.lastSeen { e["last_seen"] = .number(l) }
+                    hosts[name] = .table(e)
+                }
+                t["hosts"] = .table(hosts)
+                if let w = loaded.state.lastWindowRun { t["last_window_run"] = .number(w) }
+                return [.table(t)]
+            } catch {
+                return [.table(LuaTable(["status": "corrupt", "error": .string("\(error)")]))]
+            }
+        }
+        try m.add("_state.record_sweep") { args in
+            var up: [String: Bool] = [:]
+            for (k, v) in try args.table(1).entries {
+                guard let name = k.stringValue, let entry = v.tableValue else { continue }
+                up[name] = entry["up"].isTruthy
+            }
+            let sweep = SweepRecord(time: context.now(), up: up)
+            return [.boolean(update("the sweep") { $0.recordSweep(sweep) })]
+        }
+        try m.add("_state.job_started") { args in
+            let name = try args.string(1)
+            return [.boolean(update("the start of job \(name)") { $0.recordJobStart(name, at: context.now()) })]
+        }
+        try m.add("_state.job_finished") { args in
+            let name = try args.string(1)
+            guard let result = JobResult(rawValue: try args.string(2)) else { throw args.error(2, "unknown job result") }
+            let reason = try args.optionalString(3)
+            let seconds = try args.optionalNumber(4) ?? 0
+            let end = context.now()
+            let ok = update("the end of job \(name)") { $0.recordJobEnd(name, at: end, result: result, reason: reason) }
+            append(.job(JobRecord(name: name, start: end - seconds, end: end, result: result, reason: reason)))
+            return [.boolean(ok)]
+        }
+        try m.add("_state.window_ran") { args in
+            let key = try args.number(1)
+            return [.boolean(update("the force-window run") { $0.lastWindowRun = key })]
+        }
+        try m.add("_state.history") { args in
+            let t = try args.table(1)
+            let now = context.now()
+            append(.cycle(CycleRecord(
+                start: context.cycleStart, end: now, ran: t["decision"].stringValue == "backup",
+                reason: t["reason"].stringValue ?? "", result: t["failed"].tableValue.map { $0.count > 0 ? "failed" : "ok" } ?? "skipped",
+                manual: context.options.manual, dryRun: context.options.dryRun)))
+            return []
+        }
+        try m.add("_decide") { args in
+            let o = try args.table(1)
+            let watched = o["watched"].tableValue?.array.compactMap(\.stringValue) ?? []
+            let loaded = try? context.stateStore?.load(quarantine: false)
+            var window: TimeWindow?
+            if let text = o["force_window"].stringValue { window = try TimeWindow(parsing: text) }
+            var sweeps = loaded?.state.recentSweeps ?? []
+            // Under --dry-run the sweep just made was not saved; the decision still needs it.
+            if context.options.dryRun, let current = o["sweep"].tableValue {
+                var up: [String: Bool] = [:]
+                for (k, v) in current.entries { if let n = k.stringValue { up[n] = v.tableValue?["up"].isTruthy ?? false } }
+                sweeps.append(SweepRecord(time: context.now(), up: up))
+            }
+            let input = TriggerInput(
+                now: Date(timeIntervalSince1970: context.now()), watchedHosts: watched,
+                recentSweeps: sweeps, offlineSweeps: Int(o["offline_sweeps"].integerValue ?? 1),
+                forceWindow: window, lastWindowRun: loaded?.state.lastWindowRun.map { Date(timeIntervalSince1970: $0) },
+                manual: o["manual"].isTruthy)
+            let d = TriggerPolicy.decide(input)
+            var t = LuaTable(["run": .boolean(d.run), "reason": .string(d.reason)])
+            if let key = d.windowKey { t["window_key"] = .number(key.timeIntervalSince1970) }
+            return [.table(t)]
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import LuaBinding
+import NightShiftCore
+
+/// `ns.time.query` (SNTP) and `ns.time.step` (this machine's clock).
+enum TimeBindings {
+    static func install(_ m: inout ModuleBuilder) throws {
+        let context = m.context
+        try m.add("time.query") { args in
+            let server = try args.string(1)
+            let o = try args.options(2, allowed: ["port", "timeout"])
+            let port = try o.integer("port") ?? 123
+            guard port >= 1, port <= 65535 else { throw args.error(2, "field 'port' must be a port number (1-65535)") }
+            let timeout = try o.nonNegative("timeout") ?? 5
+            do {
+                let s = try SNTPClient.query(server: server, port: UInt16(port), timeout: timeout)
+                return [.table(LuaTable([
+                    "offset": .number(s.offset), "delay": .number(s.delay),
+                    "stratum": .integer(Int64(s.stratum)), "time": .number(s.time),
+                ]))]
+            } catch {
+                return [.nil, .string("\(error)")]
+            }
+        }
+        try m.add("time.step") { args in
+            let offset = try args.number(1)
+            guard offset.isFinite else { throw args.error(1, "offset must be a finite number") }
+            if context.options.dryRun {
+                context.dryRun(String(format: "step this machine's clock by %+.3f s", offset))
+                return [true]
+            }
+            do {
+                try context.clockStepper.step(by: offset)
+                return [true]
+            } catch {
+                return [.nil, .string("\(error)")]
+            }
+        }
+    }
+}

@@ -1,0 +1,474 @@
+-- nightshift.dsl: the words a site script is written in - settings{}, host "x" {},
+-- job "x" {}, on(event, fn), routine(fn), trigger(fn) - and their validation.
+-- Every problem is collected with the script's file:line so `nightshift check`
+-- can list them all at once; nothing runs while any is left.
+local ns = ...
+local util = ns._util
+
+local config = {
+  settings = {},
+  hosts = {}, host_order = {},
+  jobs = {}, job_order = {},
+  handlers = {},
+  errors = {},
+  routine = nil, trigger = nil,
+}
+ns._config = config
+
+local EVENTS = { "sweep", "before_backup", "after_job", "after_backup", "failure", "before_sleep" }
+local SLEEP_MODES = { "hibernate", "suspend", "shutdown", "none" }
+local PLACEHOLDERS = { "ip", "user", "name", "epoch" }
+
+-- Locations -----------------------------------------------------------------
+
+local source_lines = {}
+
+local function lines_of(file)
+  if source_lines[file] == nil then
+    local lines = {}
+    local f = io.open(file, "r")
+    if f then
+      for l in f:lines() do lines[#lines + 1] = l end
+      f:close()
+    end
+    source_lines[file] = lines
+  end
+  return source_lines[file]
+end
+
+-- The caller of a DSL word, `level` frames up: {file=, line=}.
+local function caller(level)
+  local info = debug.getinfo(level + 1, "Sl")
+  local file = info and info.source:sub(1, 1) == "@" and info.source:sub(2) or (info and info.short_src) or "?"
+  return { file = file, short = info and info.short_src or "?", line = info and info.currentline or 0 }
+end
+
+-- The line of `key = ...` inside the block that starts at `loc`, else the block's line.
+local function key_location(loc, key)
+  local lines = lines_of(loc.file)
+  local pattern1 = "^%s*" .. key .. "%s*="
+  local pattern2 = "[{,;]%s*" .. key .. "%s*="
+  for i = loc.line, math.min(#lines, loc.line + 300) do
+    local l = lines[i]
+    if i > loc.line and (l:match("^%s*host%s*[%(\"']") or l:match("^%s*job%s*[%(\"']") or l:match("^%s*settings%s*[{(]")) then
+      break
+    end
+    if l:match(pattern1) or l:match(pattern2) then
+      return { file = loc.file, short = loc.short, line = i }
+    end
+  end
+  return loc
+end
+
+local function fail(loc, fmt, ...)
+  local msg = select("#", ...) > 0 and string.format(fmt, ...) or fmt
+  config.errors[#config.errors + 1] = { where = loc.short .. ":" .. loc.line, message = msg }
+end
+ns._fail = fail
+
+-- Value checkers: return the normalized value, or nil and a message -----------
+
+local check = {}
+ns._check = check
+
+function check.duration(v)
+  if type(v) ~= "number" and type(v) ~= "string" then
+    return nil, "a duration (\"90s\", \"5m\", \"1h\" or seconds) expected, got " .. type(v)
+  end
+  return ns.parse.duration(v)
+end
+
+function check.window(v)
+  if v == false then return false end
+  if type(v) ~= "string" then return nil, "a time window like \"03:00-05:00\" expected, got " .. type(v) end
+  local ok, err = ns.parse.window(v)
+  if not ok then return nil, err end
+  return v
+end
+
+function check.string(v)
+  if type(v) ~= "string" or v == "" then return nil, "a non-empty string expected, got " .. (v == "" and "\"\"" or type(v)) end
+  return v
+end
+
+function check.boolean(v)
+  if type(v) ~= "boolean" then return nil, "true or false expected, got " .. type(v) end
+  return v
+end
+
+function check.count(v)
+  if math.type(v) ~= "integer" or v < 0 then return nil, "a whole number >= 0 expected, got " .. tostring(v) end
+  return v
+end
+
+function check.positive(v)
+  if math.type(v) ~= "integer" or v < 1 then return nil, "a whole number >= 1 expected, got " .. tostring(v) end
+  return v
+end
+
+function check.port(v)
+  if math.type(v) ~= "integer" or v < 1 or v > 65535 then return nil, "a port number (1-65535) expected, got " .. tostring(v) end
+  return v
+end
+
+function check.enum(options)
+  return function(v)
+    if type(v) == "string" and util.contains(options, v) then return v end
+    local hint = type(v) == "string" and util.suggest(v, options)
+    return nil, string.format("one of %s expected, got %s%s", util.join(options, " | "),
+      type(v) == "string" and ("\"" .. v .. "\"") or type(v), hint and ("; did you mean \"" .. hint .. "\"?") or "")
+  end
+end
+
+local function list_of(single)
+  return function(v)
+    local items = type(v) == "table" and v or { v }
+    if type(v) == "table" and #v == 0 then return nil, "a non-empty list expected" end
+    local out = {}
+    for i, item in ipairs(items) do
+      local value, err = single(item)
+      if value == nil then return nil, (#items > 1 and ("item " .. i .. ": ") or "") .. err end
+      out[i] = value
+    end
+    return out
+  end
+end
+
+function check.address(v)
+  if type(v) ~= "string" then return nil, "an IP address or host name expected, got " .. type(v) end
+  return ns.parse.address(v)
+end
+
+function check.ip(v)
+  if type(v) ~= "string" then return nil, "an IP address expected, got " .. type(v) end
+  return ns.parse.ip(v)
+end
+
+function check.mac(v)
+  if type(v) ~= "string" then return nil, "a MAC address expected, got " .. type(v) end
+  return ns.parse.mac(v)
+end
+
+function check.probe(v)
+  if v == "icmp" then return v end
+  local port = type(v) == "string" and v:match("^tcp:(%d+)$")
+  if port and tonumber(port) >= 1 and tonumber(port) <= 65535 then return v end
+  return nil, "\"icmp\" or \"tcp:PORT\" expected, got " .. (type(v) == "string" and ("\"" .. v .. "\"") or type(v))
+end
+
+function check.argv(v)
+  if type(v) ~= "table" or #v == 0 then return nil, "an argv template (array of strings) expected, got " .. type(v) end
+  for i, item in ipairs(v) do
+    if type(item) ~= "string" then return nil, "argv item " .. i .. " must be a string, got " .. type(item) end
+  end
+  for k in pairs(v) do
+    if math.type(k) ~= "integer" then return nil, "argv template must be an array (unexpected key '" .. tostring(k) .. "')" end
+  end
+  local probe = {}
+  for _, p in ipairs(PLACEHOLDERS) do probe[p] = "x" end
+  local ok, err = pcall(ns.template, v, probe)
+  if not ok then return nil, tostring(err):gsub("^[^:]*:%d+: ", "") end
+  return v
+end
+
+function check.actions(v)
+  if type(v) ~= "table" then return nil, "a table of argv templates expected, got " .. type(v) end
+  for name, argv in pairs(v) do
+    if type(name) ~= "string" then return nil, "action names must be strings" end
+    local _, err = check.argv(argv)
+    if err then return nil, "action '" .. name .. "': " .. err end
+  end
+  return v
+end
+
+function check.run(v)
+  if type(v) == "function" or type(v) == "string" and v ~= "" then return v end
+  if type(v) == "table" then return check.argv(v) end
+  return nil, "an argv array, a shell command string or a function expected, got " .. type(v)
+end
+
+function check.time_sync(v)
+  if type(v) == "function" then return v end
+  return check.enum({ "auto", "none" })(v)
+end
+
+function check.exit_codes(v)
+  if type(v) == "string" then return check.enum({ "plain", "rsync", "freefilesync" })(v) end
+  if type(v) == "table" then
+    for k, codes in pairs(v) do
+      if k ~= "ok" and k ~= "warning" then return nil, "exit_codes takes keys ok and warning, got '" .. tostring(k) .. "'" end
+      if type(codes) ~= "table" then return nil, "exit_codes." .. k .. " must be an array of integers" end
+      for _, c in ipairs(codes) do
+        if math.type(c) ~= "integer" then return nil, "exit_codes." .. k .. " must be an array of integers" end
+      end
+    end
+    return v
+  end
+  return nil, "\"plain\", \"rsync\", \"freefilesync\" or {ok={...}, warning={...}} expected, got " .. type(v)
+end
+
+function check.env(v)
+  if type(v) ~= "table" then return nil, "a table of strings expected, got " .. type(v) end
+  for k, val in pairs(v) do
+    if type(k) ~= "string" or (type(val) ~= "string" and type(val) ~= "number") then
+      return nil, "env must map names to strings"
+    end
+  end
+  return v
+end
+
+-- Schemas -------------------------------------------------------------------
+
+local SCHEMA = {
+  settings = {
+    check_every = check.duration,
+    force_window = check.window,
+    self = check.string,
+    self_sleep = check.enum(SLEEP_MODES),
+    wake_timeout = check.duration,
+    off_timeout = check.duration,
+    log_file = check.string,
+    state_dir = check.string,
+    offline_sweeps = check.positive,
+    ping_timeout = check.duration,
+    ping_retries = check.count,
+    wake_repeat = check.positive,
+    actions = check.actions,
+    report_dir = check.string,
+  },
+  host = {
+    ip = list_of(check.address),
+    mac = list_of(check.mac),
+    via = check.ip,
+    interface = check.string,
+    broadcast = check.ip,
+    wol_port = check.port,
+    password = check.string,
+    user = check.string,
+    watch = check.boolean,
+    time_source = check.boolean,
+    probe = check.probe,
+    actions = check.actions,
+    wake_timeout = check.duration,
+  },
+  job = {
+    source = check.string,
+    target = check.string,
+    run = check.run,
+    after = check.enum(SLEEP_MODES),
+    source_after = check.enum(SLEEP_MODES),
+    time_sync = check.time_sync,
+    exit_codes = check.exit_codes,
+    timeout = check.duration,
+    cwd = check.string,
+    env = check.env,
+    log = check.enum({ "file", "both", "console", "none" }),
+  },
+}
+ns._schema = SCHEMA
+
+local DEFAULTS = {
+  check_every = 3600,
+  self_sleep = "none",
+  wake_timeout = 180,
+  off_timeout = 120,
+  log_file = "nightshift.log",
+  state_dir = "state",
+  offline_sweeps = 1,
+  ping_timeout = 1,
+  ping_retries = 1,
+  wake_repeat = 3,
+  actions = {},
+}
+
+local function apply_schema(kind, what, loc, tbl, out)
+  local schema = SCHEMA[kind]
+  for key, value in pairs(tbl) do
+    local checker = type(key) == "string" and schema[key]
+    if not checker then
+      local hint = type(key) == "string" and util.suggest(key, schema)
+      fail(type(key) == "string" and key_location(loc, key) or loc, "%s: unknown key '%s'%s", what, tostring(key),
+        hint and ("; did you mean '" .. hint .. "'?") or "")
+    else
+      local normalized, err = checker(value)
+      if normalized == nil then
+        out._bad = out._bad or {}
+        out._bad[key] = true
+        fail(key_location(loc, key), "%s: %s: %s", what, key, err)
+      else
+        out[key] = normalized
+      end
+    end
+  end
+  return out
+end
+
+local function check_name(word, name, loc)
+  if type(name) ~= "string" or not name:match("^[%w_.%-]+$") then
+    fail(loc, "%s: the name must be a string of letters, digits, '_', '-' or '.', got %s", word,
+      type(name) == "string" and ("\"" .. name .. "\"") or type(name))
+    return false
+  end
+  return true
+end
+
+-- The DSL words ---------------------------------------------------------------
+
+local settings_seen
+--- Site-wide settings (once per script).
+function settings(tbl)
+  local loc = caller(2)
+  if type(tbl) ~= "table" then return fail(loc, "settings: a table expected, got %s", type(tbl)) end
+  if settings_seen then fail(loc, "settings: given twice (first at %s)", settings_seen) end
+  settings_seen = loc.short .. ":" .. loc.line
+  apply_schema("settings", "settings", loc, tbl, config.settings)
+end
+
+--- Declares a machine: `host "Name" { ip = ..., mac = ..., ... }`.
+function host(name)
+  local loc = caller(2)
+  return function(tbl)
+    if not check_name("host", name, loc) then return end
+    if type(tbl) ~= "table" then return fail(loc, "host \"%s\": a table expected, got %s", name, type(tbl)) end
+    if config.hosts[name] then
+      return fail(loc, "host \"%s\" is declared twice (first at %s)", name, config.hosts[name].where)
+    end
+    local h = apply_schema("host", "host \"" .. name .. "\"", loc, tbl, { name = name, where = loc.short .. ":" .. loc.line, loc = loc })
+    h.ip, h.mac, h.actions = h.ip or {}, h.mac or {}, h.actions or {}
+    if h.watch == nil then h.watch = true end
+    h.time_source = h.time_source or false
+    h.probe = h.probe or "icmp"
+    config.hosts[name] = h
+    config.host_order[#config.host_order + 1] = name
+    return h
+  end
+end
+
+--- Declares a backup job: `job "Name" { source = ..., target = ..., run = ..., after = ... }`.
+function job(name)
+  local loc = caller(2)
+  return function(tbl)
+    if not check_name("job", name, loc) then return end
+    if type(tbl) ~= "table" then return fail(loc, "job \"%s\": a table expected, got %s", name, type(tbl)) end
+    if config.jobs[name] then
+      return fail(loc, "job \"%s\" is declared twice (first at %s)", name, config.jobs[name].where)
+    end
+    local j = apply_schema("job", "job \"" .. name .. "\"", loc, tbl, { name = name, where = loc.short .. ":" .. loc.line, loc = loc })
+    for _, required in ipairs({ "source", "target", "run" }) do
+      if tbl[required] == nil then fail(loc, "job \"%s\": missing '%s'", name, required) end
+    end
+    j.after = j.after or "none"
+    j.source_after = j.source_after or "none"
+    j.time_sync = j.time_sync or "auto"
+    config.jobs[name] = j
+    config.job_order[#config.job_order + 1] = name
+    return j
+  end
+end
+
+--- Adds a handler for an event (sweep, before_backup, after_job, after_backup, failure, before_sleep).
+function on(event, fn)
+  local loc = caller(2)
+  if not util.contains(EVENTS, event) then
+    local hint = type(event) == "string" and util.suggest(event, EVENTS)
+    return fail(loc, "on: unknown event %s (events: %s)%s", type(event) == "string" and ("\"" .. event .. "\"") or type(event),
+      util.join(EVENTS), hint and ("; did you mean \"" .. hint .. "\"?") or "")
+  end
+  if type(fn) ~= "function" then return fail(loc, "on(\"%s\"): a function expected, got %s", event, type(fn)) end
+  config.handlers[event] = config.handlers[event] or {}
+  table.insert(config.handlers[event], fn)
+end
+
+--- Replaces the default job sequence: `routine(function(night) night:run("Job") end)`.
+function routine(fn)
+  local loc = caller(2)
+  if type(fn) ~= "function" then return fail(loc, "routine: a function expected, got %s", type(fn)) end
+  config.routine = fn
+end
+
+--- Replaces the default trigger policy: `trigger(function(t) return bool, reason end)`.
+function trigger(fn)
+  local loc = caller(2)
+  if type(fn) ~= "function" then return fail(loc, "trigger: a function expected, got %s", type(fn)) end
+  config.trigger = fn
+end
+
+-- Validation across declarations (after the script has run) ---------------------
+
+local function action_of(h, name)
+  return h.actions[name] or (config.settings.actions or {})[name]
+end
+ns._action_of = action_of
+
+function ns._validate()
+  local s = config.settings
+  for k, v in pairs(DEFAULTS) do if s[k] == nil then s[k] = v end end
+  local sloc = { short = settings_seen and settings_seen:match("^(.*):%d+$") or "?", line = settings_seen and tonumber(settings_seen:match(":(%d+)$")) or 0 }
+  sloc.file = sloc.short
+
+  if s.self and not config.hosts[s.self] then
+    local hint = util.suggest(s.self, config.hosts)
+    fail(sloc, "settings: self: unknown host \"%s\"%s", s.self, hint and ("; did you mean \"" .. hint .. "\"?") or "")
+  end
+  for _, name in ipairs(config.host_order) do
+    local h = config.hosts[name]
+    if name ~= s.self and #h.ip == 0 and not (h._bad and h._bad.ip) then fail(h.loc, "host \"%s\": missing 'ip' (needed to probe it)", name) end
+  end
+
+  local function host_ref(j, role)
+    local hname = j[role]
+    if hname == nil then return nil end
+    local h = config.hosts[hname]
+    if not h then
+      local hint = util.suggest(hname, config.hosts)
+      fail(key_location(j.loc, role), "job \"%s\": %s: unknown host \"%s\"%s", j.name, role, hname,
+        hint and ("; did you mean \"" .. hint .. "\"?") or "")
+    end
+    return h
+  end
+
+  for _, jname in ipairs(config.job_order) do
+    local j = config.jobs[jname]
+    local src, dst = host_ref(j, "source"), host_ref(j, "target")
+    for role, h in pairs({ source = src, target = dst }) do
+      if h and h.name ~= s.self and #h.mac == 0 and not (h._bad and h._bad.mac) then
+        fail(key_location(j.loc, role), "job \"%s\": %s \"%s\" has no way to be woken (give host \"%s\" a 'mac')",
+          jname, role, h.name, h.name)
+      end
+    end
+    for role, key in pairs({ target = "after", source = "source_after" }) do
+      local h
+      if role == "target" then h = dst else h = src end
+      local mode = j[key]
+      if h and mode ~= "none" and h.name ~= s.self and not action_of(h, mode) then
+        fail(key_location(j.loc, key), "job \"%s\": %s = \"%s\" but host \"%s\" has no '%s' action (add actions.%s, or settings{actions=...})",
+          jname, key, mode, h.name, mode, mode)
+      end
+    end
+    if src and dst and j.time_sync == "auto" then
+      local needs = {}
+      if src.time_source then needs[#needs + 1] = dst
+      elseif dst.time_source then needs[#needs + 1] = src end
+      for _, h in ipairs(needs) do
+        if h.name ~= s.self and not action_of(h, "set_time") then
+          fail(key_location(j.loc, "time_sync"), "job \"%s\": time_sync = \"auto\" must set the clock of \"%s\", which has no 'set_time' action (add one, or time_sync = \"none\")",
+            jname, h.name)
+        end
+      end
+    end
+  end
+  -- In file order, so the list reads top to bottom like the script.
+  local function order(e)
+    local file, line = e.where:match("^(.*):(%d+)$")
+    return file or e.where, tonumber(line) or 0
+  end
+  table.sort(config.errors, function(a, b)
+    local fa, la = order(a)
+    local fb, lb = order(b)
+    if fa ~= fb then return fa < fb end
+    return la < lb
+  end)
+  return config.errors
+end
+
+return config

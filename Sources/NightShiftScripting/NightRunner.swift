@@ -1,0 +1,174 @@
+import Foundation
+import LuaBinding
+import NightShiftCore
+
+/// The `nightshift run` loop: each cycle loads the script afresh, runs it, records
+/// the outcome, then counts down to the next cycle. A broken edit is logged and the
+/// last good version runs instead; a script error fails the cycle, never the loop.
+public final class NightRunner {
+    /// Exit codes of DESIGN.md.
+    public enum Exit {
+        public static let ok: Int32 = 0
+        public static let jobFailed: Int32 = 1
+        public static let usage: Int32 = 2
+    }
+
+    let scriptPath: String
+    let options: ScriptOptions
+    let once: Bool
+    let log: NightShiftLog
+    let interruption: Interruption
+    private var lastGood: [UInt8]?
+    private var lock: InstanceLock?
+
+    /// Prepares a run of `scriptPath`; `once` runs a single cycle.
+    public init(scriptPath: String, options: ScriptOptions, once: Bool, log: NightShiftLog,
+                interruption: Interruption = .shared) {
+        self.scriptPath = scriptPath
+        self.options = options
+        self.once = once
+        self.log = log
+        self.interruption = interruption
+    }
+
+    /// Loads the script into a fresh runtime, falling back to the last good source.
+    private func load(context: ScriptContext) -> (ScriptRuntime, SiteSettings)? {
+        let fresh = FileManager.default.contents(atPath: scriptPath).map { Array($0) }
+        var candidates: [([UInt8], String)] = []
+        if let fresh { candidates.append((fresh, "")) } else {
+            log.error("Cannot read \(scriptPath)")
+        }
+        if let lastGood, lastGood != fresh { candidates.append((lastGood, " (last good version)")) }
+        for (source, note) in candidates {
+            do {
+                let runtime = try ScriptRuntime(context: context)
+                let settings = try runtime.loadSite(path: scriptPath, source: source)
+                if !note.isEmpty { log.warn("Running the last good version of \(scriptPath)") }
+                lastGood = source
+                return (runtime, settings)
+            } catch let problems as ScriptProblems {
+                log.error("\(scriptPath)\(note) has \(problems.problems.count == 1 ? "an error" : "\(problems.problems.count) errors"):")
+                for p in problems.problems { log.error("  \(p)") }
+                if !problems.traceback.isEmpty { log.file(problems.traceback) }
+            } catch {
+                log.error("Cannot load \(scriptPath)\(note): \(error)")
+            }
+        }
+        return nil
+    }
+
+    /// Runs the loop; returns the process exit code.
+    public func run() -> Int32 {
+        var first = true
+        var settings: SiteSettings?
+        var code = Exit.ok
+        while true {
+            let context = ScriptContext(log: log, options: options, interruption: interruption)
+            guard let (runtime, loaded) = load(context: context) else {
+                if settings == nil || once { return Exit.usage }
+                code = Exit.jobFailed
+                if !countdown(settings!.checkEvery) { return interrupted() }
+                continue
+            }
+            if settings == nil {
+                guard setUp(loaded) else { return Exit.usage }
+            } else if loaded.stateDir != settings!.stateDir {
+                log.warn("state_dir changed to \(loaded.stateDir); it takes effect at the next start (still using \(settings!.stateDir))")
+            }
+            var current = loaded
+            current.stateDir = settings?.stateDir ?? loaded.stateDir
+            settings = current
+            if loaded.logFile != log.path { try? log.setFile(loaded.logFile) }
+            context.stateDirectory = current.stateDir
+            context.cycleStart = context.now()
+            context.cycleLogOffset = log.path.map(FailureReport.size(of:)) ?? 0
+
+            log.info("--- NightShift \(NightShiftVersion.string) cycle\(options.dryRun ? " (dry run)" : "")\(first && options.manual ? " (manual)" : "") ---")
+            do {
+                let outcome = try runtime.cycle(manual: first && options.manual)
+                code = outcome.code
+            } catch let error as LuaError {
+                if interruption.isTriggered { return interrupted(context: context) }
+                log.error("The cycle failed: \(error.message)")
+                if !error.traceback.isEmpty { log.file(error.traceback) }
+                runtime.fireFailure(reason: error.message)
+                code = Exit.jobFailed
+            } catch {
+                log.error("The cycle failed: \(error)")
+                code = Exit.jobFailed
+            }
+            if interruption.isTriggered { return interrupted(context: context) }
+            first = false
+            recordNextCheck(context: context, after: current.checkEvery)
+            if once { return code }
+            if !countdown(current.checkEvery) { return interrupted(context: context) }
+        }
+    }
+
+    /// Opens the log file and takes the instance lock (not under --dry-run, which touches nothing).
+    private func setUp(_ settings: SiteSettings) -> Bool {
+        do {
+            try log.setFile(settings.logFile)
+        } catch {
+            log.error("\(error)")
+            return false
+        }
+        if options.dryRun { return true }
+        do {
+            lock = try InstanceLock(stateDir: settings.stateDir)
+        } catch {
+            log.error("\(error)")
+            return false
+        }
+        return true
+    }
+
+    private func recordNextCheck(context: ScriptContext, after seconds: Double) {
+        guard !options.dryRun, let store = context.stateStore else { return }
+        let now = context.now()
+        do {
+            var state = try store.load().state
+            state.lastCycle = CycleState(start: context.cycleStart, end: now, nextCheck: once ? nil : now + seconds)
+            try store.save(state)
+        } catch {
+            log.error("Cannot record the cycle in \(store.path): \(error)")
+        }
+    }
+
+    /// Counts down to the next cycle; false when interrupted.
+    private func countdown(_ seconds: Double) -> Bool {
+        do {
+            try Countdown.run(seconds: seconds, text: "Next check in", log: log, interruption: interruption)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Records the interruption: running jobs become "interrupted"; returns 130/143.
+    private func interrupted(context: ScriptContext? = nil) -> Int32 {
+        let signal = interruption.signal ?? SIGINT
+        let name = signal == SIGTERM ? "SIGTERM" : signal == SIGINT ? "SIGINT" : "signal \(signal)"
+        _ = ChildProcesses.waitUntilIdle(timeout: 10)
+        if let store = context?.stateStore, !options.dryRun {
+            do {
+                var state = try store.load().state
+                let now = Date().timeIntervalSince1970
+                let jobs = state.markRunningJobsInterrupted(at: now, reason: "interrupted by \(name)")
+                try store.save(state)
+                for job in jobs {
+                    try? HistoryLog(directory: store.directory).append(.job(JobRecord(
+                        name: job, start: state.jobs[job]?.lastStart ?? now, end: now, result: .interrupted,
+                        reason: "interrupted by \(name)")))
+                }
+                log.warn("Interrupted by \(name)\(jobs.isEmpty ? "" : "; marked interrupted: \(jobs.joined(separator: ", "))")")
+            } catch {
+                log.error("Interrupted by \(name); cannot record it: \(error)")
+            }
+        } else {
+            log.warn("Interrupted by \(name)")
+        }
+        lock?.release()
+        return SignalTrap.exitCode(for: signal)
+    }
+}

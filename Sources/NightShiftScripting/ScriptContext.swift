@@ -1,0 +1,54 @@
+import Foundation
+import LuaBinding
+import NightShiftCore
+
+/// What the Lua primitives share during one run: the log, the flags, the state store,
+/// and injectable clocks so tests never touch the real ones.
+public final class ScriptContext {
+    /// Console and log file.
+    public let log: NightShiftLog
+    /// CLI flags.
+    public let options: ScriptOptions
+    /// Set by SIGINT/SIGTERM.
+    public let interruption: Interruption
+    /// Steps this machine's clock (`ns.time.step`).
+    public var clockStepper: any ClockStepper
+    /// The wall clock (`ns.now`), injectable for tests.
+    public var now: () -> Double
+    /// Runs `systemctl` for `ns.power.*` when the self host has no action of its own.
+    public var power: Power
+    /// The state directory; nil until the script's settings are known.
+    public var stateDirectory: String?
+    /// The byte offset of the log file when the current cycle began (for failure reports).
+    public var cycleLogOffset: UInt64 = 0
+    /// When the current cycle began (epoch seconds).
+    public var cycleStart: Double = 0
+
+    /// Creates a context.
+    public init(log: NightShiftLog, options: ScriptOptions, interruption: Interruption = .shared,
+                clockStepper: any ClockStepper = SystemClockStepper(),
+                now: @escaping () -> Double = { Date().timeIntervalSince1970 },
+                power: Power = Power()) {
+        self.log = log
+        self.options = options
+        self.interruption = interruption
+        self.clockStepper = clockStepper
+        self.now = now
+        self.power = power
+    }
+
+    /// Raises the Lua error that unwinds a script after SIGINT/SIGTERM.
+    func checkInterrupted() throws {
+        if let signal = interruption.signal {
+            throw LuaRuntimeError("interrupted by \(signal == SIGTERM ? "SIGTERM" : signal == SIGINT ? "SIGINT" : "signal \(signal)")")
+        }
+    }
+
+    /// The state store, once the state directory is known.
+    var stateStore: StateStore? { stateDirectory.map { StateStore(directory: $0) } }
+
+    /// Logs a dry-run line: what would have happened.
+    func dryRun(_ what: String) {
+        log.info("DRY-RUN would \(what)")
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import LuaBinding
+import NightShiftCore
+
+/// The embedded standard library modules, in load order (each receives the module table).
+let standardLibrary = [
+    "nightshift.prelude", "nightshift.dsl", "nightshift.hosts", "nightshift.actions",
+    "nightshift.report", "nightshift.night", "nightshift.cycle", "nightshift.strict",
+]
+
+/// Every problem a site script has, each as `file:line: message`.
+public struct ScriptProblems: Error, CustomStringConvertible {
+    /// One line per problem.
+    public let problems: [String]
+    /// The traceback, for runtime errors while loading.
+    public let traceback: String
+    /// Creates the list.
+    public init(_ problems: [String], traceback: String = "") {
+        self.problems = problems
+        self.traceback = traceback
+    }
+    public var description: String { problems.joined(separator: "\n") }
+}
+
+/// The settings the Swift side needs before and between cycles.
+public struct SiteSettings: Sendable, Equatable {
+    /// Seconds between cycles.
+    public var checkEvery: Double
+    /// The state directory (absolute, or relative to the working directory).
+    public var stateDir: String
+    /// The log file.
+    public var logFile: String
+}
+
+/// What one cycle ended with.
+public struct CycleOutcome: Sendable {
+    /// 0 when every job was ok (or nothing ran), 1 when a job failed.
+    public var code: Int32
+    /// Whether a backup ran.
+    public var ran: Bool
+    /// The trigger's reason.
+    public var reason: String
+}
+
+/// One Lua state with the `nightshift` module, the standard library and (once loaded) a site script.
+public final class ScriptRuntime {
+    /// The Lua state.
+    public let lua: LuaState
+    /// The shared context of the primitives.
+    public let context: ScriptContext
+    /// The `nightshift` module table, by identity.
+    private let module: LuaRef
+
+    /// Opens a state and installs the module and the embedded standard library.
+    public init(context: ScriptContext) throws {
+        self.context = context
+        lua = try LuaState()
+        var m = ModuleBuilder(lua: lua, context: context)
+        try LogBindings.install(&m)
+        try ProcessBindings.install(&m)
+        try NetworkBindings.install(&m)
+        try TimeBindings.install(&m)
+        try PowerBindings.install(&m)
+        try ParseBindings.install(&m)
+        try StateBindings.install(&m)
+        try FileBindings.install(&m)
+        module = lua.reference(.table(m.table))
+        lua.setGlobal("nightshift", .reference(module))
+        lua.setGlobal("ns", .reference(module))
+        for name in standardLibrary {
+            guard let source = EmbeddedLua.source(name) else { throw LuaError(message: "missing embedded module \(name)") }
+            let chunk = try lua.load(source, chunkName: "@" + name.replacingOccurrences(of: ".", with: "/") + ".lua")
+            try lua.callIgnoringResults(chunk, [.reference(module)])
+        }
+    }
+
+    deinit { lua.close() }
+
+    /// Runs a site script and validates it; throws `ScriptProblems` listing everything wrong.
+    @discardableResult
+    public func loadSite(path: String, source: [UInt8]) throws -> SiteSettings {
+        do {
+            let chunk = try lua.load(source, chunkName: "@" + path)
+            try lua.callIgnoringResults(chunk)
+        } catch let error as LuaError {
+            throw ScriptProblems([error.message], traceback: error.traceback)
+        }
+        let errors = try callModule("_validate").first?.tableValue?.array ?? []
+        let list = errors.compactMap { e -> String? in
+            guard let t = e.tableValue else { return nil }
+            return "\(t["where"].stringValue ?? "?"): \(t["message"].stringValue ?? "")"
+        }
+        if !list.isEmpty { throw ScriptProblems(list) }
+        return try settings(scriptPath: path)
+    }
+
+    /// The Swift-side settings, paths resolved against the script's folder and the CLI overrides.
+    func settings(scriptPath: String) throws -> SiteSettings {
+        guard case .table(let config) = try lua.rawGet(module, "_config") else { throw LuaError(message: "no configuration") }
+        let s = config["settings"].tableValue ?? LuaTable()
+        let folder = (scriptPath as NSString).deletingLastPathComponent
+        func resolve(_ p: String) -> String {
+            p.hasPrefix("/") || folder.isEmpty ? p : (folder as NSString).appendingPathComponent(p)
+        }
+        return SiteSettings(
+            checkEvery: s["check_every"].doubleValue ?? 3600,
+            stateDir: context.options.stateDir ?? resolve(s["state_dir"].stringValue ?? "state"),
+            logFile: context.options.logFile ?? resolve(s["log_file"].stringValue ?? "nightshift.log"))
+    }
+
+    /// The validated plan as text lines (`nightshift check`).
+    public func plan() throws -> [String] {
+        try callModule("_plan").first?.tableValue?.array.compactMap(\.stringValue) ?? []
+    }
+
+    /// Calls `nightshift.<name>(arguments...)`.
+    @discardableResult
+    func callModule(_ name: String, _ arguments: [LuaValue] = []) throws -> [LuaValue] {
+        guard case .function(let f) = try lua.rawGet(module, .string(name)) else {
+            throw LuaError(message: "nightshift.\(name) is not a function")
+        }
+        return try lua.call(f, arguments)
+    }
+
+    /// Runs one cycle: sweep, decide, maybe the night and this machine's sleep.
+    public func cycle(manual: Bool) throws -> CycleOutcome {
+        let r = try callModule("_cycle", [["manual": .boolean(manual), "no_sleep": .boolean(context.options.noSleep)]])
+        let t = r.first?.tableValue ?? LuaTable()
+        return CycleOutcome(code: Int32(t["code"].integerValue ?? 1), ran: t["ran"].isTruthy, reason: t["reason"].stringValue ?? "")
+    }
+
+    /// Fires the `failure` event for an error outside any job (a broken cycle).
+    public func fireFailure(reason: String) {
+        _ = try? callModule("_fire", ["failure", ["reason": .string(reason), "log": context.log.path.map { .string($0) } ?? .nil]])
+    }
+}
