@@ -66,7 +66,6 @@ enum NetworkBindings {
     static func sweep(_ targets: [Target], base: ProbeOptions, wait: (timeout: Double, interval: Double)?) throws -> [String: ProbeResult] {
         let groups = Dictionary(grouping: targets) { Target(address: "", via: $0.via, tcp: $0.tcp) }.map { ($0.key, $0.value.map(\.address)) }
         let results = Mutex<[String: ProbeResult]>([:])
-        let failure = Mutex<(any Error)?>(nil)
         DispatchQueue.concurrentPerform(iterations: groups.count) { i in
             var options = base
             options.via = groups[i].0.via
@@ -76,10 +75,12 @@ enum NetworkBindings {
                     ?? Prober.sweep(groups[i].1, options: options)
                 results.withLock { $0.merge(r) { a, _ in a } }
             } catch {
-                failure.withLock { $0 = error }
+                // A group that cannot probe at all (e.g. its `via` address is not on this
+                // machine) is down with the reason; the other groups still count.
+                let down = ProbeResult(up: false, error: "\(error)")
+                results.withLock { r in for t in groups[i].1 where r[t] == nil { r[t] = down } }
             }
         }
-        if let error = failure.withLock({ $0 }) { throw LuaRuntimeError("\(error)") }
         return results.withLock { $0 }
     }
 

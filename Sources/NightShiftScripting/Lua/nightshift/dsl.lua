@@ -234,7 +234,6 @@ local SCHEMA = {
     ping_retries = check.count,
     wake_repeat = check.positive,
     actions = check.actions,
-    report_dir = check.string,
   },
   host = {
     ip = list_of(check.address),

@@ -54,6 +54,10 @@ function Night:ensure_up(names)
   local now = hosts.probe(others)
   local waiting = {}
   for _, name in ipairs(others) do
+    if ns.dry_run and self.woken[name] then
+      -- Woken earlier in this rehearsal: it would be up by now.
+      now[name] = { up = true, ip = self.answering[name] }
+    end
     if now[name].up then
       self.answering[name] = now[name].ip
       if self.was_up[name] == false and not self.woken[name] then
@@ -267,7 +271,7 @@ function Night:switch_off(name, mode)
     ns.log.info("Leaving %s on: %s", name, why)
     return false, why
   end
-  ns.log.info("Switching %s off (%s)", name, mode)
+  ns.log.info("Switching %s off (%s): it was down at the sweep, this night woke it, nobody uses it", name, mode)
   local r, err = hosts.run_action(name, mode, { ip = self.answering[name] })
   if not r then
     ns.log.error("Cannot switch %s off: %s", name, err)

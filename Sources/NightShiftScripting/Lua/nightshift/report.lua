@@ -11,8 +11,11 @@ function report.copy_log(dir)
     local name = string.format("%s/Backup Job %s failed.txt", dir, ev.job or "routine")
     local text = ns._cycle_log()
     local ok, err = ns._write_file(name, string.format("%s\nReason: %s\nLog: %s\n", text, tostring(ev.reason), tostring(ev.log)))
-    if ok then ns.log.info("Failure report written to %s", name)
-    else ns.log.error("Cannot write the failure report %s: %s", name, tostring(err)) end
+    if ok then
+      if not ns.dry_run then ns.log.info("Failure report written to %s", name) end
+    else
+      ns.log.error("Cannot write the failure report %s: %s", name, tostring(err))
+    end
   end
 end
 

@@ -1,0 +1,84 @@
+-- NightShift site script for the office: one NAS ("Server", Linux) that backs up
+-- to two backup machines at night, and four workstations whose users must never
+-- be disturbed. Edit this file; the next cycle picks the change up (no restart).
+--
+-- Check it:   nightshift check scripts/nightly.lua
+-- Rehearse:   nightshift run scripts/nightly.lua --once --dry-run
+-- Run:        nightshift run scripts/nightly.lua          (or --once from a systemd timer)
+--
+-- Durations: "90s", "5m", "1h", "1h30m" or plain seconds. Relative paths are
+-- relative to this file's folder. See docs/lua-api.md for every key.
+
+local ns = require "nightshift"
+
+-- How we reach the backup machines: Linux over ssh with a key only the NAS has.
+-- For Windows clients use ns.actions.windows_ssh{...} (OpenSSH server on the
+-- client) or ns.actions.windows_rpc{credentials = "/etc/nightshift/smb.cred"}.
+local remote = ns.actions.linux_ssh { key = "/etc/nightshift/id_ed25519" }
+
+settings {
+  check_every  = "1h",            -- how often the office is swept
+  force_window = "03:00-05:00",   -- back up once in this window even if someone left a PC on
+  self         = "Server",        -- this machine's host entry below
+  self_sleep   = "hibernate",     -- when nobody is online after the night
+  wake_timeout = "3m",            -- how long a woken machine may take to answer
+  off_timeout  = "2m",            -- how long a switched-off machine may keep answering
+  log_file     = "BackupLog.txt",
+  state_dir    = "state",
+  actions      = remote,          -- default actions for every host (a host may override them)
+}
+
+-- The NAS itself. Its NICs: pings and magic packets to a machine leave through
+-- the NIC facing it (`via` on each host below).
+host "Server" {
+  ip = { "192.168.1.1", "192.168.1.2", "192.168.1.3", "192.168.1.4" },
+  mac = { "00-00-00-00-00-00", "AA-AA-AA-AA-AA-AA", "BB-BB-BB-BB-BB-BB", "CC-CC-CC-CC-CC-CC", "DD-DD-DD-DD-DD-DD" },
+  user = "ServerUser",
+  time_source = true,             -- the NAS keeps good time
+  -- This machine's own power/clock actions would go here; without them
+  -- self_sleep runs `systemctl hibernate` and clock sync steps the clock.
+  actions = {},
+}
+
+host "Backup1" {
+  ip = "192.168.1.100",
+  mac = "EE-EE-EE-EE-EE-EE",
+  via = "192.168.1.4",
+  user = "Backup1User",
+}
+
+host "Backup2" {
+  ip = "192.168.1.200",
+  mac = "FF-FF-FF-FF-FF-FF",
+  via = "192.168.1.1",
+  user = "Backup2User",
+  time_source = true,             -- its clock is trusted (it has internet time)
+}
+
+-- Workstations: watched (the backup waits until they are off), never woken.
+host "Work1" { ip = "192.168.1.10", mac = "A0-A0-A0-A0-A0-A0", via = "192.168.1.1", user = "WS1User" }
+host "Work2" { ip = "192.168.1.20", mac = "B0-B0-B0-B0-B0-B0", via = "192.168.1.2", user = "WS2User" }
+host "Work3" { ip = "192.168.1.30", mac = "C0-C0-C0-C0-C0-C0", via = "192.168.1.3", user = "WS3User" }
+host "Work4" { ip = "192.168.1.40", mac = "D0-D0-D0-D0-D0-D0", via = "192.168.1.4", user = "WS4User" }
+
+-- The jobs run in this order. A machine used by a later job stays on until that
+-- job is done; nothing is switched off that was on when the night began.
+job "Backup1ZuBackup2" {
+  source = "Backup2", target = "Backup1",
+  run = { "FreeFileSync", "BackupJobs/Backup1ZuBackup2.ffs_batch" },
+  after = "shutdown",             -- what happens to the target afterwards
+  source_after = "shutdown",      -- Backup2 was woken only for this job
+  time_sync = "auto",             -- Backup1 takes Backup2's time (Backup2 is a time source)
+}
+
+job "ServerZuBackup1" {
+  source = "Server", target = "Backup1",
+  run = { "FreeFileSync", "BackupJobs/ServerZuBackup1.ffs_batch" },
+  -- rsync instead: run = { "rsync", "-a", "--delete", "/srv/share/", "backup@192.168.1.100:/backup/share/" },
+  after = "suspend",
+  time_sync = "auto",             -- Backup1 takes the NAS's time
+}
+
+-- Tell the office when a job fails: the night's log goes to
+-- "/srv/share/Backup Job <job> failed.txt" (the original's "fehlgeschlagen" file).
+on("failure", ns.report.copy_log("/srv/share"))
