@@ -10,6 +10,7 @@ public struct PowerError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Creates an error with the given message.
     public init(message: String) { self.message = message }
 
+    /// The message, so `"\(error)"` reads well in logs and Lua errors.
     public var description: String { message }
 }
 

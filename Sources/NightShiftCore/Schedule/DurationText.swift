@@ -6,6 +6,7 @@ public struct DurationError: Error, Equatable, Sendable, CustomStringConvertible
     /// Creates an error with the given message.
     public init(message: String) { self.message = message }
 
+    /// The message, so `"\(error)"` reads well in logs and Lua errors.
     public var description: String { message }
 }
 

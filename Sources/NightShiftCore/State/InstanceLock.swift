@@ -15,6 +15,7 @@ public struct InstanceLockError: Error, Equatable, Sendable, CustomStringConvert
         self.holderPID = holderPID
     }
 
+    /// The message, so `"\(error)"` reads well in logs and Lua errors.
     public var description: String { message }
 }
 
