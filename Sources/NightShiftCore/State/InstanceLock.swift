@@ -73,6 +73,31 @@ public final class InstanceLock: Sendable {
 
     deinit { release() }
 
+    /// The pid holding the lock of `stateDir`, or nil when nobody does; read-only (from
+    /// `/proc/locks`), so unlike a trial lock it can never make a starting daemon fail.
+    public static func holder(stateDir: String) -> Int32? {
+        var info = stat()
+        guard stat(stateDir + "/" + fileName, &info) == 0,
+              let bytes = try? DurableFile.read("/proc/locks") else { return nil }
+        // Lines look like "1: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF"; blocked waiters
+        // ("1: -> FLOCK ...") are skipped because they do not hold the lock.
+        let inode = "\(info.st_ino)"
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 6, fields[1] == "FLOCK", fields[3] == "WRITE" else { continue }
+            let device = fields[5].split(separator: ":")
+            guard device.count == 3, device[2] == inode,
+                  UInt64(device[0], radix: 16) == Self.major(UInt64(info.st_dev)),
+                  UInt64(device[1], radix: 16) == Self.minor(UInt64(info.st_dev)) else { continue }
+            return Int32(fields[4])
+        }
+        return nil
+    }
+
+    // glibc's major()/minor() are macros Swift cannot import; this is their Linux encoding.
+    private static func major(_ dev: UInt64) -> UInt64 { ((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff)) }
+    private static func minor(_ dev: UInt64) -> UInt64 { (dev & 0xff) | ((dev >> 12) & ~UInt64(0xff)) }
+
     private static func readPID(_ fd: Int32) -> Int32? {
         var buffer = [UInt8](repeating: 0, count: 32)
         let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }

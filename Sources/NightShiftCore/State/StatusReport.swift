@@ -4,9 +4,10 @@ import Foundation
 public enum StatusReport {
     /// Renders `loaded` as of `now`; times are shown in `timeZone` as `YYYY-MM-DD HH:MM`.
     ///
-    /// Host and job rows are sorted by name; `stateFile` is only used in the heading.
+    /// Host and job rows are sorted by name; `stateFile` is only used in the heading;
+    /// `daemonPID` (from ``InstanceLock/holder(stateDir:)``) adds a line naming the running daemon.
     public static func render(_ loaded: LoadedState, stateFile: String? = nil, now: Date = Date(),
-                              timeZone: TimeZone = .current) -> String {
+                              timeZone: TimeZone = .current, daemonPID: Int32? = nil) -> String {
         let clock = WallClockText(timeZone: timeZone)
         let state = loaded.state
         let nowEpoch = now.timeIntervalSince1970
@@ -15,6 +16,9 @@ public enum StatusReport {
         lines.append("NightShift status at \(clock.dateTime(nowEpoch, seconds: true))" + (stateFile.map { " (\($0))" } ?? ""))
         if !loaded.condition.isKnown {
             lines.append("State: \(loaded.condition)")
+        }
+        if let pid = daemonPID {
+            lines.append("Running: nightshift pid \(pid) holds the state directory")
         }
         lines.append("")
 

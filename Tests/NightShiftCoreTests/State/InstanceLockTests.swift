@@ -16,11 +16,20 @@ final class InstanceLockTests: XCTestCase {
             XCTAssertEqual(lockError?.holderPID, getpid())
             XCTAssertEqual(lockError?.message, "another nightshift (pid \(getpid())) holds \(dir.path)/state/nightshift.lock")
         }
+        XCTAssertEqual(InstanceLock.holder(stateDir: dir.path + "/state"), getpid())
         first.release()
         XCTAssertFalse(first.isHeld)
+        XCTAssertNil(InstanceLock.holder(stateDir: dir.path + "/state"))
         first.release()
         let second = try InstanceLock(stateDir: dir.path + "/state")
         XCTAssertTrue(second.isHeld)
+    }
+
+    func testHolderOfMissingLockIsNil() throws {
+        let dir = try TestDirectory()
+        defer { dir.remove() }
+        XCTAssertNil(InstanceLock.holder(stateDir: dir.path))
+        XCTAssertNil(InstanceLock.holder(stateDir: dir.path + "/nope"))
     }
 
     func testDroppingTheLockReleasesIt() throws {
@@ -45,8 +54,10 @@ final class InstanceLockTests: XCTestCase {
         XCTAssertThrowsError(try InstanceLock(stateDir: dir.path)) { error in
             XCTAssertEqual("\(error)", "another nightshift (pid \(child.pid)) holds \(dir.path)/nightshift.lock")
         }
+        XCTAssertEqual(InstanceLock.holder(stateDir: dir.path), child.pid)
         child.killHard()
         XCTAssertEqual(child.process.terminationReason, .uncaughtSignal)
+        XCTAssertNil(InstanceLock.holder(stateDir: dir.path))
         let lock = try InstanceLock(stateDir: dir.path)
         XCTAssertTrue(lock.isHeld)
         XCTAssertEqual(try String(contentsOfFile: lock.path, encoding: .utf8), "\(getpid())\n")

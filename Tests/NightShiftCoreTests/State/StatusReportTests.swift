@@ -58,6 +58,9 @@ final class StatusReportTests: XCTestCase {
         let corrupt = StatusReport.render(
             LoadedState(state: NightShiftState(), condition: .corrupt(reason: "invalid JSON", keptAs: nil)), now: now, timeZone: utc)
         XCTAssertTrue(corrupt.contains("State: unknown (state file was corrupt: invalid JSON)"), corrupt)
+        let running = StatusReport.render(LoadedState(state: NightShiftState(), condition: .known), now: now,
+                                          timeZone: utc, daemonPID: 4321)
+        XCTAssertTrue(running.hasPrefix("NightShift status at 2025-01-10 12:00:00\nRunning: nightshift pid 4321 holds the state directory\n"), running)
     }
 
     func testRunningCycleAndOverdueCheck() {
