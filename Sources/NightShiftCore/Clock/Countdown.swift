@@ -15,7 +15,7 @@ public enum Countdown {
         log: NightShiftLog,
         interruption: Interruption = .shared
     ) throws(InterruptedError) {
-        let total = max(0, seconds)
+        let total = Seconds.clamped(seconds)
         let line = "\(text) \(clock(total))"
         try interruption.check()
         guard log.consoleIsTerminal else {
@@ -24,17 +24,18 @@ public enum Countdown {
             return
         }
         log.file(line)
-        let deadline = ContinuousClock.now + .seconds(total)
+        let deadline = ContinuousClock.now + Seconds.duration(total)
         defer { log.clearStatus() }
         while true {
             let left = ContinuousClock.now.duration(to: deadline)
             if left <= .zero { return }
             let leftSeconds = Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18
-            log.status("\(text) \(clock(leftSeconds)) ...")
-            // Wake on the next whole second of the remaining time, so the
-            // display ticks 00:00:03, 00:00:02, ... exactly on time.
-            let step = leftSeconds - (leftSeconds.rounded(.up) - 1)
-            try interruption.sleep(seconds: step > 0.001 ? step : 1)
+            // Show the remaining whole seconds (a few ms of timer slack must not
+            // show an extra second) and wake when the next one is reached, so
+            // the display ticks 00:00:03, 00:00:02, ... on time.
+            let shown = max(1, (leftSeconds - 0.005).rounded(.up))
+            log.status("\(text) \(clock(shown)) ...")
+            try interruption.sleep(seconds: leftSeconds - (shown - 1))
         }
     }
 

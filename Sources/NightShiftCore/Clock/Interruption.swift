@@ -66,7 +66,7 @@ public final class Interruption: Sendable {
     /// Blocks up to `seconds`; returns true as soon as the flag is raised,
     /// false when the time ran out.
     public func wait(seconds: Double) -> Bool {
-        let deadline = ContinuousClock.now + .seconds(max(0, seconds))
+        let deadline = ContinuousClock.now + Seconds.duration(seconds)
         while !isTriggered {
             let left = ContinuousClock.now.duration(to: deadline)
             if left <= .zero { return false }

@@ -36,7 +36,7 @@ public enum ChildProcesses {
     /// teardown before the process exits without needing an async context.
     @discardableResult
     public static func waitUntilIdle(timeout: Double) -> Bool {
-        let deadline = ContinuousClock.now + .seconds(timeout)
+        let deadline = ContinuousClock.now + Seconds.duration(timeout)
         while ContinuousClock.now < deadline {
             if running.withLock({ $0.isEmpty }) { return true }
             usleep(10_000)

@@ -40,7 +40,7 @@ public enum ProcessRunner {
         options.processGroupID = 0
         // Only used if the calling task is cancelled mid-run.
         options.teardownSequence = [
-            .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(request.killGrace)),
+            .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: Seconds.duration(request.killGrace)),
         ]
         let configuration = Configuration(
             executable: executable,
@@ -205,7 +205,7 @@ public enum ProcessRunner {
             if let timeout = request.timeout {
                 let grace = request.killGrace
                 group.addTask {
-                    if (try? await Task.sleep(for: .seconds(max(0, timeout)))) != nil {
+                    if (try? await Task.sleep(for: Seconds.duration(timeout))) != nil {
                         control.requestStop(.timeout, grace: grace)
                     }
                     return .timerDone

@@ -56,7 +56,7 @@ final class RunControl: Sendable {
     /// Waits up to `grace` for the leader to exit, then SIGKILLs whatever is left
     /// of the group, so grandchildren that ignored SIGTERM go too.
     func escalate(grace: Double) async {
-        let deadline = ContinuousClock.now + .seconds(max(0, grace))
+        let deadline = ContinuousClock.now + Seconds.duration(grace)
         while ContinuousClock.now < deadline, !leaderExited() {
             try? await Task.sleep(for: .milliseconds(10))
         }

@@ -82,4 +82,15 @@ final class CountdownTests: XCTestCase {
         }
         XCTAssertLessThan(ContinuousClock.now.seconds(since: start), 0.5)
     }
+
+    func testNonFiniteDurationsDoNotTrap() throws {
+        let interruption = Interruption()
+        XCTAssertFalse(interruption.wait(seconds: .nan))
+        XCTAssertFalse(interruption.wait(seconds: -5))
+        let captured = try CapturedLog()
+        try Countdown.run(seconds: .nan, text: "now", log: captured.log, interruption: interruption)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { interruption.trigger() }
+        XCTAssertThrowsError(try interruption.sleep(seconds: .infinity))
+        XCTAssertThrowsError(try Countdown.run(seconds: .infinity, text: "forever", log: captured.log, interruption: interruption))
+    }
 }

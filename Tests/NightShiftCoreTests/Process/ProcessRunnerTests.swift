@@ -203,4 +203,10 @@ final class ProcessRunnerTests: XCTestCase {
             XCTAssertTrue(error is ExecError)
         }
     }
+
+    func testInfiniteTimeoutMeansNoTimeout() async throws {
+        let result = try await ProcessRunner.run(ExecRequest(.argv(["true"]), timeout: .infinity, killGrace: .nan))
+        XCTAssertTrue(result.ok)
+        XCTAssertFalse(result.timedOut)
+    }
 }

@@ -1,0 +1,19 @@
+/// Turns caller-supplied seconds into a `Duration` without trapping.
+///
+/// `Duration.seconds(Double)` traps on infinity and NaN, and these values come
+/// straight from Lua scripts (`ns.sleep(math.huge)`); negatives and NaN mean
+/// "no wait", anything beyond a century is a century.
+enum Seconds {
+    static let longest: Double = 100 * 365 * 86_400
+
+    /// `seconds` clamped to 0...100 years (NaN -> 0).
+    static func clamped(_ seconds: Double) -> Double {
+        guard seconds > 0 else { return 0 }
+        return min(seconds, longest)
+    }
+
+    /// The clamped value as a Duration.
+    static func duration(_ seconds: Double) -> Duration {
+        .seconds(clamped(seconds))
+    }
+}
