@@ -79,8 +79,12 @@ public final class ScriptRuntime {
     /// Runs a site script and validates it; throws `ScriptProblems` listing everything wrong.
     @discardableResult
     public func loadSite(path: String, source: [UInt8]) throws -> SiteSettings {
+        // Lua shortens long chunk names with "..." in every message; a long path is
+        // shown by its file name instead, so `file:line` stays readable.
+        let display = path.utf8.count <= 55 ? path : (path as NSString).lastPathComponent
+        try callModule("_set_script", [.string(path), .string(display)])
         do {
-            let chunk = try lua.load(source, chunkName: "@" + path)
+            let chunk = try lua.load(source, chunkName: "@" + display)
             try lua.callIgnoringResults(chunk)
         } catch let error as LuaError {
             throw ScriptProblems([error.message], traceback: error.traceback)

@@ -16,7 +16,7 @@ struct StatusCommand: ParsableCommand {
         let store = StateStore(directory: stateDir)
         do {
             let loaded = try store.load(quarantine: false)
-            print(StatusReport.render(loaded, now: Date()))
+            print(StatusReport.render(loaded, stateFile: store.path, now: Date(), daemonPID: InstanceLock.holder(stateDir: stateDir)))
         } catch {
             printError("nightshift: \(error)")
             throw ExitCode(2)

@@ -22,11 +22,17 @@ local PLACEHOLDERS = { "ip", "user", "name", "epoch" }
 -- Locations -----------------------------------------------------------------
 
 local source_lines = {}
+local script_path, script_display
+
+--- Remembers the site script's real path and the name its chunk is shown as.
+function ns._set_script(path, display)
+  script_path, script_display = path, display
+end
 
 local function lines_of(file)
   if source_lines[file] == nil then
     local lines = {}
-    local f = io.open(file, "r")
+    local f = io.open(file == script_display and script_path or file, "r")
     if f then
       for l in f:lines() do lines[#lines + 1] = l end
       f:close()
@@ -40,7 +46,7 @@ end
 local function caller(level)
   local info = debug.getinfo(level + 1, "Sl")
   local file = info and info.source:sub(1, 1) == "@" and info.source:sub(2) or (info and info.short_src) or "?"
-  return { file = file, short = info and info.short_src or "?", line = info and info.currentline or 0 }
+  return { file = file, short = file, line = info and info.currentline or 0 }
 end
 
 -- The line of `key = ...` inside the block that starts at `loc`, else the block's line.

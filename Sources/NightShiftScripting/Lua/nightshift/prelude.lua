@@ -75,6 +75,7 @@ end
 
 --- The closest of `candidates` (array or keys of a table) to `word`, if it is a likely typo.
 function util.suggest(word, candidates)
+  if #word < 3 then return nil end -- one-letter names are all "close" to each other
   local best, bestd
   local list = candidates[1] and candidates or util.keys(candidates)
   for _, c in ipairs(list) do
