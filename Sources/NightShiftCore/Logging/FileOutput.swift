@@ -52,6 +52,18 @@ struct FileOutput: Sendable {
     }
 }
 
+/// Makes a write to a closed pipe fail with EPIPE instead of killing NightShift.
+///
+/// Needed twice: a child that exits without reading its stdin, and a console
+/// pipe that went away (`nightshift run ... | head`); the log file must keep
+/// being written either way. Subprocess resets every signal to its default in
+/// children, so they still get the usual SIGPIPE.
+enum BrokenPipe {
+    static let ignore: Void = {
+        _ = signal(SIGPIPE, SIG_IGN)
+    }()
+}
+
 /// The log file (or its folder) could not be created or opened.
 public struct LogFileError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The path that failed.

@@ -55,6 +55,7 @@ public final class NightShiftLog: Sendable {
         let term = getenv("TERM").map { String(cString: $0) }
         self.consoleIsTerminal = terminal
         self.colors = colors ?? (terminal && getenv("NO_COLOR") == nil && term != "dumb")
+        BrokenPipe.ignore
         self.console = FileOutput(descriptor: consoleDescriptor)
         self.debugFlag = Atomic(debug)
         self.state = Mutex(State())

@@ -54,6 +54,10 @@ public struct ExecRequest: Sendable {
     public var captureLimit: Int
     /// Lines longer than this are handed to the sink in pieces of this size.
     public var maxLineLength: Int
+    /// When this is already triggered as the child starts, the child is stopped
+    /// at once like `ChildProcesses.terminateAll` would (closing the window
+    /// between a spawn and a SIGINT's teardown). Nil: never checked.
+    public var interruption: Interruption?
 
     /// Creates a request; every option but the command has the `ns.exec` default.
     public init(
@@ -66,7 +70,8 @@ public struct ExecRequest: Sendable {
         logMode: LogMode = .file,
         killGrace: Double = 2,
         captureLimit: Int = 1 << 20,
-        maxLineLength: Int = 64 << 10
+        maxLineLength: Int = 64 << 10,
+        interruption: Interruption? = .shared
     ) {
         self.command = command
         self.timeout = timeout
@@ -78,5 +83,6 @@ public struct ExecRequest: Sendable {
         self.killGrace = killGrace
         self.captureLimit = captureLimit
         self.maxLineLength = maxLineLength
+        self.interruption = interruption
     }
 }

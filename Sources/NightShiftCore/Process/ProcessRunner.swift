@@ -17,7 +17,7 @@ public enum ProcessRunner {
     /// group and SIGKILL after `killGrace`. Throws `ExecError` only when the
     /// program cannot be started; every way a started child ends is a result.
     public static func run(_ request: ExecRequest, lines: (any LineSink)? = nil) async throws -> ExecResult {
-        ignoreBrokenPipes
+        BrokenPipe.ignore
         let argv = request.command.effectiveArgv
         guard let program = argv.first, !program.isEmpty else {
             throw ExecError(program: "", reason: "empty command")
@@ -35,9 +35,11 @@ public enum ProcessRunner {
             environment = environment.updating(updates)
         }
         var options = PlatformOptions()
-        // pgid 0 = the child's own pid: posix_spawn puts it in a new group before
-        // exec, so no grandchild can start outside the group we later signal.
-        options.processGroupID = 0
+        // A new session (setsid in posix_spawn, before exec): the child leads its
+        // own process group, so no grandchild can start outside the group we
+        // signal, and it has no controlling terminal, so a tool that prompts on
+        // /dev/tty (ssh, sudo) fails at once instead of stopping on SIGTTIN.
+        options.createSession = true
         // Only used if the calling task is cancelled mid-run.
         options.teardownSequence = [
             .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: Seconds.duration(request.killGrace)),
@@ -90,12 +92,6 @@ public enum ProcessRunner {
         try BlockingBridge.wait { try await run(request, log: log, label: label) }
     }
 
-    // A child that closes its stdin early must give us EPIPE, not kill us with
-    // SIGPIPE. Subprocess resets every signal to default in the child, so
-    // children still see the usual SIGPIPE behaviour.
-    private static let ignoreBrokenPipes: Void = {
-        _ = signal(SIGPIPE, SIG_IGN)
-    }()
 
     private static func launch<Input: InputProtocol>(
         _ configuration: Configuration,
@@ -113,6 +109,12 @@ public enum ProcessRunner {
         ) { execution in
             let control = RunControl(pid: execution.processIdentifier.value)
             ChildProcesses.register(control)
+            // The signal handler triggers the interruption before it calls
+            // terminateAll; a child registered after terminateAll's snapshot is
+            // therefore seen here, so none slips through.
+            if let interruption = request.interruption, interruption.isTriggered {
+                control.requestStop(.interrupt, grace: request.killGrace)
+            }
             let pumped = await pump(execution, control: control, request: request, sink: sink, feed: feeder(execution))
             // Unregister before returning: Subprocess reaps the leader right
             // after, and only an unreaped leader keeps the group id ours.

@@ -51,4 +51,27 @@ final class ChildProcessesTests: XCTestCase {
         XCTAssertEqual(ChildProcesses.terminateAll(grace: 1), 0)
         XCTAssertTrue(ChildProcesses.waitUntilIdle(timeout: 0.1))
     }
+
+    func testChildStartedAfterTheInterruptionIsStoppedAtOnce() async throws {
+        let interruption = Interruption()
+        interruption.trigger(signal: SIGTERM)
+        let start = ContinuousClock.now
+        let result = try await ProcessRunner.run(ExecRequest(.argv(["sleep", "30"]), interruption: interruption))
+        XCTAssertLessThan(ContinuousClock.now.seconds(since: start), 1)
+        XCTAssertTrue(result.interrupted)
+        XCTAssertFalse(result.ok)
+        // Another instance, untriggered, does not stop anything.
+        let free = try await ProcessRunner.run(ExecRequest(.argv(["true"]), interruption: Interruption()))
+        XCTAssertTrue(free.ok)
+    }
+
+    func testChildHasItsOwnSessionAndGroup() async throws {
+        // /proc/self/stat fields 5 and 6 are pgrp and session; both equal the child's pid.
+        let result = try await ProcessRunner.run(ExecRequest(.shell("cut -d' ' -f1,5,6 /proc/self/stat")))
+        let fields = text(result.stdout).split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Int32($0) }
+        XCTAssertEqual(fields.count, 3)
+        // `cut` is sh's child here, so its pid differs, but group and session are sh's = result.pid.
+        XCTAssertEqual(Array(fields.dropFirst()), [result.pid, result.pid])
+        XCTAssertNotEqual(result.pid, getpgrp())
+    }
 }
