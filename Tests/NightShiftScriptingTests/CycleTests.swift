@@ -1,0 +1,111 @@
+import Foundation
+import NightShiftScripting
+import XCTest
+
+/// Whole cycles against hosts in a private namespace (see CycleFixture).
+final class CycleTests: XCTestCase {
+    private func copyJob(_ name: String, source: String, target: String, after: String = "suspend", extra: String = "") -> (String, String) -> String {
+        { dir, _ in
+            """
+            job "\(name)" { source = "\(source)", target = "\(target)", after = "\(after)", time_sync = "none",
+              run = {"sh", "-c", "echo \(name) >> \(dir)/copies.log"}\(extra) }
+
+            """
+        }
+    }
+
+    private func copies(_ c: CycleFixture) -> [String] {
+        ((try? String(contentsOfFile: c.dir + "/copies.log", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    func testAllOfflineRunsTheBackupSwitchesTheTargetOffAndSleeps() throws {
+        let c = try CycleFixture(testCase: self)
+        let script = c.header() + c.sleeper("B1", 1) + "host \"W1\" { ip = \"10.200.0.50\" }\n"
+            + copyJob("Copy", source: "Nas", target: "B1")(c.dir, "")
+        let outcome = try c.cycle(script)
+        XCTAssertEqual(outcome.code, 0)
+        XCTAssertTrue(outcome.ran)
+        XCTAssertEqual(copies(c), ["Copy"])
+        XCTAssertEqual(c.actions, ["suspend B1", "hibernate Nas"], c.f.logText)
+        XCTAssertEqual(c.nic.seen.first, "02:00:00:00:00:01", "a real magic packet for B1's MAC")
+        let jobs = try c.state()["jobs"] as? [String: Any]
+        XCTAssertEqual((jobs?["Copy"] as? [String: Any])?["result"] as? String, "ok")
+    }
+
+    func testAWatchedHostOnlineMeansNoBackup() throws {
+        let c = try CycleFixture(testCase: self)
+        let script = c.header() + c.sleeper("B1", 2) + "host \"W1\" { ip = \"127.0.0.5\" }\n"
+            + copyJob("Copy", source: "Nas", target: "B1")(c.dir, "")
+        let outcome = try c.cycle(script)
+        XCTAssertFalse(outcome.ran)
+        XCTAssertTrue(outcome.reason.contains("W1"), outcome.reason)
+        XCTAssertEqual(copies(c), [])
+        XCTAssertEqual(c.actions, [])
+        XCTAssertEqual(c.nic.seen, [], "nobody is woken when no backup runs")
+    }
+
+    func testATargetThatWasUpIsNeverSwitchedOff() throws {
+        let c = try CycleFixture(testCase: self)
+        // B1 answers at the sweep (someone is using it); the manual run backs up anyway.
+        let script = c.header() + """
+            host "B1" { ip = "127.0.0.3", mac = "02:00:00:00:00:03", broadcast = "127.0.0.1", wol_port = \(c.nic.port),
+              actions = { suspend = {"sh", "\(c.dir)/power.sh", "suspend", "{name}", "{ip}"} } }
+
+            """ + copyJob("Copy", source: "Nas", target: "B1")(c.dir, "")
+        let outcome = try c.cycle(script, manual: true)
+        XCTAssertEqual(outcome.code, 0)
+        XCTAssertEqual(copies(c), ["Copy"])
+        XCTAssertEqual(c.actions, [], "neither B1 nor the NAS (B1 is online) may be switched off")
+        XCTAssertTrue(c.f.logText.contains("Leaving B1 on: it was up at the sweep before the night"), c.f.logText)
+        XCTAssertTrue(c.f.logText.contains("Not going to hibernate: B1 online"), c.f.logText)
+        XCTAssertEqual(c.nic.seen, [], "a host that is up is not woken")
+    }
+
+    func testASourceThatNeverWakesFailsItsJobFiresFailureAndTheNextJobRuns() throws {
+        let c = try CycleFixture(testCase: self)
+        c.nic.refuse = ["02:00:00:00:00:04"]
+        let script = c.header() + c.sleeper("B2", 4) + c.sleeper("B1", 5)
+            + copyJob("First", source: "B2", target: "B1", after: "shutdown")(c.dir, "")
+            + copyJob("Second", source: "Nas", target: "B1")(c.dir, "")
+            + "on(\"failure\", ns.report.copy_log(\"\(c.dir)/share\"))\n"
+        let outcome = try c.cycle(script)
+        XCTAssertEqual(outcome.code, 1)
+        XCTAssertEqual(copies(c), ["Second"])
+        let report = try String(contentsOfFile: c.dir + "/share/Backup Job First failed.txt", encoding: .utf8)
+        XCTAssertTrue(report.contains("B2 did not come up within the wake timeout"), report)
+        // B1 stays on after the failed first job (the second needs it), then gets the second job's action.
+        XCTAssertEqual(c.actions, ["suspend B1", "hibernate Nas"], c.f.logText)
+        let jobs = try c.state()["jobs"] as? [String: Any]
+        XCTAssertEqual((jobs?["First"] as? [String: Any])?["result"] as? String, "failed")
+        XCTAssertEqual((jobs?["Second"] as? [String: Any])?["result"] as? String, "ok")
+    }
+
+    func testInUseKeepsTheTargetOn() throws {
+        let c = try CycleFixture(testCase: self)
+        let script = c.header() + c.sleeper("B1", 6, extra: ", user = \"u\"")
+            .replacingOccurrences(of: "actions = {", with: "actions = { in_use = {\"true\"},")
+            + copyJob("Copy", source: "Nas", target: "B1")(c.dir, "")
+        _ = try c.cycle(script)
+        XCTAssertEqual(copies(c), ["Copy"])
+        XCTAssertFalse(c.actions.contains("suspend B1"), "\(c.actions)")
+        XCTAssertTrue(c.f.logText.contains("Leaving B1 on: its in_use check reports a user"), c.f.logText)
+    }
+
+    func testTheForceWindowRunsOncePerWindowEvenAfterARestart() throws {
+        let c = try CycleFixture(testCase: self)
+        let now = Date()
+        let cal = Calendar.current
+        let h = cal.component(.hour, from: now), m = cal.component(.minute, from: now)
+        let start = (h * 60 + m + 1440 - 30) % 1440, end = (h * 60 + m + 30) % 1440
+        let window = String(format: "%02d:%02d-%02d:%02d", start / 60, start % 60, end / 60, end % 60)
+        let script = c.header(", force_window = \"\(window)\"") + c.sleeper("B1", 7)
+            + "host \"W1\" { ip = \"127.0.0.9\" }\n" + copyJob("Copy", source: "Nas", target: "B1")(c.dir, "")
+        let first = try c.cycle(script)
+        XCTAssertTrue(first.ran, first.reason)
+        XCTAssertTrue(first.reason.contains("force window"), first.reason)
+        let second = try c.cycle(script)   // a fresh runtime: like the next cycle or a restart
+        XCTAssertFalse(second.ran, second.reason)
+        XCTAssertEqual(copies(c), ["Copy"])
+        XCTAssertFalse(c.actions.contains("hibernate Nas"), "W1 is online: the NAS stays awake")
+    }
+}

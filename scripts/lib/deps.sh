@@ -1,0 +1,33 @@
+# Shared by scripts/demo, scripts/test and the lab: installs the Debian packages a
+# step needs when they are missing (a fresh Debian 12 machine has none of them).
+
+# ensure_packages PKG...: apt-get install the missing ones (runs apt-get update once).
+ensure_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The build needs Lua 5.4 headers and pkg-config; the tests need real peers and tools.
+BUILD_PACKAGES=(liblua5.4-dev pkg-config)
+TEST_PACKAGES=(iproute2 iputils-ping fping tshark chrony sntp ntpdate openssh-server openssh-client
+  rsync python3 nftables time procps util-linux libcap2-bin)
+
+# ensure_swift: Swift must be on PATH (the toolchain is not an apt package).
+ensure_swift() {
+  if ! command -v swift >/dev/null 2>&1; then
+    for d in /opt/swift/usr/bin /usr/share/swift/usr/bin; do
+      [ -x "$d/swift" ] && export PATH="$d:$PATH" && return 0
+    done
+    echo "swift not found: install Swift 6 (https://swift.org/install) and put it on PATH" >&2
+    exit 2
+  fi
+}
