@@ -167,6 +167,7 @@ public enum ProcessRunner {
         case supervisorDone
         case timerDone
         case stdinDone
+        case leaderExited
     }
 
     /// Drains both streams while a supervisor waits for a stop request and a
@@ -224,15 +225,23 @@ public enum ProcessRunner {
                 case .stderr(let captured):
                     err = captured
                     readers -= 1
+                case .leaderExited:
+                    // Output over and leader gone: stop the timer; a teardown
+                    // already under way finishes in its own task.
+                    control.finish()
+                    group.cancelAll()
                 case .supervisorDone, .timerDone, .stdinDone:
                     continue
                 }
                 if readers == 0 {
-                    // Output is over: the leader has exited (Subprocess ends the
-                    // reads then) or closed both pipes. Stop the timer; a teardown
-                    // already under way finishes in its own task.
-                    control.finish()
-                    group.cancelAll()
+                    // Usually the reads ended because the leader exited (Subprocess
+                    // ends them then), but a child may close both pipes and keep
+                    // running: the timeout and terminateAll must still reach it.
+                    readers = -1
+                    group.addTask {
+                        await control.waitForLeaderExit()
+                        return .leaderExited
+                    }
                 }
             }
             return (out, err)

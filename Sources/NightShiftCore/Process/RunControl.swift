@@ -63,6 +63,14 @@ final class RunControl: Sendable {
         _ = killpg(pid, SIGKILL)
     }
 
+    /// Returns once the leader has exited (polling: only reached when a child
+    /// closed its output and kept running, which is rare).
+    func waitForLeaderExit() async {
+        while !leaderExited() {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// True once the leader is a zombie; WNOWAIT leaves it for Subprocess to reap.
     private func leaderExited() -> Bool {
         var info = siginfo_t()

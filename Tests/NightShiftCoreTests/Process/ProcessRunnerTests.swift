@@ -209,4 +209,13 @@ final class ProcessRunnerTests: XCTestCase {
         XCTAssertTrue(result.ok)
         XCTAssertFalse(result.timedOut)
     }
+
+    func testTimeoutStillAppliesAfterTheChildClosesItsOutput() async throws {
+        let start = ContinuousClock.now
+        let result = try await ProcessRunner.run(ExecRequest(.shell("echo bye; exec >&- 2>&-; sleep 30"), timeout: 1))
+        XCTAssertLessThan(ContinuousClock.now.seconds(since: start), 1.6)
+        XCTAssertTrue(result.timedOut)
+        XCTAssertEqual(text(result.stdout), "bye\n")
+        XCTAssertEqual(liveMembers(ofGroup: result.pid), [])
+    }
 }
