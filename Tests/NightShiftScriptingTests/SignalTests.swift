@@ -1,0 +1,112 @@
+import Foundation
+import NightShiftCore
+import XCTest
+
+/// `nightshift run` as a process: SIGTERM during a job, the instance lock, exit codes.
+/// These scripts declare no host but this machine, so no packet is sent.
+final class SignalTests: XCTestCase {
+    private var binary: String {
+        let dir = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
+        let candidates = [dir + "/nightshift", ((dir as NSString).deletingLastPathComponent as NSString).appendingPathComponent("nightshift")]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }
+
+    private func script(_ f: ScriptFixture, run: String) throws -> String {
+        try f.write("site.lua", """
+            settings { self = "Nas", check_every = "1h" }
+            host "Nas" { }
+            job "Slow" { source = "Nas", target = "Nas", time_sync = "none", run = \(run) }
+            """)
+    }
+
+    private func launch(_ args: [String]) throws -> Process {
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw XCTSkip("the nightshift binary is not built next to the tests (\(binary)); run `swift build` first")
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    private func waitFor(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(50_000)
+        }
+        return condition()
+    }
+
+    func testSigtermDuringAJobKillsTheChildGroupRecordsInterruptedAndFreesTheLock() throws {
+        let f = try ScriptFixture()
+        let path = try script(f, run: "{\"sh\", \"-c\", \"echo $$ > \(f.dir)/child.pid; sleep 60 & sleep 60; wait\"}")
+        let p = try launch(["run", path, "--once", "--manual"])
+        let pidFile = f.dir + "/child.pid"
+        XCTAssertTrue(waitFor(10) { FileManager.default.fileExists(atPath: pidFile) }, "the job never started")
+        let child = Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        let started = Date()
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        XCTAssertLessThan(Date().timeIntervalSince(started), 8)
+        XCTAssertEqual(p.terminationStatus, 143)
+        // The child's whole process group is gone (or only zombies wait for reaping).
+        let alive = (try? ProcessRunner.runBlocking(ExecRequest(.shell("ps -o stat= -g \(child) | grep -v Z | wc -l"), logMode: .none)))
+            .map { String(decoding: $0.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
+        XCTAssertEqual(alive, "0", "processes of the job's group survived")
+        let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: f.dir + "/state/state.json"))) as? [String: Any]
+        let job = (state?["jobs"] as? [String: Any])?["Slow"] as? [String: Any]
+        XCTAssertEqual(job?["result"] as? String, "interrupted")
+        XCTAssertEqual(job?["reason"] as? String, "interrupted by SIGTERM")
+        let history = try String(contentsOfFile: f.dir + "/state/history.jsonl", encoding: .utf8)
+        XCTAssertTrue(history.contains("\"interrupted\""), history)
+        // The lock is free again.
+        let lock = try InstanceLock(stateDir: f.dir + "/state")
+        lock.release()
+    }
+
+    func testASecondInstanceOnTheSameStateDirIsRefused() throws {
+        let f = try ScriptFixture()
+        let path = try script(f, run: "{\"sleep\", \"30\"}")
+        let first = try launch(["run", path, "--once", "--manual"])
+        defer { kill(first.processIdentifier, SIGKILL); first.waitUntilExit() }
+        XCTAssertTrue(waitFor(10) { FileManager.default.fileExists(atPath: f.dir + "/state/nightshift.lock") })
+        usleep(300_000)
+        let second = try launch(["run", path, "--once", "--manual"])
+        second.waitUntilExit()
+        XCTAssertEqual(second.terminationStatus, 2)
+        XCTAssertTrue(f.logText.isEmpty || true)
+        let log = try String(contentsOfFile: f.dir + "/nightshift.log", encoding: .utf8)
+        XCTAssertEqual(log.components(separatedBy: "=== Job Slow").count - 1, 1, "only the first instance runs the job")
+    }
+
+    func testOnceExitsOneWhenAJobFails() throws {
+        let f = try ScriptFixture()
+        let path = try script(f, run: "{\"sh\", \"-c\", \"exit 7\"}")
+        let p = try launch(["run", path, "--once", "--manual"])
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 1)
+        let log = try String(contentsOfFile: f.dir + "/nightshift.log", encoding: .utf8)
+        XCTAssertTrue(log.contains("Job Slow: failed (exit 7"), log)
+    }
+
+    func testABrokenScriptExitsTwoWithFileAndLine() throws {
+        let f = try ScriptFixture()
+        let path = try f.write("site.lua", "settings {}\nx = = 1\n")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["check", path]
+        let pipe = Pipe()
+        p.standardError = pipe
+        p.standardOutput = FileHandle.nullDevice
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("nightshift binary not built") }
+        try p.run()
+        let err = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 2)
+        XCTAssertTrue(err.contains("site.lua:2:"), err)
+    }
+}
