@@ -20,6 +20,9 @@ public enum ChildProcesses {
     /// Sends SIGTERM to every running child's group now, and SIGKILL to any group
     /// whose leader has not exited `grace` seconds later. Returns at once with the
     /// number of groups signalled; each `exec` then returns with `interrupted` set.
+    /// Takes a lock, so call it from a signal-handling thread or Dispatch source,
+    /// not from a raw `sigaction` handler (`Interruption.trigger` is the part that is
+    /// async-signal-safe).
     @discardableResult
     public static func terminateAll(grace: Double = 5) -> Int {
         let controls = running.withLock { Array($0.values) }

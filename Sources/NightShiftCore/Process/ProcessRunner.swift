@@ -10,7 +10,7 @@ import Glibc
 public enum ProcessRunner {
     /// Runs `request` to completion and streams its output lines to `lines`.
     ///
-    /// The child leads a new process group. Its stdout and stderr are read
+    /// The child leads a new session and process group. Its stdout and stderr are read
     /// concurrently; every line reaches `lines` as soon as its read returns,
     /// while the result keeps only the last `captureLimit` bytes of each.
     /// A timeout (or `ChildProcesses.terminateAll`) sends SIGTERM to the whole
@@ -67,7 +67,7 @@ public enum ProcessRunner {
             }
             return try await launch(configuration, input: .none, request: request, sink: lines, started: started) { _ in nil }
         } catch let error as SubprocessError {
-            throw translate(error, program: program, cwd: request.cwd)
+            throw translate(error, program: program, cwd: request.cwd, path: request.env["PATH"] ?? getenv("PATH").map { String(cString: $0) })
         }
     }
 
@@ -91,7 +91,6 @@ public enum ProcessRunner {
     public static func runBlocking(_ request: ExecRequest, log: NightShiftLog, label: String? = nil) throws -> ExecResult {
         try BlockingBridge.wait { try await run(request, log: log, label: label) }
     }
-
 
     private static func launch<Input: InputProtocol>(
         _ configuration: Configuration,
@@ -276,11 +275,30 @@ public enum ProcessRunner {
         return Captured(tail: tail.tail, truncated: tail.truncated, total: tail.total)
     }
 
-    private static func translate(_ error: SubprocessError, program: String, cwd: String?) -> ExecError {
+    /// Why `program` could not be executed, as execvp would say: Subprocess reports
+    /// "not found" also for a file that exists but is not executable.
+    private static func diagnoseMissing(_ program: String, path: String?) -> Int32 {
+        let candidates: [String]
+        if program.contains("/") {
+            candidates = [program]
+        } else {
+            let search = path ?? "/usr/local/bin:/usr/bin:/bin"
+            candidates = search.split(separator: ":").map { ($0.isEmpty ? "." : String($0)) + "/" + program }
+        }
+        for candidate in candidates where access(candidate, F_OK) == 0 {
+            var info = stat()
+            if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { return EISDIR }
+            return EACCES
+        }
+        return ENOENT
+    }
+
+    private static func translate(_ error: SubprocessError, program: String, cwd: String?, path: String?) -> ExecError {
         let errno = error.underlyingError?.rawValue
         switch error.code {
         case .executableNotFound:
-            return ExecError(program: program, errno: errno ?? ENOENT)
+            // Its errno here is ENOENT even for an existing, non-executable file.
+            return ExecError(program: program, errno: diagnoseMissing(program, path: path))
         case .failedToChangeWorkingDirectory:
             let why = errno.map { ": " + ExecError.describe(errno: $0) } ?? ""
             return ExecError(program: program, reason: "cannot change directory to \"\(cwd ?? "")\"\(why)")

@@ -87,6 +87,26 @@ final class ProcessRunnerTests: XCTestCase {
         }
     }
 
+    func testNonExecutableFileThrowsPermissionDenied() async throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let script = dir + "/not-executable.sh"
+        XCTAssertTrue(FileManager.default.createFile(atPath: script, contents: Data("echo hi\n".utf8), attributes: [.posixPermissions: 0o644]))
+        do {
+            _ = try await ProcessRunner.run(ExecRequest(.argv([script])))
+            XCTFail("expected an error")
+        } catch let error as ExecError {
+            XCTAssertEqual(error.description, "cannot start \"\(script)\": Permission denied")
+        }
+        // Found through PATH but not executable: execvp's answer too.
+        do {
+            _ = try await ProcessRunner.run(ExecRequest(.argv(["not-executable.sh"]), env: ["PATH": dir]))
+            XCTFail("expected an error")
+        } catch let error as ExecError {
+            XCTAssertEqual(error.description, #"cannot start "not-executable.sh": Permission denied"#)
+        }
+    }
+
     func testMissingWorkingDirectoryThrows() async throws {
         do {
             _ = try await ProcessRunner.run(ExecRequest(.argv(["true"]), cwd: "/no/such/folder"))
