@@ -117,15 +117,15 @@ enum NetworkBindings {
             let interval = try o.nonNegative("interval") ?? 2
             guard interval > 0 else { throw args.error(2, "field 'interval' must be > 0") }
             let all = try targets(args, 1, defaults: base)
-            guard try o.bool("any") == true, all.count > 1 else {
-                return [table(try sweep(all, base: base, wait: (timeout, interval)))]
-            }
-            // Any one of several addresses: wait in short slices and stop at the first answer.
+            let any = try o.bool("any") ?? false
+            // Wait in slices of one interval so SIGINT/SIGTERM is noticed between them;
+            // within a slice the prober returns the moment the last target answers.
             let deadline = context.now() + timeout
             while true {
                 let slice = max(0, min(interval, deadline - context.now()))
                 let r = try sweep(all, base: base, wait: (slice, interval))
-                if r.values.contains(where: \.up) || context.now() >= deadline { return [table(r)] }
+                let done = any ? r.values.contains(where: \.up) : r.values.allSatisfy(\.up)
+                if done || context.now() >= deadline { return [table(r)] }
                 try context.checkInterrupted()
             }
         }
