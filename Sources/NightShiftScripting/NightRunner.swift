@@ -59,6 +59,8 @@ public final class NightRunner {
 
     /// Runs the loop; returns the process exit code.
     public func run() -> Int32 {
+        // With --log-file the file is known before the script runs, so even its top level logs there.
+        if let file = options.logFile { try? log.setFile(file) }
         var first = true
         var settings: SiteSettings?
         var code = Exit.ok

@@ -23,6 +23,7 @@ enum ProcessBindings {
             }
             let o = try args.options(2, allowed: execOptions)
             var request = ExecRequest(command)
+            request.interruption = context.interruption
             request.timeout = try o.nonNegative("timeout")
             request.cwd = try o.string("cwd")
             request.env = try o.stringMap("env") ?? [:]
@@ -64,6 +65,7 @@ enum ProcessBindings {
             ])
             if let code = result.code { t["code"] = .integer(Int64(code)) }
             if let signal = result.signal { t["signal"] = .integer(Int64(signal)) }
+            if result.interrupted { t["interrupted"] = true }
             if result.stdoutTruncated { t["stdout_truncated"] = true }
             if result.stderrTruncated { t["stderr_truncated"] = true }
             return [.table(t)]
