@@ -109,4 +109,23 @@ final class SignalTests: XCTestCase {
         XCTAssertEqual(p.terminationStatus, 2)
         XCTAssertTrue(err.contains("site.lua:2:"), err)
     }
+
+    func testEditsTakeEffectNextCycleAndABrokenEditKeepsTheLastGoodVersion() throws {
+        let f = try ScriptFixture()
+        let path = try f.write("site.lua", "settings { check_every = 1 }\nns.log.info('script version A')\n")
+        let p = try launch(["run", path])
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let logPath = f.dir + "/nightshift.log"
+        func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+        XCTAssertTrue(waitFor(10) { log().contains("script version A") })
+        try f.write("site.lua", "settings { check_every = 1 }\nns.log.info('script version B')\n")
+        XCTAssertTrue(waitFor(10) { log().contains("script version B") }, "an edit must take effect at the next cycle")
+        try f.write("site.lua", "settings { check_every = 1 }\nns.log.info('version C' .. )\n")
+        XCTAssertTrue(waitFor(10) { log().contains("Running the last good version") }, log())
+        XCTAssertTrue(p.isRunning, "a broken edit must not stop the loop")
+        XCTAssertTrue(log().contains("site.lua:2:"), "the broken edit is reported with file:line")
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 130)
+    }
 }
