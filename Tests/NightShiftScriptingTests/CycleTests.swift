@@ -108,4 +108,38 @@ final class CycleTests: XCTestCase {
         XCTAssertEqual(copies(c), ["Copy"])
         XCTAssertFalse(c.actions.contains("hibernate Nas"), "W1 is online: the NAS stays awake")
     }
+
+    func testDryRunProbesButSendsNoMagicPacketRunsNothingAndWritesNoState() throws {
+        let c = try CycleFixture(testCase: self)
+        let script = c.header() + c.sleeper("B1", 8) + copyJob("Copy", source: "Nas", target: "B1")(c.dir, "")
+        let path = try c.f.write("site.lua", script)
+        let rt = try c.f.runtime(.init(dryRun: true))
+        try rt.loadSite(path: path, source: Array(script.utf8))
+        let outcome = try rt.cycle(manual: false)
+        XCTAssertTrue(outcome.ran)
+        usleep(300_000)
+        XCTAssertEqual(c.nic.seen, [], "no magic packet under --dry-run")
+        XCTAssertEqual(copies(c), [])
+        XCTAssertEqual(c.actions, [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: c.dir + "/state/state.json"), "--dry-run touches no state")
+        let log = c.f.logText
+        for expected in ["10.200.0.8       offline", "B1 is down: would wake it", "DRY-RUN would send 3 magic packet(s) for 02:00:00:00:00:08 to 127.0.0.1:\(c.nic.port)",
+                         "DRY-RUN would run: sh -c", "Switching B1 off (suspend)", "DRY-RUN would run: sh \(c.dir)/power.sh suspend B1 10.200.0.8",
+                         "DRY-RUN would run: sh \(c.dir)/power.sh hibernate Nas"] {
+            XCTAssertTrue(log.contains(expected), "missing \(expected) in\n\(log)")
+        }
+    }
+
+    func testExitCodesMapToOkWarningFailed() throws {
+        let f = try ScriptFixture()
+        let rt = try f.runtime()
+        let r = try rt.lua.execute("""
+            local function c(job, code) return (ns._classify(job, {code = code, seconds = 1})) end
+            local rsync, ffs = {run = {"/usr/bin/rsync", "-a"}}, {run = {"FreeFileSync", "x.ffs_batch"}}
+            local own = {run = {"tool"}, exit_codes = {ok = {0, 2}, warning = {5}}}
+            return c(rsync, 0), c(rsync, 23), c(rsync, 24), c(rsync, 12), c(ffs, 1), c(ffs, 2), c(ffs, 3),
+                   c(own, 2), c(own, 5), c(own, 1), c({run = "make backup"}, 0)
+            """)
+        XCTAssertEqual(r, ["ok", "warning", "warning", "failed", "warning", "failed", "failed", "ok", "warning", "failed", "ok"])
+    }
 }

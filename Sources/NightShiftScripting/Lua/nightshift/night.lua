@@ -69,7 +69,11 @@ function Night:ensure_up(names)
     else
       local sent = hosts.wake(name)
       self.woken[name] = true
-      ns.log.info("%s is down: sent %d magic packet(s) to %s", name, sent, util.join(hosts.get(name).mac))
+      if ns.dry_run then
+        ns.log.info("%s is down: would wake it", name)
+      else
+        ns.log.info("%s is down: sent %d magic packet(s) to %s", name, sent, util.join(hosts.get(name).mac))
+      end
       waiting[#waiting + 1] = name
     end
   end
