@@ -1,8 +1,69 @@
 import ArgumentParser
+import Foundation
 import NightShiftCore
 
-/// `nightshift ping`: placeholder until the network primitives land.
+/// `nightshift ping`: probes hosts concurrently and prints one line per host.
 struct PingCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ping", abstract: "Not yet implemented.")
-    func run() throws { throw ExitCode(2) }
+    static let configuration = CommandConfiguration(
+        commandName: "ping",
+        abstract: "Probe hosts with ICMP echo (or TCP connect), all at once.",
+        discussion: """
+            Prints one line per host: "HOST up RTT ms" or "HOST down (reason)".
+            Exit status: 0 if every host is up, 1 if any is down, 2 on a usage or setup error.
+            With --wait, probes every --interval seconds until all hosts answer or --wait seconds pass.
+            """
+    )
+
+    @Option(help: "Seconds to wait for each reply.")
+    var timeout: Double = 1
+
+    @Option(help: "Further probes after an unanswered one.")
+    var retries: Int = 1
+
+    @Option(help: "Source address to send from (picks the NIC).")
+    var via: String?
+
+    @Option(help: "Probe with a TCP connect to this port; connected or refused counts as up.")
+    var tcp: UInt16?
+
+    @Option(help: "Keep probing until every host is up or this many seconds pass (like ns.wait_up).")
+    var wait: Double?
+
+    @Option(help: "With --wait: seconds between probes to a silent host.")
+    var interval: Double = 2
+
+    @Option(help: "ICMP socket: automatic, datagram or raw.")
+    var icmpSocket: String = ICMPSocketKind.automatic.rawValue
+
+    @Argument(help: "Host names or addresses.")
+    var hosts: [String]
+
+    func run() throws {
+        guard let kind = ICMPSocketKind(rawValue: icmpSocket) else {
+            throw toolExit(2, "--icmp-socket must be automatic, datagram or raw")
+        }
+        let options = ProbeOptions(timeout: timeout, retries: retries, via: via, tcpPort: tcp, icmpSocket: kind)
+        let results: [String: ProbeResult]
+        do {
+            if let wait {
+                results = try Prober.waitUp(hosts, options: options, timeout: wait, interval: interval)
+            } else {
+                results = try Prober.sweep(hosts, options: options)
+            }
+        } catch {
+            throw toolExit(2, "\(error)")
+        }
+        var seen = Set<String>()
+        for host in hosts where seen.insert(host).inserted {
+            let result = results[host] ?? ProbeResult(up: false, error: "not probed")
+            print("\(host) \(result)")
+        }
+        if !results.values.allSatisfy(\.up) { throw ExitCode(1) }
+    }
+}
+
+/// Prints `message` on stderr and returns the exit code to throw (1 failure, 2 usage/setup).
+private func toolExit(_ code: Int32, _ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("nightshift: \(message)\n".utf8))
+    return ExitCode(code)
 }

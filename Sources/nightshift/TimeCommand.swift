@@ -1,8 +1,63 @@
 import ArgumentParser
+import Foundation
 import NightShiftCore
 
-/// `nightshift time`: placeholder until the network primitives land.
+/// `nightshift time`: queries an NTP server with SNTP and prints offset, delay and stratum.
 struct TimeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "time", abstract: "Not yet implemented.")
-    func run() throws { throw ExitCode(2) }
+    static let configuration = CommandConfiguration(
+        commandName: "time",
+        abstract: "Query an NTP server (SNTP) for the local clock's offset.",
+        discussion: """
+            Prints "offset +S s, delay S s, stratum N, server time EPOCH".
+            Exit status: 0 answered, 1 no valid answer (or the clock could not be stepped), 2 usage error.
+            """
+    )
+
+    @Option(help: "UDP port of the server.")
+    var port: UInt16 = 123
+
+    @Option(help: "Seconds to wait for the answer.")
+    var timeout: Double = 5
+
+    @Flag(help: "Then step the local clock by the measured offset (needs CAP_SYS_TIME).")
+    var step = false
+
+    @Argument(help: "NTP server name or address.")
+    var host: String
+
+    func run() throws {
+        let sample: SNTPSample
+        do {
+            sample = try SNTPClient.query(server: host, port: port, timeout: timeout)
+        } catch let error as SNTPError {
+            if case .invalidOption = error { throw toolExit(2, "\(error)") }
+            throw toolExit(1, "\(error)")
+        }
+        print("offset \(Self.signed(sample.offset)) s, delay \(Self.fixed(sample.delay)) s, "
+            + "stratum \(sample.stratum), server time \(Self.fixed(sample.time))")
+        guard step else { return }
+        do {
+            try SystemClockStepper().step(by: sample.offset)
+        } catch {
+            throw toolExit(1, "\(error)")
+        }
+        print("stepped the clock by \(Self.signed(sample.offset)) s")
+    }
+
+    private static func fixed(_ value: Double) -> String {
+        let micros = Int64((abs(value) * 1_000_000).rounded())
+        let fraction = String(micros % 1_000_000)
+        return (value < 0 && micros != 0 ? "-" : "") + "\(micros / 1_000_000)."
+            + String(repeating: "0", count: 6 - fraction.count) + fraction
+    }
+
+    private static func signed(_ value: Double) -> String {
+        value < 0 ? fixed(value) : "+" + fixed(value)
+    }
+}
+
+/// Prints `message` on stderr and returns the exit code to throw (1 failure, 2 usage/setup).
+private func toolExit(_ code: Int32, _ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("nightshift: \(message)\n".utf8))
+    return ExitCode(code)
 }

@@ -1,8 +1,63 @@
 import ArgumentParser
+import Foundation
 import NightShiftCore
 
-/// `nightshift wake`: placeholder until the network primitives land.
+/// `nightshift wake`: sends Wake-on-LAN magic packets.
 struct WakeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "wake", abstract: "Not yet implemented.")
-    func run() throws { throw ExitCode(2) }
+    static let configuration = CommandConfiguration(
+        commandName: "wake",
+        abstract: "Send Wake-on-LAN magic packets to one or more MAC addresses.",
+        discussion: """
+            MAC formats: AA:BB:CC:DD:EE:FF, AA-BB-CC-DD-EE-FF, AABBCCDDEEFF.
+            Prints how many packets were sent. Exit status: 0 sent, 1 sending failed, 2 usage error.
+            """
+    )
+
+    @Option(help: "Destination IPv4 broadcast address.")
+    var broadcast: String = "255.255.255.255"
+
+    @Option(help: "UDP port (9 or 7).")
+    var port: UInt16 = 9
+
+    @Option(help: "Source IPv4 address to send from (picks the NIC).")
+    var via: String?
+
+    @Option(help: "Network interface to send through.")
+    var interface: String?
+
+    @Option(help: "SecureOn password: 4 or 6 hex bytes (01:02:03:04:05:06) or a.b.c.d. Never printed.")
+    var password: String?
+
+    @Option(name: .customLong("repeat"), help: "Packets per MAC address.")
+    var repeatCount: Int = 3
+
+    @Argument(help: "MAC addresses.")
+    var macs: [String]
+
+    func run() throws {
+        let parsed: [MACAddress]
+        var options = WakeOptions(broadcast: broadcast, port: port, via: via, interface: interface,
+                                  repeatCount: repeatCount)
+        do {
+            parsed = try macs.map { try MACAddress(parsing: $0) }
+            options.password = try password.map { try WakeOnLAN.parsePassword($0) }
+        } catch {
+            throw toolExit(2, "\(error)")
+        }
+        let sent: Int
+        do {
+            sent = try WakeOnLAN.send(parsed, options: options)
+        } catch let error as NetworkError {
+            if case .socketFailure = error { throw toolExit(1, "\(error)") }
+            throw toolExit(2, "\(error)")
+        }
+        let targets = parsed.map(\.description).joined(separator: ", ")
+        print("sent \(sent) magic packet\(sent == 1 ? "" : "s") for \(targets) to \(broadcast):\(port)")
+    }
+}
+
+/// Prints `message` on stderr and returns the exit code to throw (1 failure, 2 usage/setup).
+private func toolExit(_ code: Int32, _ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("nightshift: \(message)\n".utf8))
+    return ExitCode(code)
 }
