@@ -27,6 +27,7 @@ local script_path, script_display
 --- Remembers the site script's real path and the name its chunk is shown as.
 function ns._set_script(path, display)
   script_path, script_display = path, display
+  ns._script_dir = path:match("^(.*)/[^/]*$") or "."
 end
 
 local function lines_of(file)

@@ -189,7 +189,11 @@ local function run_copy(night, job)
   local accepted = {}
   for _, c in ipairs(codes.ok or {}) do accepted[#accepted + 1] = c end
   for _, c in ipairs(codes.warning or {}) do accepted[#accepted + 1] = c end
-  local r = ns.exec(job.run, { timeout = job.timeout, cwd = job.cwd, env = job.env, log = job.log or "both", ok_codes = accepted })
+  -- Relative paths in `run` (batch files, scripts) are relative to the site script's folder.
+  local cwd = job.cwd or ns._script_dir
+  if cwd and cwd:sub(1, 1) ~= "/" and job.cwd then cwd = (ns._script_dir or ".") .. "/" .. cwd end
+  local r = ns.exec(job.run, { timeout = job.timeout, cwd = cwd, env = job.env,
+    log = job.log or "both", ok_codes = accepted })
   return ns._classify(job, r)
 end
 
