@@ -330,47 +330,44 @@ function settings(tbl)
   apply_schema("settings", "settings", loc, tbl, config.settings)
 end
 
---- Declares a machine: `host "Name" { ip = ..., mac = ..., ... }`.
-function host(name)
-  local loc = caller(2)
-  return function(tbl)
-    if not check_name("host", name, loc) then return end
-    if type(tbl) ~= "table" then return fail(loc, "host \"%s\": a table expected, got %s", name, type(tbl)) end
-    if config.hosts[name] then
-      return fail(loc, "host \"%s\" is declared twice (first at %s)", name, config.hosts[name].where)
+-- A named declaration (`host "x" {...}`, `job "x" {...}`): checks the name, the table
+-- and duplicates, applies the schema, then `complete` fills defaults and registers it.
+local function declaration(word, registry, order, complete)
+  return function(name)
+    local loc = caller(2)
+    return function(tbl)
+      if not check_name(word, name, loc) then return end
+      if type(tbl) ~= "table" then return fail(loc, "%s \"%s\": a table expected, got %s", word, name, type(tbl)) end
+      if registry[name] then
+        return fail(loc, "%s \"%s\" is declared twice (first at %s)", word, name, registry[name].where)
+      end
+      local entry = apply_schema(word, word .. " \"" .. name .. "\"", loc, tbl,
+        { name = name, where = loc.short .. ":" .. loc.line, loc = loc })
+      complete(entry, tbl, loc)
+      registry[name] = entry
+      order[#order + 1] = name
+      return entry
     end
-    local h = apply_schema("host", "host \"" .. name .. "\"", loc, tbl, { name = name, where = loc.short .. ":" .. loc.line, loc = loc })
-    h.ip, h.mac, h.actions = h.ip or {}, h.mac or {}, h.actions or {}
-    if h.watch == nil then h.watch = true end
-    h.time_source = h.time_source or false
-    h.probe = h.probe or "icmp"
-    config.hosts[name] = h
-    config.host_order[#config.host_order + 1] = name
-    return h
   end
 end
 
+--- Declares a machine: `host "Name" { ip = ..., mac = ..., ... }`.
+host = declaration("host", config.hosts, config.host_order, function(h)
+  h.ip, h.mac, h.actions = h.ip or {}, h.mac or {}, h.actions or {}
+  if h.watch == nil then h.watch = true end
+  h.time_source = h.time_source or false
+  h.probe = h.probe or "icmp"
+end)
+
 --- Declares a backup job: `job "Name" { source = ..., target = ..., run = ..., after = ... }`.
-function job(name)
-  local loc = caller(2)
-  return function(tbl)
-    if not check_name("job", name, loc) then return end
-    if type(tbl) ~= "table" then return fail(loc, "job \"%s\": a table expected, got %s", name, type(tbl)) end
-    if config.jobs[name] then
-      return fail(loc, "job \"%s\" is declared twice (first at %s)", name, config.jobs[name].where)
-    end
-    local j = apply_schema("job", "job \"" .. name .. "\"", loc, tbl, { name = name, where = loc.short .. ":" .. loc.line, loc = loc })
-    for _, required in ipairs({ "source", "target", "run" }) do
-      if tbl[required] == nil then fail(loc, "job \"%s\": missing '%s'", name, required) end
-    end
-    j.after = j.after or "none"
-    j.source_after = j.source_after or "none"
-    j.time_sync = j.time_sync or "auto"
-    config.jobs[name] = j
-    config.job_order[#config.job_order + 1] = name
-    return j
+job = declaration("job", config.jobs, config.job_order, function(j, tbl, loc)
+  for _, required in ipairs({ "source", "target", "run" }) do
+    if tbl[required] == nil then fail(loc, "job \"%s\": missing '%s'", j.name, required) end
   end
-end
+  j.after = j.after or "none"
+  j.source_after = j.source_after or "none"
+  j.time_sync = j.time_sync or "auto"
+end)
 
 --- Adds a handler for an event (sweep, before_backup, after_job, after_backup, failure, before_sleep).
 function on(event, fn)
