@@ -1,0 +1,98 @@
+-- Example: a small Windows office. A Linux server (this machine) watches the
+-- Windows workstations; when all of them are off it wakes a Windows backup PC,
+-- copies the server's share onto it with FreeFileSync, shuts the backup PC down
+-- again and finally hibernates itself. An EXAMPLE: adapt the marked lines, then
+--
+--   nightshift check scripts/examples/windows-clients.lua     (validates, sends nothing)
+--   nightshift run   scripts/examples/windows-clients.lua --once --dry-run
+--   nightshift run   scripts/examples/windows-clients.lua     (the daemon; e.g. a systemd service)
+--
+-- Every key is described in docs/lua-api.md.
+
+local ns = require "nightshift"
+
+-- How the server switches the backup PC off. Two ways, pick one:
+--
+-- 1. Samba's `net rpc` (apt install samba-common-bin): nothing to install on the
+--    PC, but it can only SHUT DOWN (no suspend, no clock setting, no "is somebody
+--    logged in" check). The credentials file keeps the password out of argv:
+--      /etc/nightshift/smb.cred (chmod 600):  username = backupadmin
+--                                             password = ...
+--    The account must be allowed to shut the PC down remotely.
+local backup_pc_actions = ns.actions.windows_rpc { credentials = "/etc/nightshift/smb.cred" }
+--
+-- 2. The OpenSSH server of Windows (Settings > Optional features): shutdown,
+--    suspend, hibernate, set_time and in_use (`query user`). Use instead:
+--      local backup_pc_actions = ns.actions.windows_ssh { key = "/etc/nightshift/id_ed25519" }
+--    and set time_sync = "auto" below if the PC should take the server's time.
+
+settings {
+  check_every    = "30m",          -- how often the office is swept
+  offline_sweeps = 2,              -- all PCs off in 2 sweeps in a row (a reboot is not "gone home")
+  force_window   = "01:00-03:00",  -- back up once in this window even if a PC was left on
+  self           = "Server",       -- this machine's host entry below
+  self_sleep     = "hibernate",    -- after the night, when no workstation is on; wake the server
+                                   -- in the morning with its BIOS timer (RTC alarm) or Wake-on-LAN
+  wake_timeout   = "5m",           -- Windows can take a while to boot (and to run its updates)
+  log_file       = "BackupLog.txt",  -- next to this script
+  state_dir      = "state",
+}
+
+-- This machine (Linux). No ip/mac needed: it is never probed or woken.
+host "Server" {
+  time_source = true,              -- its clock is trusted (it runs an NTP client)
+}
+
+-- The Windows backup PC. CHANGE ip, mac and via.
+host "BackupPC" {
+  ip      = "192.168.20.50",
+  mac     = "3C-52-82-00-AB-CD",   -- enable Wake-on-LAN in the BIOS and in the NIC's driver settings,
+                                   -- and turn off Windows "Fast startup" (it breaks WoL from shutdown)
+  via     = "192.168.20.2",        -- the server's address on that network
+  user    = "backupadmin",         -- {user}: used by windows_ssh, or by windows_rpc without credentials
+  watch   = false,                 -- a backup target, not somebody's PC
+  probe   = "tcp:445",             -- "up" = its file sharing answers (Windows drops pings by default)
+  actions = backup_pc_actions,
+}
+
+-- The workstations. Watched: the backup waits until all are off. Never woken,
+-- never switched off. CHANGE the list. "tcp:445" = file sharing; use "tcp:3389"
+-- (remote desktop) or "icmp" (after allowing ping in the Windows firewall).
+host "Reception" { ip = "192.168.20.11", probe = "tcp:445" }
+host "Office1"   { ip = "192.168.20.12", probe = "tcp:445" }
+host "Office2"   { ip = "192.168.20.13", probe = "tcp:445" }
+host "Laptop"    { ip = { "192.168.20.14", "192.168.20.114" }, probe = "tcp:445" }  -- cable or Wi-Fi
+
+-- The job. FreeFileSync (the Linux version) runs on the server and mirrors the
+-- share into the backup PC's share D:\Backup, which the server mounts with an
+-- fstab entry like
+--   //192.168.20.50/Backup  /mnt/backuppc  cifs  noauto,credentials=/etc/nightshift/smb.cred  0 0
+-- The batch file is made in FreeFileSync's GUI (File > Save as batch job) with
+-- "Run minimized" and "Auto-close", error handling "Cancel". CHANGE the paths.
+job "ServerToBackupPC" {
+  source = "Server", target = "BackupPC",
+  -- A function, so the share is mounted only while the PC is up. It returns the
+  -- FreeFileSync result, which exit_codes classifies.
+  run = function(ctx)
+    local m = ns.exec({ "mount", "/mnt/backuppc" }, { timeout = 60 })
+    if not m.ok then return false, "cannot mount /mnt/backuppc: " .. m.stderr end
+    local r = ns.exec({ "FreeFileSync", "/etc/nightshift/jobs/ServerToBackupPC.ffs_batch" },
+      { timeout = 8 * 3600, log = "both" })
+    ns.exec({ "umount", "/mnt/backuppc" }, { timeout = 60 })
+    return r
+  end,
+  exit_codes = "freefilesync",     -- exit 1 = finished with warnings (not a failure); needed here:
+                                   -- the program of a run *function* cannot be guessed
+  after = "shutdown",              -- windows_rpc can only shut down; the PC stays on if it was on
+                                   -- at the sweep before the night or came up by itself
+  time_sync = "none",              -- windows_rpc cannot set the clock; with windows_ssh use "auto"
+}
+
+-- The night's log goes where the office sees it when the job fails:
+-- "/srv/share/Backup Job ServerToBackupPC failed.txt".
+on("failure", ns.report.copy_log("/srv/share"))
+
+-- Who kept the backup waiting: one line per sweep while PCs are on.
+on("sweep", function(ev)
+  if #ev.online > 0 then ns.log.info("Still on: %s", table.concat(ev.online, ", ")) end
+end)
