@@ -266,8 +266,15 @@ function Night:keep_on_reason(name)
   if self.came_up[name] then return "it came up during the night by itself" end
   if not self.woken[name] then return "this night did not wake it" end
   if ns._action_of(hosts.get(name), "in_use") then
-    local r = hosts.run_action(name, "in_use", { ip = self.answering[name] }, { timeout = 30 })
-    if r and r.ok and not ns.dry_run then return "its in_use check reports a user" end
+    local r = hosts.run_action(name, "in_use", { ip = self.answering[name] }, { timeout = 30, ok_codes = { 0, 1 } })
+    if r and not ns.dry_run then
+      -- Exit 0: somebody uses it. Exit 1: nobody. Anything else (ssh failed, timeout): we
+      -- cannot know, and a machine someone might be working on is never switched off.
+      if r.code == 0 then return "its in_use check reports a user" end
+      if r.code ~= 1 then
+        return string.format("its in_use check failed (%s)", r.timed_out and "timed out" or ("exit " .. tostring(r.code or r.signal)))
+      end
+    end
   end
   return nil
 end
