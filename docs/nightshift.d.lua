@@ -72,6 +72,7 @@
 ---@field stdout_truncated? boolean
 ---@field stderr_truncated? boolean
 ---@field dry_run? boolean  set under --dry-run (nothing ran)
+---@field interrupted? boolean  our SIGINT/SIGTERM teardown ended it
 
 ---@class ns.TimeSample
 ---@field offset number  server clock minus ours, seconds
@@ -221,7 +222,7 @@ function Night:wait_switched_off() end
 ---@field time_sync? "auto"|"none"|fun(ctx: ns.TimeSyncContext): boolean?, string?
 ---@field exit_codes? "plain"|"rsync"|"freefilesync"|ns.ExitCodes
 ---@field timeout? ns.Duration
----@field cwd? string
+---@field cwd? string  default: the script's folder (relative: to it)
 ---@field env? table<string, string>
 ---@field log? ns.LogMode  default "both"
 
