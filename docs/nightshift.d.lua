@@ -17,7 +17,7 @@
 ---@field suspend? ns.Argv
 ---@field hibernate? ns.Argv
 ---@field set_time? ns.Argv  sets the host's clock to {epoch}
----@field in_use? ns.Argv  exit 0 = somebody uses the host (it stays on)
+---@field in_use? ns.Argv  exit 0 = somebody uses the host, 1 = nobody, else unknown (stays on)
 ---@field [string] ns.Argv
 
 ---@class ns.Target
