@@ -44,6 +44,7 @@ final class TestNetwork {
 
     /// Finds a program on PATH (or in the sbin folders, which a plain PATH may lack).
     static func findTool(_ name: String) -> String? {
+        if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
         let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/sbin:/sbin:/usr/bin:/bin"
         for folder in path.split(separator: ":") {
             let candidate = "\(folder)/\(name)"

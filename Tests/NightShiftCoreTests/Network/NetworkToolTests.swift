@@ -1,0 +1,81 @@
+import Foundation
+@testable import NightShiftCore
+import XCTest
+
+/// `nightshift ping`, `wake` and `time` as an administrator runs them: output, exit codes, help.
+final class NetworkToolTests: XCTestCase {
+    func testHelpDocumentsTheOptions() throws {
+        let ping = try NetworkToolRunner.run(["ping", "--help"])
+        for option in ["--timeout", "--retries", "--via", "--tcp", "--wait", "--interval"] {
+            XCTAssertTrue(ping.output.contains(option), "ping --help lacks \(option)")
+        }
+        let wake = try NetworkToolRunner.run(["wake", "--help"])
+        for option in ["--broadcast", "--port", "--via", "--interface", "--password", "--repeat"] {
+            XCTAssertTrue(wake.output.contains(option), "wake --help lacks \(option)")
+        }
+        let time = try NetworkToolRunner.run(["time", "--help"])
+        for option in ["--port", "--timeout", "--step"] {
+            XCTAssertTrue(time.output.contains(option), "time --help lacks \(option)")
+        }
+    }
+
+    func testWakeUsageErrors() throws {
+        let bad = try NetworkToolRunner.run(["wake", "zz"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.output.contains("invalid MAC address \"zz\""), bad.output)
+        let password = try NetworkToolRunner.run(["wake", "--password", "hunter2", "EE-EE-EE-EE-EE-EE"])
+        XCTAssertEqual(password.status, 2)
+        XCTAssertFalse(password.output.contains("hunter2"), "the password must never be printed")
+    }
+
+    func testPingAndTimeInANamespace() throws {
+        try TestNetwork.requirePrivateNamespace()
+        let network = TestNetwork()
+        defer { network.tearDown() }
+        let peer = try network.addPeer("cli")
+        try network.link(peer, hostSide: "vc", hostAddress: "10.81.1.1/24", peerAddress: "10.81.1.2/24")
+
+        let up = try NetworkToolRunner.run(["ping", "--timeout", "0.5", "127.0.0.1", "10.81.1.2"])
+        XCTAssertEqual(up.status, 0, up.output)
+        XCTAssertTrue(up.output.contains("10.81.1.2 up "), up.output)
+
+        let mixed = try NetworkToolRunner.run(["ping", "--timeout", "0.3", "--retries", "0", "10.81.1.2", "10.81.1.99"])
+        XCTAssertEqual(mixed.status, 1, mixed.output)
+        XCTAssertTrue(mixed.output.contains("10.81.1.99 down (no reply)"), mixed.output)
+
+        let tcp = try NetworkToolRunner.run(["ping", "--tcp", "22", "--timeout", "0.5", "10.81.1.2"])
+        XCTAssertEqual(tcp.status, 0, "refused counts as up: \(tcp.output)")
+
+        let badVia = try NetworkToolRunner.run(["ping", "--via", "10.99.0.1", "10.81.1.2"])
+        XCTAssertEqual(badVia.status, 2, badVia.output)
+
+        let server = try TestSNTPServer(behaviour: .skewed(2.5))
+        defer { server.stop() }
+        let time = try NetworkToolRunner.run(["time", "--port", String(server.port), "127.0.0.1"])
+        XCTAssertEqual(time.status, 0, time.output)
+        XCTAssertTrue(time.output.contains("offset +2.5") || time.output.contains("offset +2.4999"), time.output)
+        XCTAssertTrue(time.output.contains("stratum 2"), time.output)
+        let silent = try NetworkToolRunner.run(["time", "--port", "9", "--timeout", "1", "127.0.0.1"])
+        XCTAssertEqual(silent.status, 1, silent.output)
+    }
+
+    /// Without CAP_NET_RAW and outside ping_group_range, the error names both remedies.
+    func testNoICMPPermissionNamesTheSysctlAndTheCapability() throws {
+        try TestNetwork.requirePrivateNamespace()
+        guard TestNetwork.findTool("setpriv") != nil else { throw XCTSkip("setpriv (util-linux) is not installed") }
+        let network = TestNetwork()
+        defer { network.tearDown() }
+        try network.hostSysctl("net.ipv4.ping_group_range", "1 0")
+        let result = try NetworkToolRunner.run(["ping", "127.0.0.1"],
+                                               wrapper: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        XCTAssertEqual(result.status, 2, result.output)
+        XCTAssertTrue(result.output.contains("net.ipv4.ping_group_range"), result.output)
+        XCTAssertTrue(result.output.contains("CAP_NET_RAW"), result.output)
+
+        // With the sysctl opened, the same unprivileged user pings through a datagram socket.
+        try network.hostSysctl("net.ipv4.ping_group_range", "0 2147483647")
+        let allowed = try NetworkToolRunner.run(["ping", "127.0.0.1"],
+                                                wrapper: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        XCTAssertEqual(allowed.status, 0, allowed.output)
+    }
+}
