@@ -36,6 +36,13 @@ enum ParseBindings {
                 do { return .string(try MACAddress(parsing: text).description) } catch { throw AddressError("invalid MAC address \"\(text)\"") }
             }
         }
+        try m.add("parse.password", traced: false) { args in
+            let text = try args.string(1)
+            return attempt {
+                do { _ = try WakeOnLAN.parsePassword(text) } catch { throw AddressError("\(error)") }
+                return true
+            }
+        }
         try m.add("template") { args in
             let template = try args.table(1)
             guard template.isSequence, template.count > 0 else { throw args.error(1, "argv template must be a non-empty array") }

@@ -86,6 +86,7 @@ end
 --- One cycle. `opts`: {manual=bool, no_sleep=bool}. Returns {code=0|1, ran=bool, reason=string}.
 function ns._cycle(opts)
   opts = opts or {}
+  ns.manual = opts.manual and true or false -- only the first cycle of a --manual run is manual
   if #config.job_order == 0 and not config.routine and #config.host_order == 0 then
     -- A plain script (no hosts, no jobs): its top level was all there was to run.
     return { code = 0, ran = false, reason = "the script declares no hosts or jobs" }

@@ -151,6 +151,25 @@ function check.ip(v)
   return ns.parse.ip(v)
 end
 
+function check.ipv4(v)
+  if type(v) ~= "string" then return nil, "an IPv4 address expected, got " .. type(v) end
+  local ok, err = ns.parse.ip(v)
+  if not ok or not v:match("^%d+%.%d+%.%d+%.%d+$") then return nil, err or ("not an IPv4 address: \"" .. v .. "\"") end
+  return v
+end
+
+function check.password(v)
+  if type(v) ~= "string" then return nil, "a SecureOn password (\"AA:BB:CC:DD:EE:FF\" or \"1.2.3.4\") expected, got " .. type(v) end
+  local ok, err = ns.parse.password(v)
+  if not ok then return nil, err end
+  return v
+end
+
+function check.repeat_count(v)
+  if math.type(v) ~= "integer" or v < 1 or v > 100 then return nil, "a whole number from 1 to 100 expected, got " .. tostring(v) end
+  return v
+end
+
 function check.mac(v)
   if type(v) ~= "string" then return nil, "a MAC address expected, got " .. type(v) end
   return ns.parse.mac(v)
@@ -239,7 +258,7 @@ local SCHEMA = {
     offline_sweeps = check.positive,
     ping_timeout = check.duration,
     ping_retries = check.count,
-    wake_repeat = check.positive,
+    wake_repeat = check.repeat_count,
     actions = check.actions,
   },
   host = {
@@ -247,9 +266,9 @@ local SCHEMA = {
     mac = list_of(check.mac),
     via = check.ip,
     interface = check.string,
-    broadcast = check.ip,
+    broadcast = check.ipv4,
     wol_port = check.port,
-    password = check.string,
+    password = check.password,
     user = check.string,
     watch = check.boolean,
     time_source = check.boolean,

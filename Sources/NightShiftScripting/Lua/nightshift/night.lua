@@ -156,7 +156,9 @@ local PRESETS = {
 
 -- Which exit codes mean ok / warning for a job: its own, else guessed from the program.
 local function exit_codes(job)
-  if type(job.exit_codes) == "table" then return job.exit_codes end
+  if type(job.exit_codes) == "table" then
+    return { ok = job.exit_codes.ok or { 0 }, warning = job.exit_codes.warning or {} }
+  end
   if type(job.exit_codes) == "string" then return PRESETS[job.exit_codes] end
   local program = type(job.run) == "table" and job.run[1] or (type(job.run) == "string" and job.run:match("^%s*(%S+)")) or ""
   program = program:match("([^/\\]+)$") or program
