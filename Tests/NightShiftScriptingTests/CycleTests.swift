@@ -142,4 +142,16 @@ final class CycleTests: XCTestCase {
             """)
         XCTAssertEqual(r, ["ok", "warning", "warning", "failed", "warning", "failed", "failed", "ok", "warning", "failed", "ok"])
     }
+
+    func testMinIntervalKeepsAnAwakeNasFromBackingUpEveryCheck() throws {
+        let c = try CycleFixture(testCase: self)
+        let script = c.header(", min_interval = \"12h\"").replacingOccurrences(of: "self_sleep = \"hibernate\"", with: "self_sleep = \"none\"")
+            + c.sleeper("B1", 9) + copyJob("Copy", source: "Nas", target: "B1")(c.dir, "")
+        XCTAssertTrue(try c.cycle(script).ran)
+        let second = try c.cycle(script)
+        XCTAssertFalse(second.ran)
+        XCTAssertTrue(second.reason.contains("min_interval 12h"), second.reason)
+        XCTAssertTrue(try c.cycle(script, manual: true).ran, "a manual run ignores min_interval")
+        XCTAssertEqual(copies(c), ["Copy", "Copy"])
+    }
 }

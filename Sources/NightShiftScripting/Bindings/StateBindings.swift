@@ -52,6 +52,7 @@ enum StateBindings {
                 }
                 t["hosts"] = .table(hosts)
                 if let w = loaded.state.lastWindowRun { t["last_window_run"] = .number(w) }
+                if let last = loaded.state.jobs.values.compactMap(\.lastStart).max() { t["last_backup"] = .number(last) }
                 return [.table(t)]
             } catch {
                 return [.table(LuaTable(["status": "corrupt", "error": .string("\(error)")]))]

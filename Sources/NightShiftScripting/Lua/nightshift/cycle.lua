@@ -34,15 +34,25 @@ local function watched_online(r)
 end
 
 -- The default trigger: everybody offline (for offline_sweeps sweeps), the force window, or manual.
-local function default_decision(r, manual)
+local function default_decision(r, manual, st)
   local s = settings()
-  return ns._decide({ watched = hosts.others(true), manual = manual, sweep = r,
+  local d = ns._decide({ watched = hosts.others(true), manual = manual, sweep = r,
     force_window = s.force_window or nil, offline_sweeps = s.offline_sweeps })
+  -- min_interval: at most one backup per interval (a NAS that stays awake would
+  -- otherwise back up at every check while everybody is away).
+  if d.run and not manual and s.min_interval > 0 and st.last_backup then
+    local ago = ns.now() - st.last_backup
+    if ago < s.min_interval then
+      return { run = false, reason = string.format("the last backup started %s ago (min_interval %s)",
+        ns.format_duration(ago), ns.format_duration(s.min_interval)) }
+    end
+  end
+  return d
 end
 
 --- The decision for this cycle: {run=bool, reason=string, window_key=epoch?}.
-function ns._decision(r, manual)
-  local d = default_decision(r, manual)
+function ns._decision(r, manual, st)
+  local d = default_decision(r, manual, st or {})
   if config.trigger then
     local online = watched_online(r)
     local ok, run, reason = xpcall(config.trigger, debug.traceback, {
@@ -100,7 +110,7 @@ function ns._cycle(opts)
   local recorded = ns._state.record_sweep(r)
   ns._fire("sweep", { hosts = r, online = watched_online(r) })
 
-  local d = ns._decision(r, opts.manual)
+  local d = ns._decision(r, opts.manual, st)
   ns.log.info("Decision: %s - %s", d.run and "back up" or "no backup", d.reason)
   if not d.run then
     ns._state.history({ type = "cycle", decision = "skip", reason = d.reason })
