@@ -1,3 +1,5 @@
+import Foundation
+
 /// Errors from the network primitives, worded for an administrator reading a log or a Lua error.
 public enum NetworkError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Neither an unprivileged (datagram) nor a raw ICMP socket could be opened.
@@ -13,6 +15,7 @@ public enum NetworkError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A socket call failed where no per-target result can carry the failure.
     case socketFailure(operation: String, errno: Int32)
 
+    /// The text an administrator sees (log line, Lua error string).
     public var description: String {
         switch self {
         case let .icmpSocketUnavailable(family, detail):
@@ -29,4 +32,9 @@ public enum NetworkError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(operation): \(NetSys.errorText(code))"
         }
     }
+}
+
+extension NetworkError: LocalizedError {
+    /// The same text as `description`, so `localizedDescription` is readable too.
+    public var errorDescription: String? { description }
 }

@@ -61,6 +61,7 @@ public struct ProbeResult: Sendable, Equatable, CustomStringConvertible {
         self.error = error
     }
 
+    /// The readable form, as the tools print it.
     public var description: String {
         if up {
             guard let rtt = rttMilliseconds else { return "up" }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why the local clock was not stepped; `ns.time.step` returns it as `nil, err`.
 public enum ClockError: Error, Sendable, Equatable, CustomStringConvertible {
     /// This process may not set the clock.
@@ -7,6 +9,7 @@ public enum ClockError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The system call failed for another reason.
     case systemCallFailed(operation: String, reason: String)
 
+    /// The text an administrator sees (log line, Lua error string).
     public var description: String {
         switch self {
         case .missingCapability:
@@ -17,4 +20,9 @@ public enum ClockError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot step the clock: \(operation): \(reason)"
         }
     }
+}
+
+extension ClockError: LocalizedError {
+    /// The same text as `description`, so `localizedDescription` is readable too.
+    public var errorDescription: String? { description }
 }

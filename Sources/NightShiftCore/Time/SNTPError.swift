@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why an SNTP query gave no usable time; the expected failures `ns.time.query` returns as `nil, err`.
 public enum SNTPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The server name did not resolve.
@@ -17,6 +19,7 @@ public enum SNTPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A socket call failed.
     case socketFailure(server: String, reason: String)
 
+    /// The text an administrator sees (log line, Lua error string).
     public var description: String {
         switch self {
         case let .unresolvable(server, reason): return "NTP server \"\(server)\": \(reason)"
@@ -29,4 +32,9 @@ public enum SNTPError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .socketFailure(server, reason): return "NTP query to \(server) failed: \(reason)"
         }
     }
+}
+
+extension SNTPError: LocalizedError {
+    /// The same text as `description`, so `localizedDescription` is readable too.
+    public var errorDescription: String? { description }
 }
