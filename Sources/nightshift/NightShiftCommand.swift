@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NightShiftCore
 
 /// The `nightshift` command: a thin shell over the scripting layer and the core.
@@ -26,4 +27,18 @@ struct NightShiftCommand: ParsableCommand {
             RunCommand.self, CheckCommand.self, StatusCommand.self, PingCommand.self, WakeCommand.self, TimeCommand.self,
         ]
     )
+
+    /// Runs the command; usage errors exit 2 (DESIGN.md), not ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
