@@ -154,4 +154,20 @@ final class CycleTests: XCTestCase {
         XCTAssertTrue(try c.cycle(script, manual: true).ran, "a manual run ignores min_interval")
         XCTAssertEqual(copies(c), ["Copy", "Copy"])
     }
+
+    func testAHostLeftOnByAnEarlierNightIsNightShiftsNotAUsers() throws {
+        let c = try CycleFixture(testCase: self)
+        // First night: B1 is woken and left on (as after a night cut short by SIGTERM).
+        let first = c.header() + c.sleeper("B1", 10) + copyJob("Copy", source: "Nas", target: "B1", after: "none")(c.dir, "")
+        XCTAssertTrue(try c.cycle(first).ran)
+        XCTAssertEqual(c.actions, [], "B1 stays on, so the NAS does not sleep either")
+        // Next cycle: B1 still answers, but NightShift woke it: the backup runs and B1 goes off.
+        let second = c.header() + c.sleeper("B1", 10) + copyJob("Copy", source: "Nas", target: "B1")(c.dir, "")
+        let outcome = try c.cycle(second)
+        XCTAssertTrue(outcome.ran, outcome.reason)
+        XCTAssertEqual(c.actions, ["suspend B1", "hibernate Nas"], c.f.logText)
+        XCTAssertTrue(c.f.logText.contains("B1 is still on from an earlier night that woke it"), c.f.logText)
+        let hosts = try c.state()["hosts"] as? [String: Any]
+        XCTAssertNil((hosts?["B1"] as? [String: Any])?["woken_at"], "a sweep that finds B1 down forgets the wake-up")
+    }
 }

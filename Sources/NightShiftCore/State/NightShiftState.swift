@@ -25,19 +25,25 @@ public struct HostState: Codable, Equatable, Sendable {
     public var lastSeen: Double?
     /// The last sweep (epoch) that probed the host.
     public var lastSweep: Double?
+    /// When NightShift woke the host (epoch); cleared once a sweep finds it down. A host
+    /// still up from a night that was cut short is NightShift's, not a user's.
+    public var wokenAt: Double?
 
     /// Creates a host record.
-    public init(up: Bool? = nil, since: Double? = nil, lastSeen: Double? = nil, lastSweep: Double? = nil) {
+    public init(up: Bool? = nil, since: Double? = nil, lastSeen: Double? = nil, lastSweep: Double? = nil,
+                wokenAt: Double? = nil) {
         self.up = up
         self.since = since
         self.lastSeen = lastSeen
         self.lastSweep = lastSweep
+        self.wokenAt = wokenAt
     }
 
     private enum CodingKeys: String, CodingKey {
         case up, since
         case lastSeen = "last_seen"
         case lastSweep = "last_sweep"
+        case wokenAt = "woken_at"
     }
 }
 
@@ -176,6 +182,7 @@ extension NightShiftState {
             if host.up != up || host.since == nil { host.since = sweep.time }
             host.up = up
             host.lastSweep = sweep.time
+            if !up { host.wokenAt = nil }
             if up { host.lastSeen = sweep.time }
             hosts[name] = host
         }

@@ -48,6 +48,7 @@ enum StateBindings {
                     if let up = h.up { e["up"] = .boolean(up) }
                     if let s = h.since { e["since"] = .number(s) }
                     if let l = h.lastSeen { e["last_seen"] = .number(l) }
+                    if let w = h.wokenAt { e["woken_at"] = .number(w) }
                     hosts[name] = .table(e)
                 }
                 t["hosts"] = .table(hosts)
@@ -66,6 +67,11 @@ enum StateBindings {
             }
             let sweep = SweepRecord(time: context.now(), up: up)
             return [.boolean(update("the sweep") { $0.recordSweep(sweep) })]
+        }
+        try m.add("_state.mark_woken") { args in
+            let name = try args.string(1)
+            let now = context.now()
+            return [.boolean(update("the wake-up of \(name)") { $0.hosts[name, default: HostState()].wokenAt = now })]
         }
         try m.add("_state.job_started") { args in
             let name = try args.string(1)

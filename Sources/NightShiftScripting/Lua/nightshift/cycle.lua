@@ -36,7 +36,12 @@ end
 -- The default trigger: everybody offline (for offline_sweeps sweeps), the force window, or manual.
 local function default_decision(r, manual, st)
   local s = settings()
-  local d = ns._decide({ watched = hosts.others(true), manual = manual, sweep = r,
+  -- A host NightShift woke and that is still up (an interrupted night) is nobody's work.
+  local watched = {}
+  for _, name in ipairs(hosts.others(true)) do
+    if not (r[name] and r[name].up and ns._woken_earlier(st, name)) then watched[#watched + 1] = name end
+  end
+  local d = ns._decide({ watched = watched, manual = manual, sweep = r,
     force_window = s.force_window or nil, offline_sweeps = s.offline_sweeps })
   -- min_interval: at most one backup per interval (a NAS that stays awake would
   -- otherwise back up at every check while everybody is away).
@@ -118,7 +123,7 @@ function ns._cycle(opts)
   end
   if d.window_key then ns._state.window_ran(d.window_key) end
 
-  local night = ns._new_night(r, recorded and st.status ~= "corrupt")
+  local night = ns._new_night(r, recorded and st.status ~= "corrupt", st)
   ns._fire("before_backup", { night = night, reason = d.reason })
   local routine = config.routine or ns._default_routine
   local ok, err = xpcall(routine, debug.traceback, night)

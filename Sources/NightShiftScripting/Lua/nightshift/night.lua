@@ -12,6 +12,12 @@ Night.__index = Night
 
 local function settings() return config.settings end
 
+--- True when the state says NightShift woke `name` and no sweep has seen it down since.
+function ns._woken_earlier(st, name)
+  local h = st and st.hosts and st.hosts[name]
+  return h ~= nil and h.woken_at ~= nil
+end
+
 --- Fires every handler of `event` with `payload`; a failing handler is logged, not fatal.
 function ns._fire(event, payload)
   for _, fn in ipairs(config.handlers[event] or {}) do
@@ -20,15 +26,23 @@ function ns._fire(event, payload)
   end
 end
 
---- Starts a night from the sweep made just before it (name -> probe result).
-function ns._new_night(sweep, state_known)
-  local was_up = {}
-  for name, r in pairs(sweep) do was_up[name] = r.up end
+--- Starts a night from the sweep made just before it (name -> probe result) and the
+-- state loaded at the start of the cycle (hosts NightShift woke earlier are its own).
+function ns._new_night(sweep, state_known, st)
+  local was_up, woken = {}, {}
+  for name, r in pairs(sweep) do
+    was_up[name] = r.up
+    if r.up and ns._woken_earlier(st, name) then
+      -- Still on from a night that was cut short: NightShift woke it, nobody else did.
+      was_up[name], woken[name] = false, true
+      ns.log.info("%s is still on from an earlier night that woke it: it counts as woken by NightShift", name)
+    end
+  end
   return setmetatable({
     sweep = sweep,
     was_up = was_up,          -- up at the sweep before the night
     state_known = state_known, -- false: the sweep could not be recorded -> no power-off
-    woken = {},               -- hosts this night woke (they were down, we sent packets)
+    woken = woken,            -- hosts NightShift woke (they were down, we sent packets)
     came_up = {},             -- hosts that came up during the night without us
     answering = {},           -- name -> address that answered
     pending = {},             -- name -> switch-off mode waiting for the host's last job
@@ -69,6 +83,7 @@ function Night:ensure_up(names)
     else
       local sent = hosts.wake(name)
       self.woken[name] = true
+      ns._state.mark_woken(name)
       if ns.dry_run then
         ns.log.info("%s is down: would wake it", name)
       else
