@@ -161,3 +161,44 @@ def has(value, obj=None):
 sys.exit(0 if eval(expr) else 1)
 EOF
 }
+
+# time windows for settings.force_window, relative to now
+window_around_now() { # from 1 minute ago to 30 minutes from now
+    echo "$(date -d '-1 min' +%H:%M)-$(date -d '+30 min' +%H:%M)"
+}
+window_not_now() { # two to three hours from now
+    echo "$(date -d '+2 hours' +%H:%M)-$(date -d '+3 hours' +%H:%M)"
+}
+
+# the shares
+SRC_SERVER="${LAB_DIR:-}/machines/Server/share/Daten"
+SRC_B2="${LAB_DIR:-}/machines/Backup2/share/Projekte"
+DST_SERVER="${LAB_DIR:-}/machines/Backup1/share/Server"
+DST_B2="${LAB_DIR:-}/machines/Backup1/share/Backup2"
+STATE_JSON="${LAB_DIR:-}/nightshift/state/state.json"
+HISTORY="${LAB_DIR:-}/nightshift/state/history.jsonl"
+REPORT_DIR="${LAB_DIR:-}/machines/Server/share"
+
+# job_result JOB -> the job's last result in state.json (ok | warning | failed | interrupted ...)
+job_result() {
+    "$LAB_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["jobs"][sys.argv[2]]["result"])' "$STATE_JSON" "$1" 2>/dev/null
+}
+job_reason() {
+    "$LAB_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["jobs"][sys.argv[2]]["reason"])' "$STATE_JSON" "$1" 2>/dev/null
+}
+# history_count 'python condition on r' -> number of history records matching
+history_count() {
+    "$LAB_PY" - "$HISTORY" "$1" <<'PY'
+import json, sys
+n = 0
+try:
+    for line in open(sys.argv[1]):
+        if line.strip():
+            r = json.loads(line)
+            if eval(sys.argv[2]):
+                n += 1
+except FileNotFoundError:
+    pass
+print(n)
+PY
+}
