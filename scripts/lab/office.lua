@@ -101,8 +101,11 @@ local function with_progress(argv)
   return out
 end
 
+-- A command on another machine. -tt gives it a terminal: when NightShift stops
+-- the job (SIGTERM, timeout) and the ssh connection drops, the remote rsync gets
+-- SIGHUP and ends too (without a terminal it would go on copying, orphaned).
 local function ssh_to(ip, argv)
-  local out = { "ssh", "-F", SSH_CONFIG, "root@" .. ip }
+  local out = { "ssh", "-tt", "-F", SSH_CONFIG, "root@" .. ip }
   for _, a in ipairs(argv) do out[#out + 1] = a end
   return out
 end
