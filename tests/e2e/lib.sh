@@ -114,6 +114,9 @@ wait_for() {
 same_tree() { diff -r "$1" "$2" >/dev/null; }
 file_count() { find "$1" -type f | wc -l; }
 
+# fsub A B: A - B with two decimals
+fsub() { "$LAB_PY" -c "print('%.2f' % ($1 - $2))"; }
+
 # float comparison: fcmp "a < b"
 fcmp() { "$LAB_PY" -c "import sys; sys.exit(0 if ($1) else 1)"; }
 

@@ -13,7 +13,7 @@ ta=$(first_event_time ANSWERING Backup1)
 ts=$(awk -v t="$ta" '$3 == "Backup1" && $4 == "SSH" && $1 >= t {print $1; exit}' "$LAB_DIR/events.log")
 echo "  .. Backup1: magic packet $tw, answering $ta, first job command over ssh $ts"
 check "Backup1 really took ~20 s to boot" fcmp "19.5 <= $ta - $tw <= 22"
-check "the job reached Backup1 within 2 s of it answering ($(printf %.2f "$(echo "$ts - $ta" | bc)") s)" fcmp "0 <= $ts - $ta < 2.0"
+check "the job reached Backup1 within 2 s of it answering ($(fsub "$ts" "$ta") s)" fcmp "0 <= $ts - $ta < 2.0"
 check "both jobs ok" test "$(job_result Backup1ZuBackup2)/$(job_result ServerZuBackup1)" = ok/ok
 check "files identical" same_tree "$SRC_SERVER" "$DST_SERVER"
 finish
