@@ -120,6 +120,16 @@ fsub() { "$LAB_PY" -c "print('%.2f' % ($1 - $2))"; }
 # float comparison: fcmp "a < b"
 fcmp() { "$LAB_PY" -c "import sys; sys.exit(0 if ($1) else 1)"; }
 
+# nas_pgrep PATTERN: pids (pgrep -f) of processes on the NAS itself (this
+# network namespace), not on the simulated machines
+nas_pgrep() {
+    local p me
+    me=$(readlink /proc/$$/ns/net)
+    for p in $(pgrep -f "$1"); do
+        [ "$(readlink /proc/$p/ns/net 2>/dev/null)" = "$me" ] && echo "$p"
+    done
+}
+
 # the NightShift run inside the lab
 NS_STATE="${LAB_DIR:-}/nightshift/state"
 NS_LOG="${LAB_DIR:-}/nightshift/BackupLog.txt"
