@@ -9,7 +9,7 @@
 if [ -z "${LAB_DIR:-}" ]; then
     # ---------------------------------------------------------- outside
     rec=$(mktemp)
-    "$LAB" run --quiet --record "$rec" --boot-delay Backup1=1.5 -- "$0"
+    "$LAB" run --quiet --record "$rec" --boot-delay Backup1=1.5 --secureon Work1=11:22:33:44:55:66 -- "$0"
     rc=$?
     [ "$rc" = 77 ] && { rm -f "$rec"; exit 77; }
     echo "outside the lab:"
@@ -170,6 +170,12 @@ check "nas-hibernate is recorded, the NAS stays up" test "$(count_events NAS-SLE
 "$LAB_HOME/bin/nas-date" -s "@$(( $(date +%s) + 60 ))" >/dev/null
 check "nas-date -s sets the NAS's simulated clock only" fcmp "abs($(cat "$LAB_DIR/machines/Server/clock_offset") - 60) < 1.5"
 check "nas-date prints the simulated time" fcmp "abs($("$LAB_HOME/bin/nas-date" +%s) - $(date +%s) - 60) <= 2"
+
+# SecureOn: Work1 wants a password with its magic packet
+"$LAB" wol "$LAB_MAC_Work1" --via "$LAB_VIA_Work1"
+check "SecureOn: a magic packet without the password is ignored" wait_for 2 '[ "$(events WAKE-IGNORED Work1 | grep -c SecureOn)" -ge 1 ]'
+"$LAB" wol "$LAB_MAC_Work1" --via "$LAB_VIA_Work1" --password 11:22:33:44:55:66
+check "SecureOn: with the password it wakes" wait_for 4 'pingable $LAB_IP_Work1'
 
 # Work machines on other NICs
 ctl Work3 on
