@@ -73,6 +73,11 @@ enum StateBindings {
             let now = context.now()
             return [.boolean(update("the wake-up of \(name)") { $0.hosts[name, default: HostState()].wokenAt = now })]
         }
+        try m.add("_state.host_seen") { args in
+            let name = try args.string(1)
+            let now = context.now()
+            return [.boolean(update("that \(name) answers") { $0.hosts[name, default: HostState()].lastSeen = now })]
+        }
         try m.add("_state.job_started") { args in
             let name = try args.string(1)
             return [.boolean(update("the start of job \(name)") { $0.recordJobStart(name, at: context.now()) })]

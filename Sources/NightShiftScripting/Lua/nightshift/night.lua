@@ -104,6 +104,7 @@ function Night:ensure_up(names)
       local ok, ip = hosts.wait_up(name, timeout)
       if ok then
         self.answering[name] = ip
+        ns._state.host_seen(name)
         ns.log.info("%s answers at %s after %.1f s", name, ip, ns.now() - started)
       else
         missing[#missing + 1] = name
@@ -136,7 +137,12 @@ local function set_clock(night, name, from)
     ns.log.info("Setting this machine's clock from %s (offset %+.3f s)", from, offset)
     return ns.time.step(offset)
   end
-  local epoch = math.floor(ns.now() + offset + 0.5)
+  -- {epoch} is whole seconds: wait for the source clock's next full second and send
+  -- exactly that, so the target is off only by the action's own latency, not by
+  -- up to half a second of rounding on top.
+  local t = ns.now() + offset
+  local epoch = math.ceil(t)
+  if not ns.dry_run and epoch - t > 0.001 then ns.sleep(epoch - t) end
   ns.log.info("Setting the clock of %s from %s (epoch %d)", name, from, epoch)
   local r, why = hosts.run_action(name, "set_time", { epoch = epoch, ip = night.answering[name] })
   if not r then return nil, why end
