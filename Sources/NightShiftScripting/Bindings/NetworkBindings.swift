@@ -66,21 +66,29 @@ enum NetworkBindings {
     static func sweep(_ targets: [Target], base: ProbeOptions, wait: (timeout: Double, interval: Double)?) throws -> [String: ProbeResult] {
         let groups = Dictionary(grouping: targets) { Target(address: "", via: $0.via, tcp: $0.tcp) }.map { ($0.key, $0.value.map(\.address)) }
         let results = Mutex<[String: ProbeResult]>([:])
-        DispatchQueue.concurrentPerform(iterations: groups.count) { i in
-            var options = base
-            options.via = groups[i].0.via
-            options.tcpPort = groups[i].0.tcp
-            do {
-                let r = try wait.map { try Prober.waitUp(groups[i].1, options: options, timeout: $0.timeout, interval: $0.interval) }
-                    ?? Prober.sweep(groups[i].1, options: options)
-                results.withLock { $0.merge(r) { a, _ in a } }
-            } catch {
-                // A group that cannot probe at all (e.g. its `via` address is not on this
-                // machine) is down with the reason; the other groups still count.
-                let down = ProbeResult(up: false, error: "\(error)")
-                results.withLock { r in for t in groups[i].1 where r[t] == nil { r[t] = down } }
-            }
+        // One thread per group, not concurrentPerform: that caps at the core count, and a
+        // sweep must last one timeout chain however many NICs the hosts sit behind.
+        let done = DispatchGroup()
+        for (key, addresses) in groups {
+            done.enter()
+            Thread {
+                var options = base
+                options.via = key.via
+                options.tcpPort = key.tcp
+                do {
+                    let r = try wait.map { try Prober.waitUp(addresses, options: options, timeout: $0.timeout, interval: $0.interval) }
+                        ?? Prober.sweep(addresses, options: options)
+                    results.withLock { $0.merge(r) { a, _ in a } }
+                } catch {
+                    // A group that cannot probe at all (e.g. its `via` address is not on this
+                    // machine) is down with the reason; the other groups still count.
+                    let down = ProbeResult(up: false, error: "\(error)")
+                    results.withLock { r in for t in addresses where r[t] == nil { r[t] = down } }
+                }
+                done.leave()
+            }.start()
         }
+        done.wait()
         return results.withLock { $0 }
     }
 
