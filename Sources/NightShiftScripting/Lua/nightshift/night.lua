@@ -137,16 +137,20 @@ local function set_clock(night, name, from)
     ns.log.info("Setting this machine's clock from %s (offset %+.3f s)", from, offset)
     return ns.time.step(offset)
   end
-  -- {epoch} is whole seconds: wait for the source clock's next full second and send
-  -- exactly that, so the target is off only by the action's own latency, not by
-  -- up to half a second of rounding on top.
+  -- {epoch} is whole seconds: send the source clock's next full second just before
+  -- that second, early by how long this host's last set_time took (ssh connects
+  -- first), so the clock lands close to right instead of a rounding plus a delay late.
+  night.set_time_latency = night.set_time_latency or {}
+  local lead = night.set_time_latency[name] or 0
   local t = ns.now() + offset
-  local epoch = math.ceil(t)
-  if not ns.dry_run and epoch - t > 0.001 then ns.sleep(epoch - t) end
+  local epoch = math.ceil(t + lead)
+  if not ns.dry_run and epoch - lead - t > 0.001 then ns.sleep(epoch - lead - t) end
   ns.log.info("Setting the clock of %s from %s (epoch %d)", name, from, epoch)
+  local started = ns.now()
   local r, why = hosts.run_action(name, "set_time", { epoch = epoch, ip = night.answering[name] })
   if not r then return nil, why end
   if not r.ok then return nil, string.format("set_time on %s failed (exit %s)", name, tostring(r.code or r.signal)) end
+  night.set_time_latency[name] = math.min(2, (ns.now() - started) * 0.9)
   return true
 end
 
