@@ -34,8 +34,3 @@ struct CheckCommand: ParsableCommand {
         }
     }
 }
-
-/// Writes a line to standard error.
-func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
-}

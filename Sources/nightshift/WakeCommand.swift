@@ -56,8 +56,3 @@ struct WakeCommand: ParsableCommand {
     }
 }
 
-/// Prints `message` on stderr and returns the exit code to throw (1 failure, 2 usage/setup).
-private func toolExit(_ code: Int32, _ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data("nightshift: \(message)\n".utf8))
-    return ExitCode(code)
-}
