@@ -20,6 +20,8 @@ public final class NightRunner {
     let interruption: Interruption
     private var lastGood: [UInt8]?
     private var lock: InstanceLock?
+    /// Why the fresh script did not load, when the last good version runs instead.
+    private var brokenEdit: String?
 
     /// Prepares a run of `scriptPath`; `once` runs a single cycle.
     public init(scriptPath: String, options: ScriptOptions, once: Bool, log: NightShiftLog,
@@ -39,6 +41,7 @@ public final class NightRunner {
             log.error("Cannot read \(scriptPath)")
         }
         if let lastGood, lastGood != fresh { candidates.append((lastGood, " (last good version)")) }
+        brokenEdit = nil
         for (source, note) in candidates {
             do {
                 let runtime = try ScriptRuntime(context: context)
@@ -47,6 +50,7 @@ public final class NightRunner {
                 lastGood = source
                 return (runtime, settings)
             } catch let problems as ScriptProblems {
+                if note.isEmpty { brokenEdit = problems.problems.first }
                 log.error("\(scriptPath)\(note) has \(problems.problems.count == 1 ? "an error" : "\(problems.problems.count) errors"):")
                 for p in problems.problems { log.error("  \(p)") }
                 if !problems.traceback.isEmpty { log.file(problems.traceback) }
@@ -85,6 +89,10 @@ public final class NightRunner {
             context.cycleStart = context.now()
             context.cycleLogOffset = log.path.map(FailureReport.size(of:)) ?? 0
 
+            if let brokenEdit {
+                // The office hears of a broken edit the way it hears of a failed job.
+                runtime.fireFailure(reason: "\(scriptPath) does not load (\(brokenEdit)); running the last good version")
+            }
             log.info("--- NightShift \(NightShiftVersion.string) cycle\(options.dryRun ? " (dry run)" : "")\(first && options.manual ? " (manual)" : "") ---")
             do {
                 let outcome = try runtime.cycle(manual: first && options.manual)

@@ -1,4 +1,5 @@
 import Foundation
+import NightShiftCore
 import NightShiftScripting
 import XCTest
 
@@ -155,19 +156,44 @@ final class CycleTests: XCTestCase {
         XCTAssertEqual(copies(c), ["Copy", "Copy"])
     }
 
-    func testAHostLeftOnByAnEarlierNightIsNightShiftsNotAUsers() throws {
+    func testAHostLeftOnByAnInterruptedNightIsNightShiftsNotAUsers() throws {
         let c = try CycleFixture(testCase: self)
-        // First night: B1 is woken and left on (as after a night cut short by SIGTERM).
-        let first = c.header() + c.sleeper("B1", 10) + copyJob("Copy", source: "Nas", target: "B1", after: "none")(c.dir, "")
-        XCTAssertTrue(try c.cycle(first).ran)
-        XCTAssertEqual(c.actions, [], "B1 stays on, so the NAS does not sleep either")
-        // Next cycle: B1 still answers, but NightShift woke it: the backup runs and B1 goes off.
-        let second = c.header() + c.sleeper("B1", 10) + copyJob("Copy", source: "Nas", target: "B1")(c.dir, "")
-        let outcome = try c.cycle(second)
+        // As a SIGTERM mid-night leaves it: B1 on, and the state says NightShift woke it.
+        try CycleFixture.sh("ip addr add 10.200.0.10/32 dev lo")
+        c.nic.register(mac: "02:00:00:00:00:0a", ip: "10.200.0.10")
+        var state = NightShiftState()
+        state.hosts["B1"] = HostState(up: true, since: Date().timeIntervalSince1970 - 60, wokenAt: Date().timeIntervalSince1970 - 60)
+        try StateStore(directory: c.dir + "/state").save(state)
+        let script = c.header() + c.sleeper("B1", 10) + copyJob("Copy", source: "Nas", target: "B1")(c.dir, "")
+        let outcome = try c.cycle(script)
         XCTAssertTrue(outcome.ran, outcome.reason)
         XCTAssertEqual(c.actions, ["suspend B1", "hibernate Nas"], c.f.logText)
         XCTAssertTrue(c.f.logText.contains("B1 is still on from an earlier night that woke it"), c.f.logText)
         let hosts = try c.state()["hosts"] as? [String: Any]
-        XCTAssertNil((hosts?["B1"] as? [String: Any])?["woken_at"], "a sweep that finds B1 down forgets the wake-up")
+        XCTAssertNil((hosts?["B1"] as? [String: Any])?["woken_at"], "a finished night forgets the wake-up")
+    }
+
+    func testAFinishedNightForgetsItsWakeUpsSoAHostLeftOnCountsAsInUse() throws {
+        let c = try CycleFixture(testCase: self)
+        let first = c.header() + c.sleeper("B1", 11) + copyJob("Copy", source: "Nas", target: "B1", after: "none")(c.dir, "")
+        XCTAssertTrue(try c.cycle(first).ran)
+        // B1 was left on on purpose (after = "none"): next cycle it is somebody's machine.
+        let second = c.header() + c.sleeper("B1", 11) + copyJob("Copy", source: "Nas", target: "B1")(c.dir, "")
+        let outcome = try c.cycle(second)
+        XCTAssertFalse(outcome.ran, outcome.reason)
+        XCTAssertEqual(c.actions, [])
+    }
+
+    func testAHostThatCannotBeProbedIsUnknownNotOffline() throws {
+        let c = try CycleFixture(testCase: self)
+        // W1's `via` is not an address of this machine: it cannot be probed at all.
+        let script = c.header() + c.sleeper("B1", 12) + "host \"W1\" { ip = \"127.0.0.7\", via = \"10.200.9.9\" }\n"
+            + copyJob("Copy", source: "Nas", target: "B1")(c.dir, "")
+        let outcome = try c.cycle(script)
+        XCTAssertFalse(outcome.ran, "an unknown host must block the trigger: \(outcome.reason)")
+        XCTAssertTrue(c.f.logText.contains("UNKNOWN (cannot probe"), c.f.logText)
+        let manual = try c.cycle(script, manual: true)
+        XCTAssertTrue(manual.ran)
+        XCTAssertFalse(c.actions.contains("hibernate Nas"), "never sleep while a watched host is unknown: \(c.actions)")
     }
 }

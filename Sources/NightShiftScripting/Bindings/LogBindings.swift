@@ -40,6 +40,8 @@ enum LogBindings {
             return []
         }
         try m.add("now", traced: false) { _ in [.number(context.now())] }
+        // Lets the stdlib tell a real SIGINT/SIGTERM from an error that merely says "interrupted".
+        try m.add("_interrupted", traced: false, interruptible: false) { _ in [.boolean(context.interruption.isTriggered)] }
         try m.add("hostname") { _ in [.string(ProcessInfo.processInfo.hostName)] }
         try m.add("format_duration", traced: false) { args in [.string(DurationText.format(try args.number(1)))] }
         m.set("dry_run", .boolean(context.options.dryRun))

@@ -15,11 +15,12 @@ struct ModuleBuilder {
     }
 
     /// Adds `ns.<path>` (dotted for sub-tables, e.g. "time.query").
-    mutating func add(_ path: String, traced: Bool = true, _ body: @escaping LuaSwiftFunction) throws {
+    mutating func add(_ path: String, traced: Bool = true, interruptible: Bool = true,
+                      _ body: @escaping LuaSwiftFunction) throws {
         let context = self.context
         let name = path.split(separator: ".").last.map(String.init) ?? path
         let fn = try lua.function(name) { args in
-            try context.checkInterrupted()
+            if interruptible { try context.checkInterrupted() }
             guard traced, context.log.isDebugEnabled else { return try body(args) }
             let call = "ns.\(path)(\(args.values.map(DebugText.render).joined(separator: ", ")))"
             do {

@@ -63,6 +63,9 @@ enum NetworkBindings {
     }
 
     /// Probes targets grouped by their options; the groups run concurrently.
+    /// The error text of a target that could not be probed at all (setup failure, not "down").
+    static let unknownPrefix = "cannot probe: "
+
     static func sweep(_ targets: [Target], base: ProbeOptions, wait: (timeout: Double, interval: Double)?) throws -> [String: ProbeResult] {
         let groups = Dictionary(grouping: targets) { Target(address: "", via: $0.via, tcp: $0.tcp) }.map { ($0.key, $0.value.map(\.address)) }
         let results = Mutex<[String: ProbeResult]>([:])
@@ -82,7 +85,7 @@ enum NetworkBindings {
                 } catch {
                     // A group that cannot probe at all (e.g. its `via` address is not on this
                     // machine) is down with the reason; the other groups still count.
-                    let down = ProbeResult(up: false, error: "\(error)")
+                    let down = ProbeResult(up: false, error: unknownPrefix + "\(error)")
                     results.withLock { r in for t in addresses where r[t] == nil { r[t] = down } }
                 }
                 done.leave()
@@ -98,6 +101,8 @@ enum NetworkBindings {
             var entry = LuaTable(["up": .boolean(r.up)])
             if let rtt = r.rttMilliseconds { entry["rtt_ms"] = .number(rtt) }
             if let e = r.error { entry["error"] = .string(e) }
+            // Not "down" but "we could not look": callers must not read it as offline.
+            if r.error?.hasPrefix(unknownPrefix) == true { entry["unknown"] = true }
             t[target] = .table(entry)
         }
         return .table(t)

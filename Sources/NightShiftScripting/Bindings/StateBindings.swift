@@ -60,18 +60,18 @@ enum StateBindings {
             }
         }
         try m.add("_state.record_sweep") { args in
-            var up: [String: Bool] = [:]
-            for (k, v) in try args.table(1).entries {
-                guard let name = k.stringValue, let entry = v.tableValue else { continue }
-                up[name] = entry["up"].isTruthy
-            }
-            let sweep = SweepRecord(time: context.now(), up: up)
+            let sweep = SweepRecord(time: context.now(), up: knownStates(try args.table(1)))
             return [.boolean(update("the sweep") { $0.recordSweep(sweep) })]
         }
         try m.add("_state.mark_woken") { args in
             let name = try args.string(1)
             let now = context.now()
             return [.boolean(update("the wake-up of \(name)") { $0.hosts[name, default: HostState()].wokenAt = now })]
+        }
+        try m.add("_state.clear_woken") { _ in
+            [.boolean(update("the end of the night") { state in
+                for name in state.hosts.keys { state.hosts[name]?.wokenAt = nil }
+            })]
         }
         try m.add("_state.host_seen") { args in
             let name = try args.string(1)
@@ -101,8 +101,8 @@ enum StateBindings {
             let now = context.now()
             append(.cycle(CycleRecord(
                 start: context.cycleStart, end: now, ran: t["decision"].stringValue == "backup",
-                reason: t["reason"].stringValue ?? "", result: t["failed"].tableValue.map { $0.count > 0 ? "failed" : "ok" } ?? "skipped",
-                manual: context.options.manual, dryRun: context.options.dryRun)))
+                reason: t["reason"].stringValue ?? "", result: t["result"].stringValue ?? "ok",
+                manual: t["manual"].isTruthy, dryRun: context.options.dryRun)))
             return []
         }
         try m.add("_decide") { args in
@@ -112,11 +112,10 @@ enum StateBindings {
             var window: TimeWindow?
             if let text = o["force_window"].stringValue { window = try TimeWindow(parsing: text) }
             var sweeps = loaded?.state.recentSweeps ?? []
-            // Under --dry-run the sweep just made was not saved; the decision still needs it.
-            if context.options.dryRun, let current = o["sweep"].tableValue {
-                var up: [String: Bool] = [:]
-                for (k, v) in current.entries { if let n = k.stringValue { up[n] = v.tableValue?["up"].isTruthy ?? false } }
-                sweeps.append(SweepRecord(time: context.now(), up: up))
+            // A sweep that was not saved (--dry-run, a full disk) still decides: the
+            // decision must never fall back on an older sweep from disk.
+            if !o["recorded"].isTruthy || context.options.dryRun, let current = o["sweep"].tableValue {
+                sweeps.append(SweepRecord(time: context.now(), up: knownStates(current)))
             }
             let input = TriggerInput(
                 now: Date(timeIntervalSince1970: context.now()), watchedHosts: watched,
@@ -128,5 +127,16 @@ enum StateBindings {
             if let key = d.windowKey { t["window_key"] = .number(key.timeIntervalSince1970) }
             return [.table(t)]
         }
+    }
+
+    /// Up/down per host from a sweep table; hosts that could not be probed are left out,
+    /// so they count as unknown (never as offline).
+    static func knownStates(_ sweep: LuaTable) -> [String: Bool] {
+        var up: [String: Bool] = [:]
+        for (k, v) in sweep.entries {
+            guard let name = k.stringValue, let entry = v.tableValue, !entry["unknown"].isTruthy else { continue }
+            up[name] = entry["up"].isTruthy
+        }
+        return up
     }
 }

@@ -9,7 +9,10 @@ local function ssh_prefix(o)
   if o.key then argv[#argv + 1] = "-i"; argv[#argv + 1] = o.key end
   if o.port then argv[#argv + 1] = "-p"; argv[#argv + 1] = tostring(o.port) end
   for _, opt in ipairs(o.options or {}) do argv[#argv + 1] = "-o"; argv[#argv + 1] = opt end
-  argv[#argv + 1] = "{user}@{ip}"
+  -- User and address as separate arguments after -l: an inventory value can never be
+  -- read as an ssh option (check also refuses user names starting with '-').
+  argv[#argv + 1] = "-l"; argv[#argv + 1] = "{user}"
+  argv[#argv + 1] = "{ip}"
   return argv
 end
 

@@ -18,9 +18,10 @@ local function sweep(label)
     local h = hosts.get(name)
     local x = r[name]
     if x.up then online[#online + 1] = name end
-    ns.log.info("  %-12s %-16s %s%s", name, x.ip or h.ip[1] or "-",
-      x.up and string.format("online  %.1f ms", x.rtt_ms or 0) or "offline",
-      h.watch and "" or "  (not watched)")
+    local status = x.up and string.format("online  %.1f ms", x.rtt_ms or 0)
+      or (x.unknown and ("UNKNOWN (" .. tostring(x.error) .. ")") or "offline")
+    local log = x.unknown and ns.log.warn or ns.log.info
+    log("  %-12s %-16s %s%s", name, x.ip or h.ip[1] or "-", status, h.watch and "" or "  (not watched)")
   end
   ns.log.info("%s: %d of %d hosts online (%.2f s)", label, #online, #names, ns.now() - started)
   return r, online
@@ -34,14 +35,14 @@ local function watched_online(r)
 end
 
 -- The default trigger: everybody offline (for offline_sweeps sweeps), the force window, or manual.
-local function default_decision(r, manual, st)
+local function default_decision(r, manual, st, recorded)
   local s = settings()
   -- A host NightShift woke and that is still up (an interrupted night) is nobody's work.
   local watched = {}
   for _, name in ipairs(hosts.others(true)) do
     if not (r[name] and r[name].up and ns._woken_earlier(st, name)) then watched[#watched + 1] = name end
   end
-  local d = ns._decide({ watched = watched, manual = manual, sweep = r,
+  local d = ns._decide({ watched = watched, manual = manual, sweep = r, recorded = recorded,
     force_window = s.force_window or nil, offline_sweeps = s.offline_sweeps })
   -- min_interval: at most one backup per interval (a NAS that stays awake would
   -- otherwise back up at every check while everybody is away).
@@ -56,8 +57,8 @@ local function default_decision(r, manual, st)
 end
 
 --- The decision for this cycle: {run=bool, reason=string, window_key=epoch?}.
-function ns._decision(r, manual, st)
-  local d = default_decision(r, manual, st or {})
+function ns._decision(r, manual, st, recorded)
+  local d = default_decision(r, manual, st or {}, recorded)
   if config.trigger then
     local online = watched_online(r)
     local ok, run, reason = xpcall(config.trigger, debug.traceback, {
@@ -82,6 +83,12 @@ local function maybe_sleep(night, opts)
   if #online > 0 then
     ns.log.info("Not going to %s: %s online", mode, util.join(online))
     return "watched hosts online"
+  end
+  local unknown = {}
+  for _, name in ipairs(hosts.others(true)) do if r[name] and r[name].unknown then unknown[#unknown + 1] = name end end
+  if #unknown > 0 then
+    ns.log.warn("Not going to %s: cannot tell whether %s is online", mode, util.join(unknown))
+    return "state unknown"
   end
   if not recorded then
     ns.log.warn("Not going to %s: the state could not be recorded (unknown)", mode)
@@ -115,20 +122,20 @@ function ns._cycle(opts)
   local recorded = ns._state.record_sweep(r)
   ns._fire("sweep", { hosts = r, online = watched_online(r) })
 
-  local d = ns._decision(r, opts.manual, st)
+  local d = ns._decision(r, opts.manual, st, recorded)
   ns.log.info("Decision: %s - %s", d.run and "back up" or "no backup", d.reason)
   if not d.run then
-    ns._state.history({ type = "cycle", decision = "skip", reason = d.reason })
+    ns._state.history({ type = "cycle", decision = "skip", reason = d.reason, result = "skipped", manual = opts.manual })
     return { code = 0, ran = false, reason = d.reason }
   end
-  if d.window_key then ns._state.window_ran(d.window_key) end
+  if d.window_key then ns._state.window_ran(ns.now()) end
 
   local night = ns._new_night(r, recorded and st.status ~= "corrupt", st)
   ns._fire("before_backup", { night = night, reason = d.reason })
   local routine = config.routine or ns._default_routine
   local ok, err = xpcall(routine, debug.traceback, night)
   if not ok then
-    if tostring(err):find("interrupted", 1, true) then error(err, 0) end
+    if ns._interrupted() then error(err, 0) end
     ns.log.error("The routine failed: %s", tostring(err))
     ns._fire("failure", { job = nil, reason = tostring(err), log = ns.log.path() })
   end
@@ -140,7 +147,10 @@ function ns._cycle(opts)
   ns._fire("after_backup", { night = night, results = night.results, failed = failed })
   local slept = maybe_sleep(night, opts)
   local code = (#failed > 0 or not ok) and 1 or 0
-  ns._state.history({ type = "cycle", decision = "backup", reason = d.reason, failed = failed, sleep = slept })
+  ns._state.history({ type = "cycle", decision = "backup", reason = d.reason, failed = failed, sleep = slept,
+    result = code == 0 and "ok" or "failed", manual = opts.manual })
+  -- A night that ran to its end leaves no host marked as woken by NightShift.
+  ns._state.clear_woken()
   ns.log.info("Night done: %s", code == 0 and "all jobs ok" or ("failed: " .. (#failed > 0 and util.join(failed) or "routine error")))
   return { code = code, ran = true, reason = d.reason }
 end

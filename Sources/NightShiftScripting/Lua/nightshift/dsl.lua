@@ -93,6 +93,23 @@ function check.window(v)
   return v
 end
 
+-- A duration that must be more than zero (a zero timeout would make every probe fail).
+function check.positive_duration(v)
+  local d, err = check.duration(v)
+  if d == nil then return nil, err end
+  if d <= 0 then return nil, "must be more than 0 seconds" end
+  return d
+end
+
+-- A login name: passed to ssh/net as its own argument, so it must not look like an option.
+function check.user(v)
+  if type(v) ~= "string" or v == "" then return nil, "a user name expected, got " .. type(v) end
+  if v:find("^%-") or v:find("[%s%c]") then
+    return nil, string.format("invalid user name %q (it must not start with '-' or contain spaces)", v)
+  end
+  return v
+end
+
 function check.string(v)
   if type(v) ~= "string" or v == "" then return nil, "a non-empty string expected, got " .. (v == "" and "\"\"" or type(v)) end
   return v
@@ -247,17 +264,17 @@ end
 
 local SCHEMA = {
   settings = {
-    check_every = check.duration,
+    check_every = check.positive_duration,
     force_window = check.window,
     self = check.string,
     self_sleep = check.enum(SLEEP_MODES),
-    wake_timeout = check.duration,
+    wake_timeout = check.positive_duration,
     off_timeout = check.duration,
     log_file = check.string,
     state_dir = check.string,
     offline_sweeps = check.positive,
     min_interval = check.duration,
-    ping_timeout = check.duration,
+    ping_timeout = check.positive_duration,
     ping_retries = check.count,
     wake_repeat = check.repeat_count,
     actions = check.actions,
@@ -270,12 +287,12 @@ local SCHEMA = {
     broadcast = check.ipv4,
     wol_port = check.port,
     password = check.password,
-    user = check.string,
+    user = check.user,
     watch = check.boolean,
     time_source = check.boolean,
     probe = check.probe,
     actions = check.actions,
-    wake_timeout = check.duration,
+    wake_timeout = check.positive_duration,
   },
   job = {
     source = check.string,
@@ -331,8 +348,8 @@ local function apply_schema(kind, what, loc, tbl, out)
 end
 
 local function check_name(word, name, loc)
-  if type(name) ~= "string" or not name:match("^[%w_.%-]+$") then
-    fail(loc, "%s: the name must be a string of letters, digits, '_', '-' or '.', got %s", word,
+  if type(name) ~= "string" or not name:match("^[%w_][%w_.%-]*$") then
+    fail(loc, "%s: the name must be letters, digits, '_', '-' or '.' (not starting with '-' or '.'), got %s", word,
       type(name) == "string" and ("\"" .. name .. "\"") or type(name))
     return false
   end

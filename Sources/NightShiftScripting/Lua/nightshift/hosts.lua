@@ -58,8 +58,10 @@ function hosts.probe(names)
     local r, entry = results[t[1]] or { up = false }, out[owner[i]]
     if r.up and not entry.up then
       out[owner[i]] = { up = true, ip = t[1], rtt_ms = r.rtt_ms }
-    elseif not entry.up and r.error then
-      entry.error = r.error
+    elseif not entry.up then
+      entry.error = r.error or entry.error
+      -- Unknown (could not probe) unless another address of the host gave an answer.
+      if r.unknown then entry.unknown = true end
     end
   end
   return out

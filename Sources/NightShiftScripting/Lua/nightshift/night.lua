@@ -13,9 +13,11 @@ Night.__index = Night
 local function settings() return config.settings end
 
 --- True when the state says NightShift woke `name` and no sweep has seen it down since.
+-- Only a night that was cut short leaves it set (a finished night clears it), and
+-- only for a day: after that the host is treated like any other.
 function ns._woken_earlier(st, name)
   local h = st and st.hosts and st.hosts[name]
-  return h ~= nil and h.woken_at ~= nil
+  return h ~= nil and h.woken_at ~= nil and ns.now() - h.woken_at < 86400
 end
 
 --- Fires every handler of `event` with `payload`; a failing handler is logged, not fatal.
@@ -124,6 +126,10 @@ local function offset_of(night, from)
   if hosts.is_self(from) then return 0 end
   local ip = night.answering[from] or hosts.get(from).ip[1]
   local sample, err = ns.time.query(ip, { timeout = 3 })
+  if not sample and ns.dry_run then
+    ns.log.info("DRY-RUN no time from %s (%s) yet; showing the clock sync with offset 0", from, ip)
+    return 0
+  end
   if not sample then return nil, string.format("no time from %s (%s): %s", from, ip, tostring(err)) end
   return sample.offset
 end
@@ -162,13 +168,22 @@ function Night:sync_time(job)
   end
   local src, dst = hosts.get(job.source), hosts.get(job.target)
   if src.time_source then
+    if src.name == dst.name then return true end
     return set_clock(self, dst.name, src.name)
   elseif dst.time_source then
-    if settings().self then
-      local ok, err = set_clock(self, settings().self, dst.name)
-      if not ok then return nil, err end
+    -- The original's rule: this machine, then the source, take the target's time. Each
+    -- step is tried on its own, so a refused local step still lets the source be set.
+    local errors = {}
+    local me = settings().self
+    if me and me ~= dst.name then
+      local ok, err = set_clock(self, me, dst.name)
+      if not ok then errors[#errors + 1] = err end
     end
-    if not hosts.is_self(src.name) then return set_clock(self, src.name, dst.name) end
+    if not hosts.is_self(src.name) and src.name ~= dst.name then
+      local ok, err = set_clock(self, src.name, dst.name)
+      if not ok then errors[#errors + 1] = err end
+    end
+    if #errors > 0 then return nil, table.concat(errors, "; ") end
   end
   return true
 end
@@ -242,9 +257,11 @@ function Night:run(name)
     return run_copy(self, job)
   end, debug.traceback)
   if not ok then
+    if ns._interrupted() then error(result, 0) end
+    -- The reason (state, history, report) is the message; the traceback goes to the log file.
     local text = tostring(result)
-    if text:find("interrupted", 1, true) then error(result, 0) end
-    result, reason = "failed", text
+    ns.log.file(text)
+    result, reason = "failed", text:match("^[^\n]*")
   end
   self.done[name] = true
   self.results[name] = { result = result, reason = reason }
@@ -270,7 +287,8 @@ end
 
 function Night:_release(job)
   if job.source_after ~= "none" then self.pending[job.source] = job.source_after end
-  if job.after ~= "none" then self.pending[job.target] = job.after end
+  -- The target's last job decides what happens to it ("none" included).
+  self.pending[job.target] = job.after ~= "none" and job.after or nil
   for _, name in ipairs({ job.source, job.target }) do
     local mode = self.pending[name]
     if mode then

@@ -3,6 +3,11 @@
 local ns = ...
 package.loaded.nightshift = ns
 
+-- A site script fails its cycle with error(); it never ends the daemon (invariant 7).
+os.exit = function()
+  error("os.exit is not available in a NightShift script (use error() to fail the cycle)", 2)
+end
+
 local raw = ns._rawlog
 local function formatter(level)
   return function(fmt, ...)
