@@ -3,12 +3,32 @@
 
 static ns_dispatch_fn g_dispatch = 0;
 static ns_release_fn g_release = 0;
+static ns_interrupt_fn g_interrupt = 0;
 
 #define BOX_META "nightshift.SwiftFunction"
 
-void ns_install(ns_dispatch_fn dispatch, ns_release_fn release) {
+void ns_install(ns_dispatch_fn dispatch, ns_release_fn release, ns_interrupt_fn interrupt) {
     g_dispatch = dispatch;
     g_release = release;
+    g_interrupt = interrupt;
+}
+
+/* Runs every 10000 instructions; raising here is what lua.c itself does on Ctrl-C. */
+static void ns_interrupt_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    void *owner = *(void **)lua_getextraspace(L);
+    if (owner != NULL && g_interrupt != NULL && g_interrupt(owner)) {
+        /* In a hook, level 0 is the Lua function that was running: name its line. */
+        luaL_where(L, 0);
+        lua_pushliteral(L, "interrupted");
+        lua_concat(L, 2);
+        lua_error(L);
+    }
+}
+
+void ns_set_owner(lua_State *L, void *owner) {
+    *(void **)lua_getextraspace(L) = owner;
+    lua_sethook(L, ns_interrupt_hook, LUA_MASKCOUNT, 10000);
 }
 
 /* The one entry from Lua into Swift. Swift returns -1 instead of raising, so the

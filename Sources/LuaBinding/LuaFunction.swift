@@ -20,7 +20,14 @@ final class SwiftFunctionBox {
 }
 
 /// Installs the dispatcher once per process (the C side keeps plain function pointers).
-let installDispatcher: Void = ns_install(luaDispatch, luaRelease)
+let installDispatcher: Void = ns_install(luaDispatch, luaRelease, luaInterruptCheck)
+
+/// Called from the count hook with the state's owner: should Lua stop now?
+private let luaInterruptCheck: ns_interrupt_fn = { owner in
+    guard let owner else { return 0 }
+    let state = Unmanaged<LuaState>.fromOpaque(owner).takeUnretainedValue()
+    return state.interruptCheck?() == true ? 1 : 0
+}
 
 /// Called by the C trampoline. Never raises: on error it leaves one message on the
 /// stack and returns -1, and C raises it after this frame has returned.
@@ -46,7 +53,10 @@ private let luaDispatch: ns_dispatch_fn = { L, rawBox in
             stack.push(.string("too many results from '\(box.name)'"))
             return -1
         }
-        for r in results { stack.push(r) }
+        for r in results {
+            try stack.ensureSpace(for: r)
+            stack.push(r)
+        }
         assert(lua_gettop(L) == base + Int32(results.count), "binding '\(box.name)' left the Lua stack unbalanced")
         return Int32(results.count)
     } catch let error as LuaError {

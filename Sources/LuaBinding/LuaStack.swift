@@ -37,7 +37,8 @@ struct LuaStack {
         }
     }
 
-    /// Pushes a new table holding `table`'s entries.
+    /// Pushes a new table holding `table`'s entries (nesting is bounded by the caller's
+    /// `ensureSpace`; each level needs three slots).
     func push(_ table: LuaTable) {
         let n = table.count
         lua_createtable(L, Int32(n), Int32(table.entries.count - n))
@@ -51,9 +52,29 @@ struct LuaStack {
     // MARK: Lua -> Swift
 
     /// Copies the value at `index` (tables deeply; functions and userdata by reference).
+    /// On a throw the stack is back where it was (no half-copied keys left behind).
     func value(at index: Int32) throws -> LuaValue {
         var visiting = Set<UnsafeRawPointer>()
-        return try value(at: lua_absindex(L, index), depth: 0, visiting: &visiting)
+        let top = lua_gettop(L)
+        do {
+            return try value(at: lua_absindex(L, index), depth: 0, visiting: &visiting)
+        } catch {
+            lua_settop(L, top)
+            throw error
+        }
+    }
+
+    /// Makes room for pushing `value`: three slots per level of table nesting, plus slack.
+    func ensureSpace(for value: LuaValue) throws {
+        guard lua_checkstack(L, Int32(3 * LuaStack.depth(of: value) + 8)) != 0 else {
+            throw LuaRuntimeError("value nested too deeply to pass to Lua")
+        }
+    }
+
+    /// How deeply tables nest inside `value` (0 for a scalar).
+    static func depth(of value: LuaValue) -> Int {
+        guard case .table(let t) = value else { return 0 }
+        return 1 + t.entries.reduce(0) { max($0, depth(of: $1.key), depth(of: $1.value)) }
     }
 
     private func value(at index: Int32, depth: Int, visiting: inout Set<UnsafeRawPointer>) throws -> LuaValue {
@@ -79,6 +100,8 @@ struct LuaStack {
 
     private func table(at index: Int32, depth: Int, visiting: inout Set<UnsafeRawPointer>) throws -> LuaTable {
         guard depth < LuaStack.maxDepth else { throw LuaRuntimeError("table nested too deeply") }
+        // lua_push* never checks bounds: each level of a nested table needs room for key and value.
+        guard lua_checkstack(L, 4) != 0 else { throw LuaRuntimeError("table nested too deeply") }
         guard let id = lua_topointer(L, index) else { return LuaTable() }
         guard visiting.insert(id).inserted else { throw LuaRuntimeError("table contains a cycle") }
         defer { visiting.remove(id) }

@@ -11,6 +11,8 @@ public final class LuaState {
     let handle: LuaStateHandle
     /// The thread currently running: the main one, or a coroutine calling Swift.
     var currentL: OpaquePointer
+    /// Polled every 10000 Lua instructions; returning true raises "interrupted" in Lua.
+    public var interruptCheck: (() -> Bool)?
 
     /// Opens a new state with the standard libraries.
     public init() throws {
@@ -18,6 +20,8 @@ public final class LuaState {
         guard let L = ns_newstate() else { throw LuaError(message: "cannot create Lua state (out of memory)") }
         handle = LuaStateHandle(L)
         currentL = L
+        // Unretained: the hook only runs while the state is open, and close() runs in deinit.
+        ns_set_owner(L, Unmanaged.passUnretained(self).toOpaque())
     }
 
     deinit { close() }
@@ -65,7 +69,10 @@ public final class LuaState {
             throw LuaError(message: "stack overflow (too many arguments)")
         }
         function.push(L)
-        for a in arguments { stack.push(a) }
+        for a in arguments {
+            do { try stack.ensureSpace(for: a) } catch { lua_settop(L, base); throw error }
+            stack.push(a)
+        }
         guard ns_pcall_traceback(L, Int32(arguments.count), LUA_MULTRET) == LUA_OK else {
             let error = popError(handled: true)
             assert(lua_gettop(L) == base, "unbalanced stack after failed call")
@@ -82,8 +89,12 @@ public final class LuaState {
     public func callIgnoringResults(_ function: LuaRef, _ arguments: [LuaValue] = []) throws {
         let L = currentL
         let base = lua_gettop(L)
+        guard lua_checkstack(L, Int32(arguments.count) + 20) != 0 else { throw LuaError(message: "stack overflow (too many arguments)") }
         function.push(L)
-        for a in arguments { stack.push(a) }
+        for a in arguments {
+            do { try stack.ensureSpace(for: a) } catch { lua_settop(L, base); throw error }
+            stack.push(a)
+        }
         guard ns_pcall_traceback(L, Int32(arguments.count), 0) == LUA_OK else { throw popError(handled: true) }
         assert(lua_gettop(L) == base, "unbalanced stack after call")
     }
@@ -123,6 +134,7 @@ public final class LuaState {
     /// Sets a global without invoking metamethods of `_G` (works under strict globals).
     public func setGlobal(_ name: String, _ value: LuaValue) {
         let L = currentL
+        precondition((try? stack.ensureSpace(for: value)) != nil, "value nested too deeply for setGlobal")
         ns_pushglobaltable(L)
         stack.push(.string(name))
         stack.push(value)
@@ -153,6 +165,7 @@ public final class LuaState {
 
     /// Pushes a value into the state and keeps it by reference (a table keeps its identity).
     public func reference(_ value: LuaValue) -> LuaRef {
+        precondition((try? stack.ensureSpace(for: value)) != nil, "value nested too deeply for reference")
         stack.push(value)
         defer { ns_pop(currentL, 1) }
         return stack.reference(at: -1)

@@ -50,6 +50,8 @@ public final class NightRunner {
                 lastGood = source
                 return (runtime, settings)
             } catch let problems as ScriptProblems {
+                // Stopped by a signal while the script's top level ran: not a broken script.
+                if interruption.isTriggered { return nil }
                 if note.isEmpty { brokenEdit = problems.problems.first }
                 log.error("\(scriptPath)\(note) has \(problems.problems.count == 1 ? "an error" : "\(problems.problems.count) errors"):")
                 for p in problems.problems { log.error("  \(p)") }
@@ -71,6 +73,7 @@ public final class NightRunner {
         while true {
             let context = ScriptContext(log: log, options: options, interruption: interruption)
             guard let (runtime, loaded) = load(context: context) else {
+                if interruption.isTriggered { return interrupted(context: context) }
                 if settings == nil || once { return Exit.usage }
                 code = Exit.jobFailed
                 if !countdown(settings!.checkEvery) { return interrupted() }

@@ -55,6 +55,8 @@ public final class ScriptRuntime {
     public init(context: ScriptContext) throws {
         self.context = context
         lua = try LuaState()
+        let interruption = context.interruption
+        lua.interruptCheck = { interruption.isTriggered }
         var m = ModuleBuilder(lua: lua, context: context)
         try LogBindings.install(&m)
         try ProcessBindings.install(&m)

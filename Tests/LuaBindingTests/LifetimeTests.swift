@@ -1,3 +1,4 @@
+import Foundation
 import LuaBinding
 import XCTest
 
@@ -78,5 +79,37 @@ final class LifetimeTests: XCTestCase {
             return co(2), co(5)
             """)
         XCTAssertEqual(r, [.integer(4), .integer(10)])
+    }
+
+    func testDeeplyNestedTablesNeitherCrashNorUnbalanceTheStack() throws {
+        let lua = try LuaState()
+        lua.setGlobal("echo", try lua.function("echo") { args in args.values })
+        let before = lua.stackTop
+        let r = try lua.execute("""
+            local t = {}
+            local cur = t
+            for i = 1, 150 do cur.next = {}; cur = cur.next end
+            cur.leaf = "deep"
+            local back = echo(t)
+            for i = 1, 150 do back = back.next end
+            return back.leaf
+            """)
+        XCTAssertEqual(r, ["deep"])
+        // Too deep for the copy: a clean error, not a crash, and the stack as it was.
+        XCTAssertThrowsError(try lua.execute("local t = {}; local c = t; for i = 1, 500 do c.n = {}; c = c.n end; echo(t)"))
+        lua.setGlobal("cyc", .nil)
+        _ = try lua.execute("cyc = {}; cyc.self = cyc")
+        XCTAssertThrowsError(try lua.global("cyc"))
+        XCTAssertEqual(lua.stackTop, before)
+    }
+
+    func testARunawayLoopStopsWhenInterrupted() throws {
+        let lua = try LuaState()
+        let started = Date()
+        lua.interruptCheck = { Date().timeIntervalSince(started) > 0.3 }
+        XCTAssertThrowsError(try lua.execute("while true do end", chunkName: "@loop.lua")) { error in
+            XCTAssertEqual((error as? LuaError)?.message, "loop.lua:1: interrupted")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 2)
     }
 }

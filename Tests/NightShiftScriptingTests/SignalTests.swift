@@ -128,4 +128,33 @@ final class SignalTests: XCTestCase {
         p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 130)
     }
+
+    func testASignalWhileTheScriptLoadsIsAnInterruptionNotAScriptError() throws {
+        let f = try ScriptFixture()
+        let path = try f.write("site.lua", "ns.exec({'sh', '-c', 'touch \(f.dir)/started; sleep 30'})\n")
+        let p = try launch(["run", path, "--once"])
+        XCTAssertTrue(waitFor(10) { FileManager.default.fileExists(atPath: f.dir + "/started") })
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 130)
+    }
+
+    func testAScriptStuckInALoopStillStopsOnSigterm() throws {
+        let f = try ScriptFixture()
+        let path = try f.write("site.lua", """
+            settings { self = "Nas" }
+            host "Nas" { }
+            job "Loop" { source = "Nas", target = "Nas", time_sync = "none", run = function() while true do end end }
+            """)
+        let p = try launch(["run", path, "--once", "--manual"])
+        XCTAssertTrue(waitFor(10) { ((try? String(contentsOfFile: f.dir + "/nightshift.log", encoding: .utf8)) ?? "").contains("=== Job Loop") })
+        usleep(300_000)
+        let sent = Date()
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        XCTAssertLessThan(Date().timeIntervalSince(sent), 3)
+        XCTAssertEqual(p.terminationStatus, 143)
+        let state = try String(contentsOfFile: f.dir + "/state/state.json", encoding: .utf8)
+        XCTAssertTrue(state.contains("interrupted"), state)
+    }
 }

@@ -12,8 +12,16 @@ typedef int (*ns_dispatch_fn)(lua_State *L, void *box);
 /// Signature of the Swift release hook, called from `__gc` of a function box.
 typedef void (*ns_release_fn)(void *box);
 
-/// Installs the Swift dispatcher and release hook (once per process).
-void ns_install(ns_dispatch_fn dispatch, ns_release_fn release);
+/// Signature of the Swift interruption check: non-zero when the state's owner wants Lua to stop.
+typedef int (*ns_interrupt_fn)(void *owner);
+
+/// Installs the Swift dispatcher, release hook and interruption check (once per process).
+void ns_install(ns_dispatch_fn dispatch, ns_release_fn release, ns_interrupt_fn interrupt);
+
+/// Records the Swift owner of a state and installs a count hook that raises "interrupted"
+/// (from C, in a Lua frame) when the owner's interruption check says so: a script stuck in
+/// a loop that calls no primitive still stops on SIGINT/SIGTERM.
+void ns_set_owner(lua_State *L, void *owner);
 
 /// Creates a state with the standard libraries opened in protected mode; NULL on failure.
 lua_State *ns_newstate(void);

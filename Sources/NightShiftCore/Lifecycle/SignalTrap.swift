@@ -18,8 +18,8 @@ public final class SignalTrap: @unchecked Sendable {
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
             source.setEventHandler {
                 if interruption.isTriggered {
-                    // A second signal: stop waiting for the grace period.
-                    _ = ChildProcesses.terminateAll(grace: 0)
+                    // A second signal: no more grace period for the children.
+                    for group in ChildProcesses.groups { killpg(group, SIGKILL) }
                     return
                 }
                 interruption.trigger(signal: sig)

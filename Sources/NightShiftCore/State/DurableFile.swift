@@ -17,13 +17,15 @@ enum DurableFile {
         do {
             try writeAll(fd, bytes, path: temp)
             guard fsync(fd) == 0 else { throw StateError.system("cannot fsync \(temp)") }
-            guard close(fd) == 0 else {
-                throw StateError.system("cannot close \(temp)")
-            }
         } catch {
             close(fd)
             unlink(temp)
             throw error
+        }
+        // Linux frees the descriptor even when close fails: never close it a second time.
+        guard close(fd) == 0 else {
+            unlink(temp)
+            throw StateError.system("cannot close \(temp)")
         }
         guard rename(temp, target) == 0 else {
             let err = StateError.system("cannot rename \(temp) to \(target)")
