@@ -107,4 +107,23 @@ final class DSLValidationTests: XCTestCase {
         let r = try rt.lua.execute("return ns.template({'echo', '{user}@{ip}', '{name}'}, {user = 'x; rm -rf /', ip = '1.2.3.4', name = '$(reboot)'})")
         XCTAssertEqual(r.first?.tableValue?.array, ["echo", "x; rm -rf /@1.2.3.4", "$(reboot)"])
     }
+
+    func testADeclarationWithoutItsTableIsReported() throws {
+        let f = try ScriptFixture()
+        XCTAssertEqual(try f.problems("host \"A\"\nhost \"B\" { ip = \"10.0.0.1\" }\n"),
+                       ["site.lua:1: host \"A\" has no table (write host \"A\" { ... })"])
+    }
+
+    func testNamesAndUsersThatLookLikeOptionsAreRefused() throws {
+        let f = try ScriptFixture()
+        let p = try f.problems("""
+            host "-x" { ip = "10.0.0.1" }
+            host "A" { ip = "10.0.0.2", user = "-oProxyCommand=touch /tmp/pwned" }
+            settings { ping_timeout = 0 }
+            """)
+        XCTAssertEqual(p.count, 3, "\(p)")
+        XCTAssertTrue(p.contains { $0.hasPrefix("site.lua:1: host: the name must be") }, "\(p)")
+        XCTAssertTrue(p.contains { $0.contains("invalid user name") }, "\(p)")
+        XCTAssertTrue(p.contains("site.lua:3: settings: ping_timeout: must be more than 0 seconds"), "\(p)")
+    }
 }

@@ -370,10 +370,15 @@ end
 
 -- A named declaration (`host "x" {...}`, `job "x" {...}`): checks the name, the table
 -- and duplicates, applies the schema, then `complete` fills defaults and registers it.
+local unfinished = {}  -- `host "x"` written without its table: reported by _validate
+
 local function declaration(word, registry, order, complete)
   return function(name)
     local loc = caller(2)
+    local key = {}
+    unfinished[key] = { word = word, name = name, loc = loc }
     return function(tbl)
+      unfinished[key] = nil
       if not check_name(word, name, loc) then return end
       if type(tbl) ~= "table" then return fail(loc, "%s \"%s\": a table expected, got %s", word, name, type(tbl)) end
       if registry[name] then
@@ -447,6 +452,9 @@ function ns._validate()
   local sloc = { short = settings_seen and settings_seen:match("^(.*):%d+$") or "?", line = settings_seen and tonumber(settings_seen:match(":(%d+)$")) or 0 }
   sloc.file = sloc.short
 
+  for _, u in pairs(unfinished) do
+    fail(u.loc, "%s \"%s\" has no table (write %s \"%s\" { ... })", u.word, tostring(u.name), u.word, tostring(u.name))
+  end
   if s.self and not config.hosts[s.self] then
     local hint = util.suggest(s.self, config.hosts)
     fail(sloc, "settings: self: unknown host \"%s\"%s", s.self, hint and ("; did you mean \"" .. hint .. "\"?") or "")
