@@ -126,4 +126,15 @@ final class DSLValidationTests: XCTestCase {
         XCTAssertTrue(p.contains { $0.contains("invalid user name") }, "\(p)")
         XCTAssertTrue(p.contains("site.lua:3: settings: ping_timeout: must be more than 0 seconds"), "\(p)")
     }
+
+    func testAnActionNeedingAUserOnAHostWithoutOneIsReported() throws {
+        let f = try ScriptFixture()
+        let p = try f.problems("""
+            settings { self = "N", actions = ns.actions.linux_ssh{} }
+            host "N" { }
+            host "B" { ip = "10.0.0.2", mac = "AA:BB:CC:DD:EE:01" }
+            job "J" { source = "N", target = "B", run = {"true"}, after = "suspend", time_sync = "none" }
+            """)
+        XCTAssertTrue(p.contains("site.lua:3: host \"B\": its 'suspend' action uses {user}, but the host has no 'user'"), "\(p)")
+    }
 }

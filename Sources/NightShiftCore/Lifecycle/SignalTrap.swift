@@ -1,7 +1,7 @@
 import Dispatch
 import Glibc
 
-/// Turns SIGINT/SIGTERM into an `Interruption` plus a teardown of every running child's
+/// Turns SIGINT/SIGTERM (and SIGHUP, a closed terminal) into an `Interruption` plus a teardown of every running child's
 /// process group (SIGTERM, then SIGKILL after the grace period), so a countdown stops at
 /// once and a running copy tool is not left behind (invariant 5).
 public final class SignalTrap: @unchecked Sendable {
@@ -13,7 +13,7 @@ public final class SignalTrap: @unchecked Sendable {
     public static func install(interruption: Interruption = .shared, grace: Double = 5) -> SignalTrap {
         let trap = SignalTrap()
         let queue = DispatchQueue(label: "nightshift.signals")
-        for sig in [SIGINT, SIGTERM] {
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
             source.setEventHandler {
@@ -31,6 +31,6 @@ public final class SignalTrap: @unchecked Sendable {
         return trap
     }
 
-    /// The shell's exit status for a death by `signal`: 130 for SIGINT, 143 for SIGTERM.
+    /// The shell's exit status for a death by `signal`: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.
     public static func exitCode(for signal: Int32) -> Int32 { 128 + signal }
 }

@@ -494,6 +494,19 @@ function ns._validate()
           jname, key, mode, h.name, mode, mode)
       end
     end
+    -- Every action this job will run must have the values its placeholders need.
+    local function needs_user(h, action)
+      local t = h and h.name ~= s.self and action_of(h, action)
+      if not t or h.user then return end
+      for _, arg in ipairs(t) do
+        if arg:find("{user}", 1, true) then
+          fail(h.loc, "host \"%s\": its '%s' action uses {user}, but the host has no 'user'", h.name, action)
+          return
+        end
+      end
+    end
+    if dst then needs_user(dst, j.after); needs_user(dst, "in_use") end
+    if src then needs_user(src, j.source_after) end
     if src and dst and j.time_sync == "auto" then
       local needs = {}
       if src.time_source then needs[#needs + 1] = dst
