@@ -13,6 +13,10 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "State directory.") var stateDir: String = "state"
 
     func run() throws {
+        guard FileManager.default.fileExists(atPath: stateDir) else {
+            printError("nightshift: no state directory at \(stateDir): give --state-dir (your script's state_dir, relative to the script's folder)")
+            throw ExitCode(2)
+        }
         let store = StateStore(directory: stateDir)
         do {
             let loaded = try store.load(quarantine: false)
