@@ -81,9 +81,12 @@ lua_State *ns_newstate(void) {
 static int ns_pushswift_unprotected(lua_State *L) {
     void *box = lua_touserdata(L, 1);
     void **slot = (void **)lua_newuserdatauv(L, sizeof(void *), 0);
-    *slot = box;
+    *slot = NULL;
     luaL_setmetatable(L, BOX_META);
     lua_pushcclosure(L, ns_trampoline, 1);
+    /* Only now does Lua own the box: if an allocation above failed, the caller releases it
+       and __gc sees NULL, so it is never released twice. */
+    *slot = box;
     return 1;
 }
 
@@ -124,41 +127,11 @@ int ns_loadtext(lua_State *L, const char *buf, size_t len, const char *chunkname
     return luaL_loadbufferx(L, buf, len, chunkname, "t");
 }
 
-static int ns_rawset_unprotected(lua_State *L) {
-    lua_rawset(L, 1);
-    return 0;
-}
-
-int ns_rawset_protected(lua_State *L, int idx) {
-    idx = lua_absindex(L, idx);
-    /* stack: ... t ... k v  ->  call f(t, k, v) */
-    lua_pushcfunction(L, ns_rawset_unprotected);
-    lua_pushvalue(L, idx);
-    lua_rotate(L, -4, 2); /* ... f t k v */
-    return lua_pcall(L, 3, 0, 0);
-}
-
-static int ns_tostring_unprotected(lua_State *L) {
-    luaL_tolstring(L, 1, NULL);
-    return 1;
-}
-
-int ns_tostring_protected(lua_State *L, int idx) {
-    idx = lua_absindex(L, idx);
-    lua_pushcfunction(L, ns_tostring_unprotected);
-    lua_pushvalue(L, idx);
-    return lua_pcall(L, 1, 1, 0);
-}
-
 int ns_ref(lua_State *L) { return luaL_ref(L, LUA_REGISTRYINDEX); }
 void ns_unref(lua_State *L, int ref) { luaL_unref(L, LUA_REGISTRYINDEX, ref); }
 void ns_getref(lua_State *L, int ref) { lua_rawgeti(L, LUA_REGISTRYINDEX, ref); }
 
 void ns_pop(lua_State *L, int n) { lua_pop(L, n); }
-void ns_newtable(lua_State *L) { lua_newtable(L); }
-int ns_isnoneornil(lua_State *L, int idx) { return lua_isnoneornil(L, idx); }
 const char *ns_tolstring(lua_State *L, int idx, size_t *len) { return lua_tolstring(L, idx, len); }
-int ns_upvalueindex(int i) { return lua_upvalueindex(i); }
-int ns_registryindex(void) { return LUA_REGISTRYINDEX; }
 void ns_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
 int ns_isinteger(lua_State *L, int idx) { return lua_isinteger(L, idx); }

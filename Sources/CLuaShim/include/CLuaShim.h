@@ -36,13 +36,6 @@ int ns_pcall_traceback(lua_State *L, int nargs, int nresults);
 /// Loads a text-only chunk (binary chunks are refused); status like `luaL_loadbufferx`.
 int ns_loadtext(lua_State *L, const char *buf, size_t len, const char *chunkname);
 
-/// Sets `t[k] = v` for the table at `idx`, key and value on top, in protected mode.
-int ns_rawset_protected(lua_State *L, int idx);
-
-/// Converts the value at `idx` to a string as `tostring` would, in protected mode.
-/// Leaves the string on top and returns 0, or returns non-zero with an error on top.
-int ns_tostring_protected(lua_State *L, int idx);
-
 /// Creates a reference to the value on top in the registry (pops it); LUA_NOREF on failure.
 int ns_ref(lua_State *L);
 /// Releases a registry reference.
@@ -52,10 +45,6 @@ void ns_getref(lua_State *L, int ref);
 
 // Macros of lua.h, as functions.
 void ns_pop(lua_State *L, int n);
-void ns_newtable(lua_State *L);
-int ns_isnoneornil(lua_State *L, int idx);
 const char *ns_tolstring(lua_State *L, int idx, size_t *len);
-int ns_upvalueindex(int i);
-int ns_registryindex(void);
 void ns_pushglobaltable(lua_State *L);
 int ns_isinteger(lua_State *L, int idx);
