@@ -65,9 +65,20 @@ struct LuaStack {
     }
 
     /// Makes room for pushing `value`: three slots per level of table nesting, plus slack.
+    /// Also refuses references that belong to another (or a closed) state: pushing one
+    /// would read a foreign registry slot.
     func ensureSpace(for value: LuaValue) throws {
         guard lua_checkstack(L, Int32(3 * LuaStack.depth(of: value) + 8)) != 0 else {
             throw LuaRuntimeError("value nested too deeply to pass to Lua")
+        }
+        guard ownsReferences(in: value) else { throw LuaRuntimeError("value holds a function or object of another Lua state") }
+    }
+
+    private func ownsReferences(in value: LuaValue) -> Bool {
+        switch value {
+        case .function(let r), .reference(let r): return r.owner === handle
+        case .table(let t): return t.entries.allSatisfy { ownsReferences(in: $0.key) && ownsReferences(in: $0.value) }
+        default: return true
         }
     }
 

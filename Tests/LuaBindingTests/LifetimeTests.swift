@@ -112,4 +112,15 @@ final class LifetimeTests: XCTestCase {
         }
         XCTAssertLessThan(Date().timeIntervalSince(started), 2)
     }
+
+    func testAFunctionFromAnotherStateIsRefused() throws {
+        let a = try LuaState()
+        let b = try LuaState()
+        let foreign = try a.execute("return function() end")[0]
+        guard case .function(let f) = try b.execute("return function(x) return x end")[0] else { return XCTFail() }
+        XCTAssertThrowsError(try b.call(f, [foreign])) { error in
+            XCTAssertTrue("\(error)".contains("another Lua state"), "\(error)")
+        }
+        XCTAssertEqual(b.stackTop, 0)
+    }
 }
