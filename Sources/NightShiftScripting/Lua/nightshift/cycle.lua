@@ -136,8 +136,10 @@ function ns._cycle(opts)
   local ok, err = xpcall(routine, debug.traceback, night)
   if not ok then
     if ns._interrupted() then error(err, 0) end
-    ns.log.error("The routine failed: %s", tostring(err))
-    ns._fire("failure", { job = nil, reason = tostring(err), log = ns.log.path() })
+    local message = tostring(err):match("^[^\n]*")
+    ns.log.error("The routine failed: %s", message)
+    ns.log.file(tostring(err))
+    ns._fire("failure", { job = nil, reason = message, log = ns.log.path() })
   end
   night:finish()
   local failed = {}
