@@ -22,6 +22,8 @@ public final class NightRunner {
     private var lock: InstanceLock?
     /// Why the fresh script did not load, when the last good version runs instead.
     private var brokenEdit: String?
+    /// The broken edit the failure hooks were last told about (once per edit, not per cycle).
+    private var reportedBrokenEdit: String?
 
     /// Prepares a run of `scriptPath`; `once` runs a single cycle.
     public init(scriptPath: String, options: ScriptOptions, once: Bool, log: NightShiftLog,
@@ -92,10 +94,11 @@ public final class NightRunner {
             context.cycleStart = context.now()
             context.cycleLogOffset = log.path.map(FailureReport.size(of:)) ?? 0
 
-            if let brokenEdit {
-                // The office hears of a broken edit the way it hears of a failed job.
+            if let brokenEdit, brokenEdit != reportedBrokenEdit {
+                // The office hears of a broken edit the way it hears of a failed job, once.
                 runtime.fireFailure(reason: "\(scriptPath) does not load (\(brokenEdit)); running the last good version")
             }
+            reportedBrokenEdit = brokenEdit
             log.info("--- NightShift \(NightShiftVersion.string) cycle\(options.dryRun ? " (dry run)" : "")\(first && options.manual ? " (manual)" : "") ---")
             do {
                 let outcome = try runtime.cycle(manual: first && options.manual)
