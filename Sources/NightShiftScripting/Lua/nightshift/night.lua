@@ -220,8 +220,12 @@ end
 
 -- Runs the job's copy step.
 local function run_copy(night, job)
+  local cwd = job.cwd or ns._script_dir
+  if cwd and cwd:sub(1, 1) ~= "/" and job.cwd then cwd = (ns._script_dir or ".") .. "/" .. cwd end
   if type(job.run) == "function" then
-    local r1, r2 = job.run({ job = job.name, source = job.source, target = job.target, night = night, dry_run = ns.dry_run })
+    -- The job's folder and environment, for the function's own ns.exec calls.
+    local r1, r2 = job.run({ job = job.name, source = job.source, target = job.target, night = night,
+      dry_run = ns.dry_run, cwd = cwd, env = job.env })
     if type(r1) == "table" and r1.seconds then return ns._classify(job, r1) end
     if r1 == true or r1 == "ok" then return "ok", r2 or "done" end
     if r1 == "warning" then return "warning", r2 or "warnings" end
@@ -232,8 +236,6 @@ local function run_copy(night, job)
   for _, c in ipairs(codes.ok or {}) do accepted[#accepted + 1] = c end
   for _, c in ipairs(codes.warning or {}) do accepted[#accepted + 1] = c end
   -- Relative paths in `run` (batch files, scripts) are relative to the site script's folder.
-  local cwd = job.cwd or ns._script_dir
-  if cwd and cwd:sub(1, 1) ~= "/" and job.cwd then cwd = (ns._script_dir or ".") .. "/" .. cwd end
   local r = ns.exec(job.run, { timeout = job.timeout, cwd = cwd, env = job.env,
     log = job.log or "both", ok_codes = accepted })
   return ns._classify(job, r)
