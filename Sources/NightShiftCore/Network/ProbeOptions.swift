@@ -53,12 +53,16 @@ public struct ProbeResult: Sendable, Equatable, CustomStringConvertible {
     public var rttMilliseconds: Double?
     /// Why the target counts as down (no reply, unreachable, name does not resolve).
     public var error: String?
+    /// True when the target could not be probed at all (e.g. its `via` address is not on
+    /// this machine): not known to be down, so it must never count as offline.
+    public var unknown: Bool
 
     /// A result as the sweep reports it.
-    public init(up: Bool, rttMilliseconds: Double? = nil, error: String? = nil) {
+    public init(up: Bool, rttMilliseconds: Double? = nil, error: String? = nil, unknown: Bool = false) {
         self.up = up
         self.rttMilliseconds = rttMilliseconds
         self.error = error
+        self.unknown = unknown
     }
 
     /// The readable form, as the tools print it.

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import LuaBinding
 import NightShiftCore
 
@@ -9,29 +8,22 @@ enum NetworkBindings {
     static let waitOptions: Set<String> = ["timeout", "retries", "via", "tcp", "interval", "any", "probe_timeout"]
     static let wakeOptions: Set<String> = ["broadcast", "port", "via", "interface", "password", "repeat"]
 
-    /// One probe target with its own source address / TCP port (a target table may override them).
-    struct Target: Hashable {
-        var address: String
-        var via: String?
-        var tcp: UInt16?
-    }
-
-    static func targets(_ args: LuaArguments, _ position: Int, defaults: ProbeOptions) throws -> [Target] {
+    static func targets(_ args: LuaArguments, _ position: Int, defaults: ProbeOptions) throws -> [ProbeTarget] {
         func port(_ v: LuaValue, _ what: String) throws -> UInt16? {
             if v.isNil { return nil }
             guard let p = v.integerValue, p >= 1, p <= 65535 else { throw args.error(position, "\(what) must be a port number (1-65535)") }
             return UInt16(p)
         }
-        func one(_ v: LuaValue, index: Int?) throws -> Target {
+        func one(_ v: LuaValue, index: Int?) throws -> ProbeTarget {
             let label = index.map { "target \($0)" } ?? "target"
             switch v {
             case .string, .bytes:
-                return Target(address: v.stringValue!, via: defaults.via, tcp: defaults.tcpPort)
+                return ProbeTarget(address: v.stringValue!, via: defaults.via, tcpPort: defaults.tcpPort)
             case .table(let t):
                 guard let address = t[1].stringValue else { throw args.error(position, "\(label): address expected at [1]") }
                 let via = t["via"].isNil ? defaults.via : t["via"].stringValue
                 let tcp = t["tcp"].isNil ? defaults.tcpPort : try port(t["tcp"], "\(label): tcp")
-                return Target(address: address, via: via, tcp: tcp)
+                return ProbeTarget(address: address, via: via, tcpPort: tcp)
             default:
                 throw args.error(position, "\(label): string expected, got \(v.typeName)")
             }
@@ -63,38 +55,6 @@ enum NetworkBindings {
     }
 
     /// Probes targets grouped by their options; the groups run concurrently.
-    /// The error text of a target that could not be probed at all (setup failure, not "down").
-    static let unknownPrefix = "cannot probe: "
-
-    static func sweep(_ targets: [Target], base: ProbeOptions, wait: (timeout: Double, interval: Double)?) throws -> [String: ProbeResult] {
-        let groups = Dictionary(grouping: targets) { Target(address: "", via: $0.via, tcp: $0.tcp) }.map { ($0.key, $0.value.map(\.address)) }
-        let results = Mutex<[String: ProbeResult]>([:])
-        // One thread per group, not concurrentPerform: that caps at the core count, and a
-        // sweep must last one timeout chain however many NICs the hosts sit behind.
-        let done = DispatchGroup()
-        for (key, addresses) in groups {
-            done.enter()
-            Thread {
-                var options = base
-                options.via = key.via
-                options.tcpPort = key.tcp
-                do {
-                    let r = try wait.map { try Prober.waitUp(addresses, options: options, timeout: $0.timeout, interval: $0.interval) }
-                        ?? Prober.sweep(addresses, options: options)
-                    results.withLock { $0.merge(r) { a, _ in a } }
-                } catch {
-                    // A group that cannot probe at all (e.g. its `via` address is not on this
-                    // machine) is down with the reason; the other groups still count.
-                    let down = ProbeResult(up: false, error: unknownPrefix + "\(error)")
-                    results.withLock { r in for t in addresses where r[t] == nil { r[t] = down } }
-                }
-                done.leave()
-            }.start()
-        }
-        done.wait()
-        return results.withLock { $0 }
-    }
-
     static func table(_ results: [String: ProbeResult]) -> LuaValue {
         var t = LuaTable()
         for (target, r) in results {
@@ -102,7 +62,7 @@ enum NetworkBindings {
             if let rtt = r.rttMilliseconds { entry["rtt_ms"] = .number(rtt) }
             if let e = r.error { entry["error"] = .string(e) }
             // Not "down" but "we could not look": callers must not read it as offline.
-            if r.error?.hasPrefix(unknownPrefix) == true { entry["unknown"] = true }
+            if r.unknown { entry["unknown"] = true }
             t[target] = .table(entry)
         }
         return .table(t)
@@ -113,14 +73,14 @@ enum NetworkBindings {
         try m.add("ping") { args in
             let o = try args.options(2, allowed: pingOptions)
             let base = try probeOptions(o, args: args)
-            return [table(try sweep(try targets(args, 1, defaults: base), base: base, wait: nil))]
+            return [table(Prober.probe(try targets(args, 1, defaults: base), options: base))]
         }
         try m.add("is_up") { args in
             let o = try args.options(2, allowed: pingOptions)
             let base = try probeOptions(o, args: args)
             let t = try targets(args, 1, defaults: base)
             guard t.count == 1 else { throw args.error(1, "one target expected") }
-            return [.boolean(try sweep(t, base: base, wait: nil)[t[0].address]?.up ?? false)]
+            return [.boolean(Prober.probe(t, options: base)[t[0].address]?.up ?? false)]
         }
         try m.add("wait_up") { args in
             let o = try args.options(2, allowed: waitOptions)
@@ -136,7 +96,7 @@ enum NetworkBindings {
             let deadline = context.now() + timeout
             while true {
                 let slice = max(0, min(interval, deadline - context.now()))
-                let r = try sweep(all, base: base, wait: (slice, interval))
+                let r = Prober.probe(all, options: base, wait: (slice, interval))
                 let done = any ? r.values.contains(where: \.up) : r.values.allSatisfy(\.up)
                 if done || context.now() >= deadline { return [table(r)] }
                 try context.checkInterrupted()

@@ -1,0 +1,54 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// One probe target with its own source address and TCP port.
+public struct ProbeTarget: Sendable, Hashable {
+    /// The address or host name.
+    public var address: String
+    /// The source address to probe from (the NIC facing the target).
+    public var via: String?
+    /// A TCP port for a connect probe instead of ICMP.
+    public var tcpPort: UInt16?
+
+    /// Creates a target.
+    public init(address: String, via: String? = nil, tcpPort: UInt16? = nil) {
+        self.address = address
+        self.via = via
+        self.tcpPort = tcpPort
+    }
+}
+
+extension Prober {
+    /// Probes targets that need different sources or ports: one sweep (or wait) per group,
+    /// all groups at once, so the whole takes one timeout chain however many NICs there are.
+    /// A group that cannot be probed at all gives `unknown` results instead of failing the rest.
+    public static func probe(
+        _ targets: [ProbeTarget], options base: ProbeOptions, wait: (timeout: Double, interval: Double)? = nil
+    ) -> [String: ProbeResult] {
+        let groups = Dictionary(grouping: targets) { ProbeTarget(address: "", via: $0.via, tcpPort: $0.tcpPort) }
+        let results = Mutex<[String: ProbeResult]>([:])
+        let done = DispatchGroup()
+        for (key, members) in groups {
+            let addresses = members.map(\.address)
+            done.enter()
+            // Own threads, not concurrentPerform: that would cap the groups at the core count.
+            Thread {
+                var options = base
+                options.via = key.via
+                options.tcpPort = key.tcpPort
+                do {
+                    let r = try wait.map { try waitUp(addresses, options: options, timeout: $0.timeout, interval: $0.interval) }
+                        ?? sweep(addresses, options: options)
+                    results.withLock { $0.merge(r) { a, _ in a } }
+                } catch {
+                    let unknown = ProbeResult(up: false, error: "cannot probe: \(error)", unknown: true)
+                    results.withLock { r in for t in addresses where r[t] == nil { r[t] = unknown } }
+                }
+                done.leave()
+            }.start()
+        }
+        done.wait()
+        return results.withLock { $0 }
+    }
+}
