@@ -2,6 +2,13 @@ import Glibc
 
 /// Crash-safe file writes: atomic replacement and synced appends (invariant 3).
 enum DurableFile {
+    /// A state directory path without trailing slashes (they would only make messages ugly).
+    static func normalized(directory: String) -> String {
+        var dir = directory
+        while dir.count > 1, dir.hasSuffix("/") { dir.removeLast() }
+        return dir.isEmpty ? "." : dir
+    }
+
     /// Prefix of the temporary files `replace` leaves behind only if it is killed mid-write.
     static func temporaryPrefix(for name: String) -> String { ".\(name).tmp-" }
 

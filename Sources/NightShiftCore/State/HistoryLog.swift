@@ -24,9 +24,7 @@ public struct HistoryLog: Sendable {
 
     /// Creates a history log in `directory` (created on the first append if missing).
     public init(directory: String) {
-        var dir = directory
-        while dir.count > 1, dir.hasSuffix("/") { dir.removeLast() }
-        self.directory = dir.isEmpty ? "." : dir
+        self.directory = DurableFile.normalized(directory: directory)
     }
 
     /// Full path of `history.jsonl`.

@@ -48,10 +48,7 @@ public struct StateStore: Sendable {
 
     /// Creates a store for `directory` (created on the first save if missing).
     public init(directory: String) {
-        // Trailing slashes would only make the messages ugly.
-        var dir = directory
-        while dir.count > 1, dir.hasSuffix("/") { dir.removeLast() }
-        self.directory = dir.isEmpty ? "." : dir
+        self.directory = DurableFile.normalized(directory: directory)
     }
 
     /// Full path of `state.json`.
