@@ -23,7 +23,7 @@ final class ChildProcessesTests: XCTestCase {
             XCTAssertFalse(result.timedOut)
             XCTAssertFalse(result.ok)
             XCTAssertEqual(result.signal, SIGTERM)
-            XCTAssertEqual(liveMembers(ofGroup: result.pid), [])
+            XCTAssertEqual(membersLeft(ofGroup: result.pid), [])
         }
         XCTAssertTrue(ChildProcesses.waitUntilIdle(timeout: 1))
     }
@@ -44,7 +44,7 @@ final class ChildProcessesTests: XCTestCase {
         XCTAssertLessThan(elapsed, 1.5)
         XCTAssertEqual(result.signal, SIGKILL)
         XCTAssertTrue(result.interrupted)
-        XCTAssertEqual(liveMembers(ofGroup: result.pid), [])
+        XCTAssertEqual(membersLeft(ofGroup: result.pid), [])
     }
 
     func testTerminateAllWithNothingRunningIsHarmless() {

@@ -135,7 +135,7 @@ final class ProcessRunnerTests: XCTestCase {
         XCTAssertNil(result.code)
         XCTAssertGreaterThanOrEqual(elapsed, 0.95)
         XCTAssertLessThan(elapsed, 1.5)
-        XCTAssertEqual(liveMembers(ofGroup: result.pid), [], "processes of group \(result.pid) survived")
+        XCTAssertEqual(membersLeft(ofGroup: result.pid), [], "processes of group \(result.pid) survived")
         XCTAssertFalse(ChildProcesses.groups.contains(result.pid))
     }
 
@@ -152,7 +152,7 @@ final class ProcessRunnerTests: XCTestCase {
         XCTAssertTrue(result.timedOut)
         XCTAssertEqual(result.signal, SIGKILL)
         XCTAssertLessThan(elapsed, 2)
-        XCTAssertEqual(liveMembers(ofGroup: result.pid), [])
+        XCTAssertEqual(membersLeft(ofGroup: result.pid), [])
     }
 
     func testBackgroundGrandchildHoldingThePipeDoesNotBlockReturn() async throws {
@@ -236,6 +236,6 @@ final class ProcessRunnerTests: XCTestCase {
         XCTAssertLessThan(ContinuousClock.now.seconds(since: start), 1.6)
         XCTAssertTrue(result.timedOut)
         XCTAssertEqual(text(result.stdout), "bye\n")
-        XCTAssertEqual(liveMembers(ofGroup: result.pid), [])
+        XCTAssertEqual(membersLeft(ofGroup: result.pid), [])
     }
 }

@@ -51,6 +51,21 @@ func liveMembers(ofGroup pgid: Int32) -> [Int32] {
     return members
 }
 
+/// The live members of group `pgid` once it had `within` seconds to die (polled every 10 ms).
+///
+/// A SIGKILLed process disappears from /proc only when the kernel has torn it down and
+/// its parent reaped it, which on a busy machine takes a moment after `killpg` returns;
+/// asserting at once flakes, so a test asserts on what is still alive after the bound.
+func membersLeft(ofGroup pgid: Int32, within seconds: Double = 1) -> [Int32] {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    var members = liveMembers(ofGroup: pgid)
+    while !members.isEmpty, ContinuousClock.now < deadline {
+        usleep(10_000)
+        members = liveMembers(ofGroup: pgid)
+    }
+    return members
+}
+
 /// Peak resident set size of this process in KiB (VmHWM).
 func peakRSSKiB() -> Int {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
