@@ -4,6 +4,8 @@
 static ns_dispatch_fn g_dispatch = 0;
 static ns_release_fn g_release = 0;
 static ns_interrupt_fn g_interrupt = 0;
+static ns_scope_open_fn g_scope_open = 0;
+static ns_scope_close_fn g_scope_close = 0;
 
 #define BOX_META "nightshift.SwiftFunction"
 
@@ -13,11 +15,19 @@ void ns_install(ns_dispatch_fn dispatch, ns_release_fn release, ns_interrupt_fn 
     g_interrupt = interrupt;
 }
 
+void ns_install_scopes(ns_scope_open_fn open, ns_scope_close_fn close) {
+    g_scope_open = open;
+    g_scope_close = close;
+}
+
 /* Runs every 10000 instructions; raising here is what lua.c itself does on Ctrl-C. */
 static void ns_interrupt_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     void *owner = *(void **)lua_getextraspace(L);
     if (owner != NULL && g_interrupt != NULL && g_interrupt(owner)) {
+        /* From now on every instruction raises, so a pcall in a loop cannot swallow the
+           stop: the error reaches the Swift caller, which resets the hook (ns_reset_hook). */
+        lua_sethook(L, ns_interrupt_hook, LUA_MASKCOUNT, 1);
         /* In a hook, level 0 is the Lua function that was running: name its line. */
         luaL_where(L, 0);
         lua_pushliteral(L, "interrupted");
@@ -28,6 +38,10 @@ static void ns_interrupt_hook(lua_State *L, lua_Debug *ar) {
 
 void ns_set_owner(lua_State *L, void *owner) {
     *(void **)lua_getextraspace(L) = owner;
+    lua_sethook(L, ns_interrupt_hook, LUA_MASKCOUNT, 10000);
+}
+
+void ns_reset_hook(lua_State *L) {
     lua_sethook(L, ns_interrupt_hook, LUA_MASKCOUNT, 10000);
 }
 
@@ -113,6 +127,42 @@ static int ns_msgh(lua_State *L) {
     luaL_traceback(L, L, msg, 1);
     return 1;
 }
+
+/* bounded(limit, label, fn, ...) -> true, results... | false, message, timed_out.
+   A pcall in C with a time scope around it: the scope's owner (Swift) opens and closes
+   it, the count hook raises while it is out of time, and this frame - C, never Swift -
+   is where the error lands. Only here is the hook put back to normal, so nothing between
+   the error and the caller's next instruction can swallow the stop. */
+static int ns_bounded(lua_State *L) {
+    lua_Number limit = luaL_checknumber(L, 1);
+    const char *label = luaL_checkstring(L, 2);
+    luaL_checktype(L, 3, LUA_TFUNCTION);
+    void *owner = *(void **)lua_getextraspace(L);
+    if (owner == NULL || g_scope_open == NULL || g_scope_close == NULL) {
+        return luaL_error(L, "bounded calls are not available in this state");
+    }
+    int depth = g_scope_open(owner, (double)limit, label);
+    int nargs = lua_gettop(L) - 3;
+    lua_pushcfunction(L, ns_msgh);
+    lua_insert(L, 3);
+    int status = lua_pcall(L, nargs, LUA_MULTRET, 3);
+    int timed_out = g_scope_close(owner, depth);
+    if (timed_out && (g_interrupt == NULL || !g_interrupt(owner))) {
+        ns_reset_hook(L);
+    }
+    if (status != LUA_OK) {
+        lua_pushboolean(L, 0);
+        lua_insert(L, -2);
+        lua_pushboolean(L, timed_out);
+        return 3;
+    }
+    int results = lua_gettop(L) - 3;
+    lua_pushboolean(L, 1);
+    lua_replace(L, 3);
+    return results + 1;
+}
+
+void ns_push_bounded(lua_State *L) { lua_pushcfunction(L, ns_bounded); }
 
 int ns_pcall_traceback(lua_State *L, int nargs, int nresults) {
     int base = lua_gettop(L) - nargs;

@@ -22,6 +22,22 @@ final class SwiftFunctionBox {
 /// Installs the dispatcher once per process (the C side keeps plain function pointers).
 let installDispatcher: Void = ns_install(luaDispatch, luaRelease, luaInterruptCheck)
 
+/// Installs the time-scope callbacks of `LuaState.boundedCall` once per process.
+let installScopes: Void = ns_install_scopes(luaScopeOpen, luaScopeClose)
+
+private let luaScopeOpen: ns_scope_open_fn = { owner, limit, label in
+    guard let owner else { return 0 }
+    let state = Unmanaged<LuaState>.fromOpaque(owner).takeUnretainedValue()
+    let name = label.map { String(cString: $0) } ?? "?"
+    return Int32(clamping: state.timeScopes?.open(limit, name) ?? 0)
+}
+
+private let luaScopeClose: ns_scope_close_fn = { owner, depth in
+    guard let owner else { return 0 }
+    let state = Unmanaged<LuaState>.fromOpaque(owner).takeUnretainedValue()
+    return state.timeScopes?.close(Int(depth)) == true ? 1 : 0
+}
+
 /// Called from the count hook with the state's owner: should Lua stop now?
 private let luaInterruptCheck: ns_interrupt_fn = { owner in
     guard let owner else { return 0 }

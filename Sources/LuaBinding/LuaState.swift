@@ -1,6 +1,20 @@
 import CLua
 import CLuaShim
 
+/// The owner's time budget, as `boundedCall` needs it.
+public struct LuaTimeScopes {
+    /// Opens a scope of `limit` seconds named `label`; returns its depth.
+    public var open: (_ limit: Double, _ label: String) -> Int
+    /// Closes the scope at `depth`; true when it ran out of time.
+    public var close: (_ depth: Int) -> Bool
+
+    /// Creates the callbacks.
+    public init(open: @escaping (Double, String) -> Int, close: @escaping (Int) -> Bool) {
+        self.open = open
+        self.close = close
+    }
+}
+
 /// One Lua 5.4 state, with the standard libraries open. Confined to one thread.
 ///
 /// Every call into Lua is protected (`pcall` with a traceback handler), and Swift
@@ -13,10 +27,14 @@ public final class LuaState {
     var currentL: OpaquePointer
     /// Polled every 10000 Lua instructions; returning true raises "interrupted" in Lua.
     public var interruptCheck: (() -> Bool)?
+    /// Opens and closes the time scopes of `boundedCall` (the owner's time budget);
+    /// nil: `boundedCall` raises "not available". `interruptCheck` is what enforces them.
+    public var timeScopes: LuaTimeScopes?
 
     /// Opens a new state with the standard libraries.
     public init() throws {
         _ = installDispatcher
+        _ = installScopes
         guard let L = ns_newstate() else { throw LuaError(message: "cannot create Lua state (out of memory)") }
         handle = LuaStateHandle(L)
         currentL = L
@@ -31,6 +49,23 @@ public final class LuaState {
         guard let L = handle.L else { return }
         handle.L = nil
         lua_close(L)
+    }
+
+    /// Lets Lua run normally again after `interruptCheck` stopped it and the caller handled
+    /// the stop (until then every instruction raises, so no `pcall` loop swallows it).
+    public func resetInterruptHook() {
+        guard let L = handle.L else { return }
+        ns_reset_hook(L)
+        if currentL != L { ns_reset_hook(currentL) }
+    }
+
+    /// The Lua function `bounded(limit, label, fn, ...)`: calls `fn` in protected mode inside a
+    /// time scope of `limit` seconds (see `timeScopes`) and returns `true, results...`, or
+    /// `false, message, timed_out`. It is C, so the error of a stopped call lands in C.
+    public func boundedCall() -> LuaValue {
+        ns_push_bounded(currentL)
+        defer { ns_pop(currentL, 1) }
+        return .function(stack.reference(at: -1))
     }
 
     private var stack: LuaStack { LuaStack(L: currentL, handle: handle) }

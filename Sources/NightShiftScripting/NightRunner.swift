@@ -91,6 +91,7 @@ public final class NightRunner {
             settings = current
             if loaded.logFile != log.path { try? log.setFile(loaded.logFile) }
             context.stateDirectory = current.stateDir
+            context.maxAttempts = current.maxAttempts
             context.cycleStart = context.now()
             context.cycleLogOffset = log.path.map(FailureReport.size(of:)) ?? 0
 
@@ -115,9 +116,10 @@ public final class NightRunner {
             }
             if interruption.isTriggered { return interrupted(context: context) }
             first = false
-            recordNextCheck(context: context, after: current.checkEvery)
+            let wait = nextWait(current, now: context.now())
+            recordNextCheck(context: context, after: wait)
             if once { return code }
-            if !countdown(current.checkEvery) { return interrupted(context: context) }
+            if !countdown(wait) { return interrupted(context: context, duringCycle: false) }
         }
     }
 
@@ -137,6 +139,18 @@ public final class NightRunner {
             return false
         }
         return true
+    }
+
+    /// Seconds to the next cycle: `check_every`, or less when the force window opens sooner
+    /// (a 2 h interval must not skip a 2-minute window).
+    func nextWait(_ settings: SiteSettings, now: Double) -> Double {
+        var wait = settings.checkEvery
+        if let text = settings.forceWindow, let window = try? TimeWindow(parsing: text) {
+            let opening = window.nextStart(after: Date(timeIntervalSince1970: now)).timeIntervalSince1970
+            // A second past the opening, so the cycle finds itself inside the window.
+            wait = min(wait, max(1, opening - now + 1))
+        }
+        return wait
     }
 
     private func recordNextCheck(context: ScriptContext, after seconds: Double) {
@@ -162,20 +176,33 @@ public final class NightRunner {
     }
 
     /// Records the interruption: running jobs become "interrupted"; returns 130/143.
-    private func interrupted(context: ScriptContext? = nil) -> Int32 {
+    private func interrupted(context: ScriptContext? = nil, duringCycle: Bool = true) -> Int32 {
         let signal = interruption.signal ?? SIGINT
         let name = signal == SIGTERM ? "SIGTERM" : signal == SIGINT ? "SIGINT" : "signal \(signal)"
         _ = ChildProcesses.waitUntilIdle(timeout: 10)
-        if let store = context?.stateStore, !options.dryRun {
+        if let context, let store = context.stateStore, !options.dryRun {
             do {
                 var state = try store.load().state
-                let now = Date().timeIntervalSince1970
+                let now = context.now()
                 let jobs = state.markRunningJobsInterrupted(at: now, reason: "interrupted by \(name)")
+                // The night counts as an attempt that failed; the window is not used up by it.
+                let wasNight = state.night.running != nil
+                if wasNight { state.night.finish(.interrupted, at: now, maxAttempts: Int(clamping: context.maxAttempts)) }
+                if duringCycle {
+                    state.lastCycle = CycleState(start: context.cycleStart, end: now, nextCheck: nil,
+                                                 reason: "interrupted by \(name)")
+                }
                 try store.save(state)
+                let history = HistoryLog(directory: store.directory)
                 for job in jobs {
-                    try? HistoryLog(directory: store.directory).append(.job(JobRecord(
+                    try? history.append(.job(JobRecord(
                         name: job, start: state.jobs[job]?.lastStart ?? now, end: now, result: .interrupted,
                         reason: "interrupted by \(name)")))
+                }
+                if duringCycle {
+                    try? history.append(.cycle(CycleRecord(
+                        start: context.cycleStart, end: now, ran: wasNight, reason: "interrupted by \(name)",
+                        result: "interrupted", manual: options.manual, dryRun: false)))
                 }
                 log.warn("Interrupted by \(name)\(jobs.isEmpty ? "" : "; marked interrupted: \(jobs.joined(separator: ", "))")")
             } catch {

@@ -23,6 +23,10 @@ public final class ScriptContext {
     public var cycleLogOffset: UInt64 = 0
     /// When the current cycle began (epoch seconds).
     public var cycleStart: Double = 0
+    /// `settings.max_attempts` of the loaded script (the night bookkeeping needs it).
+    public var maxAttempts: Int64 = 3
+    /// The time limits of the site code running now (`hook_timeout`, a run function's `timeout`).
+    public let budget = TimeBudget()
 
     /// Creates a context.
     public init(log: NightShiftLog, options: ScriptOptions, interruption: Interruption = .shared,
@@ -37,12 +41,19 @@ public final class ScriptContext {
         self.power = power
     }
 
-    /// Raises the Lua error that unwinds a script after SIGINT/SIGTERM.
+    /// Raises the Lua error that unwinds a script after SIGINT/SIGTERM, or when the site
+    /// code running now is out of time.
     func checkInterrupted() throws {
         if let signal = interruption.signal {
             throw LuaRuntimeError("interrupted by \(signal == SIGTERM ? "SIGTERM" : signal == SIGINT ? "SIGINT" : "signal \(signal)")")
         }
+        if let scope = budget.expired {
+            throw LuaRuntimeError("\(scope.label): time limit of \(DurationText.format(scope.limit)) exceeded")
+        }
     }
+
+    /// `seconds` of waiting cut to what the running site code has left.
+    func bounded(_ seconds: Double) -> Double { budget.clamp(seconds) }
 
     /// The state store, once the state directory is known.
     var stateStore: StateStore? { stateDirectory.map { StateStore(directory: $0) } }

@@ -5,7 +5,7 @@ import NightShiftCore
 /// The embedded standard library modules, in load order (each receives the module table).
 let standardLibrary = [
     "nightshift.prelude", "nightshift.dsl", "nightshift.hosts", "nightshift.actions",
-    "nightshift.report", "nightshift.night", "nightshift.cycle", "nightshift.strict",
+    "nightshift.report", "nightshift.night", "nightshift.trigger", "nightshift.cycle", "nightshift.strict",
 ]
 
 /// Every problem a site script has, each as `file:line: message`.
@@ -30,6 +30,10 @@ public struct SiteSettings: Sendable, Equatable {
     public var stateDir: String
     /// The log file.
     public var logFile: String
+    /// The force window's text, if the site has one (the loop also wakes at its opening).
+    public var forceWindow: String? = nil
+    /// Failed automatic nights before the next good one or the next window.
+    public var maxAttempts: Int64 = 3
 }
 
 /// What one cycle ended with.
@@ -40,6 +44,8 @@ public struct CycleOutcome: Sendable {
     public var ran: Bool
     /// The trigger's reason.
     public var reason: String
+    /// "ok", "warning", "failed" or "skipped".
+    public var result: String
 }
 
 /// One Lua state with the `nightshift` module, the standard library and (once loaded) a site script.
@@ -56,7 +62,15 @@ public final class ScriptRuntime {
         self.context = context
         lua = try LuaState()
         let interruption = context.interruption
-        lua.interruptCheck = { interruption.isTriggered }
+        let budget = context.budget
+        lua.interruptCheck = { interruption.isTriggered || budget.expired != nil }
+        lua.timeScopes = LuaTimeScopes(
+            open: { limit, label in budget.open(label, limit: limit) },
+            close: { depth in
+                let expired = budget.isExpired(depth: depth)
+                budget.close(depth: depth)
+                return expired
+            })
         var m = ModuleBuilder(lua: lua, context: context)
         try LogBindings.install(&m)
         try ProcessBindings.install(&m)
@@ -66,6 +80,8 @@ public final class ScriptRuntime {
         try ParseBindings.install(&m)
         try StateBindings.install(&m)
         try FileBindings.install(&m)
+        try BudgetBindings.install(&m)
+        try ScheduleBindings.install(&m)
         module = lua.reference(.table(m.table))
         lua.setGlobal("nightshift", .reference(module))
         lua.setGlobal("ns", .reference(module))
@@ -111,7 +127,9 @@ public final class ScriptRuntime {
         return SiteSettings(
             checkEvery: s["check_every"].doubleValue ?? 3600,
             stateDir: context.options.stateDir ?? resolve(s["state_dir"].stringValue ?? "state"),
-            logFile: context.options.logFile ?? resolve(s["log_file"].stringValue ?? "nightshift.log"))
+            logFile: context.options.logFile ?? resolve(s["log_file"].stringValue ?? "nightshift.log"),
+            forceWindow: s["force_window"].stringValue,
+            maxAttempts: s["max_attempts"].integerValue ?? 3)
     }
 
     /// The validated plan as text lines (`nightshift check`).
@@ -132,7 +150,8 @@ public final class ScriptRuntime {
     public func cycle(manual: Bool) throws -> CycleOutcome {
         let r = try callModule("_cycle", [["manual": .boolean(manual), "no_sleep": .boolean(context.options.noSleep)]])
         let t = r.first?.tableValue ?? LuaTable()
-        return CycleOutcome(code: Int32(t["code"].integerValue ?? 1), ran: t["ran"].isTruthy, reason: t["reason"].stringValue ?? "")
+        return CycleOutcome(code: Int32(clamping: t["code"].integerValue ?? 1), ran: t["ran"].isTruthy,
+                            reason: t["reason"].stringValue ?? "", result: t["result"].stringValue ?? "failed")
     }
 
     /// Fires the `failure` event for an error outside any job (a broken cycle).

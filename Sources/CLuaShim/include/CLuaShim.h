@@ -15,6 +15,18 @@ typedef void (*ns_release_fn)(void *box);
 /// Signature of the Swift interruption check: non-zero when the state's owner wants Lua to stop.
 typedef int (*ns_interrupt_fn)(void *owner);
 
+/// Opens a time scope for a bounded call; returns its depth.
+typedef int (*ns_scope_open_fn)(void *owner, double limit, const char *label);
+/// Closes the scope at `depth`; non-zero when it ran out of time.
+typedef int (*ns_scope_close_fn)(void *owner, int depth);
+
+/// Installs the scope callbacks of bounded calls (once per process).
+void ns_install_scopes(ns_scope_open_fn open, ns_scope_close_fn close);
+
+/// Pushes the C function `bounded(limit, label, fn, ...)`: a protected call of `fn` inside a
+/// time scope; returns `true, results...` or `false, message, timed_out`.
+void ns_push_bounded(lua_State *L);
+
 /// Installs the Swift dispatcher, release hook and interruption check (once per process).
 void ns_install(ns_dispatch_fn dispatch, ns_release_fn release, ns_interrupt_fn interrupt);
 
@@ -22,6 +34,10 @@ void ns_install(ns_dispatch_fn dispatch, ns_release_fn release, ns_interrupt_fn 
 /// (from C, in a Lua frame) when the owner's interruption check says so: a script stuck in
 /// a loop that calls no primitive still stops on SIGINT/SIGTERM.
 void ns_set_owner(lua_State *L, void *owner);
+
+/// Puts the count hook back to its normal rate after an interruption was handled (once
+/// triggered, the hook raises at every instruction until Swift calls this).
+void ns_reset_hook(lua_State *L);
 
 /// Creates a state with the standard libraries opened in protected mode; NULL on failure.
 lua_State *ns_newstate(void);

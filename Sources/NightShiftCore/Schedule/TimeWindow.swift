@@ -54,9 +54,7 @@ public struct TimeWindow: Equatable, Hashable, Sendable, CustomStringConvertible
 
     /// Whether `date` falls inside an occurrence of the window.
     public func contains(_ date: Date, in timeZone: TimeZone = .current) -> Bool {
-        let second = Self.calendar(timeZone).secondOfDay(date)
-        if spansMidnight { return second >= startSecond || second < endSecond }
-        return second >= startSecond && second < endSecond
+        occurrence(containing: date, in: timeZone) != nil
     }
 
     /// The start instant of the occurrence containing `date`, or nil when `date` is outside.
@@ -64,24 +62,36 @@ public struct TimeWindow: Equatable, Hashable, Sendable, CustomStringConvertible
     /// This is the key for "once per window" bookkeeping: every instant of one occurrence maps
     /// to the same start, e.g. 01:00 in `"22:00-02:00"` maps to 22:00 of the previous day.
     public func windowStart(containing date: Date, in timeZone: TimeZone = .current) -> Date? {
-        guard contains(date, in: timeZone) else { return nil }
-        let cal = Self.calendar(timeZone)
-        var day = cal.day(of: date)
-        if spansMidnight, cal.secondOfDay(date) < endSecond {
-            day = cal.day(day, adding: -1)
-        }
-        return cal.instant(on: day, atSecond: startSecond)
+        occurrence(containing: date, in: timeZone)?.lowerBound
     }
 
     /// The end instant of the occurrence containing `date`, or nil when `date` is outside.
     public func windowEnd(containing date: Date, in timeZone: TimeZone = .current) -> Date? {
-        guard contains(date, in: timeZone) else { return nil }
+        occurrence(containing: date, in: timeZone)?.upperBound
+    }
+
+    /// The occurrence (opening ..< closing instant) that contains `date`.
+    ///
+    /// Worked out in instants, not wall-clock readings, so a DST night cannot make a window
+    /// vanish: one whose times fall inside a spring-forward gap opens at the first real instant
+    /// after the gap, and is open at least one minute even if its end fell into the gap too.
+    public func occurrence(containing date: Date, in timeZone: TimeZone = .current) -> Range<Date>? {
         let cal = Self.calendar(timeZone)
-        var day = cal.day(of: date)
-        if spansMidnight, cal.secondOfDay(date) >= startSecond {
-            day = cal.day(day, adding: 1)
+        let today = cal.day(of: date)
+        for offset in [0, -1] {
+            let day = cal.day(today, adding: offset)
+            let range = occurrence(openingOn: day, cal)
+            if range.contains(date) { return range }
         }
-        return cal.instant(on: day, atSecond: endSecond)
+        return nil
+    }
+
+    /// The occurrence that opens on local calendar day `day`.
+    private func occurrence(openingOn day: DateComponents, _ cal: Calendar) -> Range<Date> {
+        let open = cal.instant(on: day, atSecond: startSecond)
+        var close = cal.instant(on: spansMidnight ? cal.day(day, adding: 1) : day, atSecond: endSecond)
+        if close <= open { close = open.addingTimeInterval(60) }
+        return open..<close
     }
 
     /// The first window start strictly after `date`.
@@ -132,12 +142,6 @@ public struct TimeWindow: Equatable, Hashable, Sendable, CustomStringConvertible
 }
 
 fileprivate extension Calendar {
-    /// Local seconds since midnight, by wall clock (so DST days still read 0..<86400).
-    func secondOfDay(_ date: Date) -> Int {
-        let c = dateComponents([.hour, .minute, .second], from: date)
-        return (c.hour ?? 0) * 3_600 + (c.minute ?? 0) * 60 + (c.second ?? 0)
-    }
-
     /// The local calendar day of `date`.
     func day(of date: Date) -> DateComponents {
         dateComponents([.year, .month, .day], from: date)
@@ -152,14 +156,26 @@ fileprivate extension Calendar {
         return self.day(of: moved)
     }
 
-    /// The instant of a local wall-clock time on a day; Foundation moves a time inside a
-    /// spring-forward gap past the gap and picks the first of a repeated time's two instants.
+    /// The instant of a local wall-clock time on a day; of a repeated time (fall back) the first
+    /// of its two instants. A time inside a spring-forward gap does not exist: it becomes the
+    /// first real instant after the gap (Foundation would move it on by the gap's length, so
+    /// "02:30" on a 02:00->03:00 night would open at 03:30 instead of 03:00).
     func instant(on day: DateComponents, atSecond second: Int) -> Date {
         var c = day
         c.hour = second / 3_600
         c.minute = (second % 3_600) / 60
         c.second = second % 60
         c.nanosecond = 0
-        return date(from: c) ?? Date(timeIntervalSince1970: 0)
+        guard let found = date(from: c) else { return Date(timeIntervalSince1970: 0) }
+        let wall = dateComponents([.year, .month, .day, .hour, .minute, .second], from: found)
+        if wall.day == c.day, wall.hour == c.hour, wall.minute == c.minute, wall.second == c.second {
+            return found
+        }
+        // In a gap: the transition that ends it lies within a day before `found`.
+        if let transition = timeZone.nextDaylightSavingTimeTransition(after: found.addingTimeInterval(-86_400)),
+           transition <= found {
+            return transition
+        }
+        return found
     }
 }

@@ -28,6 +28,10 @@ public struct HostState: Codable, Equatable, Sendable {
     /// When NightShift woke the host (epoch); cleared once a sweep finds it down. A host
     /// still up from a night that was cut short is NightShift's, not a user's.
     public var wokenAt: Double?
+    /// The clock offset left after NightShift last synchronised the host's clock (seconds,
+    /// theirs minus the source's), and when (epoch).
+    public var clockOffset: Double?
+    public var clockSynced: Double?
 
     /// Creates a host record.
     public init(up: Bool? = nil, since: Double? = nil, lastSeen: Double? = nil, lastSweep: Double? = nil,
@@ -44,6 +48,8 @@ public struct HostState: Codable, Equatable, Sendable {
         case lastSeen = "last_seen"
         case lastSweep = "last_sweep"
         case wokenAt = "woken_at"
+        case clockOffset = "clock_offset"
+        case clockSynced = "clock_synced"
     }
 }
 
@@ -122,6 +128,8 @@ public struct NightShiftState: Codable, Equatable, Sendable {
     public var recentSweeps: [SweepRecord]
     /// The last (or current) cycle.
     public var lastCycle: CycleState?
+    /// The trigger's memory of past nights.
+    public var night: NightState
 
     /// Creates a state; the defaults are a fresh, empty state.
     public init(hosts: [String: HostState] = [:], jobs: [String: JobState] = [:], lastWindowRun: Double? = nil,
@@ -132,6 +140,7 @@ public struct NightShiftState: Codable, Equatable, Sendable {
         self.lastWindowRun = lastWindowRun
         self.recentSweeps = recentSweeps
         self.lastCycle = lastCycle
+        self.night = NightState()
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -139,6 +148,7 @@ public struct NightShiftState: Codable, Equatable, Sendable {
         case forceWindow = "force_window"
         case recentSweeps = "recent_sweeps"
         case lastCycle = "last_cycle"
+        case night
     }
 
     private enum ForceWindowKeys: String, CodingKey {
@@ -153,6 +163,7 @@ public struct NightShiftState: Codable, Equatable, Sendable {
         jobs = try c.decodeIfPresent([String: JobState].self, forKey: .jobs) ?? [:]
         recentSweeps = try c.decodeIfPresent([SweepRecord].self, forKey: .recentSweeps) ?? []
         lastCycle = try c.decodeIfPresent(CycleState.self, forKey: .lastCycle)
+        night = try c.decodeIfPresent(NightState.self, forKey: .night) ?? NightState()
         if c.contains(.forceWindow) {
             let fw = try c.nestedContainer(keyedBy: ForceWindowKeys.self, forKey: .forceWindow)
             lastWindowRun = try fw.decodeIfPresent(Double.self, forKey: .lastWindowRun)
@@ -169,6 +180,7 @@ public struct NightShiftState: Codable, Equatable, Sendable {
         try c.encode(jobs, forKey: .jobs)
         try c.encode(recentSweeps, forKey: .recentSweeps)
         try c.encodeIfPresent(lastCycle, forKey: .lastCycle)
+        try c.encode(night, forKey: .night)
         var fw = c.nestedContainer(keyedBy: ForceWindowKeys.self, forKey: .forceWindow)
         try fw.encodeIfPresent(lastWindowRun, forKey: .lastWindowRun)
     }

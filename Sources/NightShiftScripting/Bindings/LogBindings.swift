@@ -27,7 +27,7 @@ enum LogBindings {
             let seconds = try args.number(1)
             let text = try args.optionalString(2) ?? "Next check in"
             do {
-                try Countdown.run(seconds: seconds, text: text, log: log, interruption: context.interruption)
+                try Countdown.run(seconds: context.bounded(seconds), text: text, log: log, interruption: context.interruption)
             } catch {
                 try context.checkInterrupted()
             }
@@ -36,7 +36,7 @@ enum LogBindings {
         try m.add("sleep") { args in
             let seconds = try args.number(1)
             guard seconds >= 0, seconds.isFinite else { throw args.error(1, "seconds must be >= 0") }
-            do { try context.interruption.sleep(seconds: seconds) } catch { try context.checkInterrupted() }
+            do { try context.interruption.sleep(seconds: context.bounded(seconds)) } catch { try context.checkInterrupted() }
             return []
         }
         try m.add("now", traced: false) { _ in [.number(context.now())] }

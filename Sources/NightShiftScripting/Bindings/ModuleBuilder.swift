@@ -21,7 +21,12 @@ struct ModuleBuilder {
         let name = path.split(separator: ".").last.map(String.init) ?? path
         let fn = try lua.function(name) { args in
             if interruptible { try context.checkInterrupted() }
-            guard traced, context.log.isDebugEnabled else { return try body(args) }
+            guard traced, context.log.isDebugEnabled else {
+                let results = try body(args)
+                // A wait the time limit cut short ends the site code here, not one call later.
+                if interruptible { try context.checkInterrupted() }
+                return results
+            }
             let call = "ns.\(path)(\(args.values.map(DebugText.render).joined(separator: ", ")))"
             do {
                 let results = try body(args)
@@ -56,7 +61,15 @@ enum DebugText {
             let cut = s.count > 120 ? String(s.prefix(120)) + "...(\(s.utf8.count) bytes)" : s
             return "\"" + cut.replacingOccurrences(of: "\n", with: "\\n") + "\""
         case .table(let t):
-            let parts = t.entries.sorted { "\($0.key)" < "\($1.key)" }.prefix(20).map { k, v -> String in
+            // Array items in their real order (1, 2, ..., 10), then named fields by name.
+            let parts = t.entries.sorted { a, b in
+                switch (a.key.integerValue, b.key.integerValue) {
+                case let (x?, y?): return x < y
+                case (.some, nil): return true
+                case (nil, .some): return false
+                default: return "\(a.key)" < "\(b.key)"
+                }
+            }.prefix(20).map { k, v -> String in
                 if case .string(let key) = k {
                     return key == "password" ? "password=<hidden>" : "\(key)=\(render(v))"
                 }

@@ -25,6 +25,10 @@ enum ProcessBindings {
             var request = ExecRequest(command)
             request.interruption = context.interruption
             request.timeout = try o.nonNegative("timeout")
+            if let left = context.budget.remaining {
+                // Inside a time-limited hook: the child goes (its whole group) when the hook's time is up.
+                request.timeout = min(request.timeout ?? left, max(left, 0))
+            }
             request.cwd = try o.string("cwd")
             request.env = try o.stringMap("env") ?? [:]
             if o.has("stdin") {

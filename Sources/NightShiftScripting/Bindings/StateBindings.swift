@@ -52,8 +52,15 @@ enum StateBindings {
                     hosts[name] = .table(e)
                 }
                 t["hosts"] = .table(hosts)
-                if let w = loaded.state.lastWindowRun { t["last_window_run"] = .number(w) }
-                if let last = loaded.state.jobs.values.compactMap(\.lastStart).max() { t["last_backup"] = .number(last) }
+                var night = loaded.state.night
+                // Files of 0.1 kept the used window occurrence elsewhere.
+                if night.windowUsed == nil { night.windowUsed = loaded.state.lastWindowRun }
+                t["night"] = .table(nightTable(night))
+                t["recent_sweeps"] = .table(LuaTable(array: loaded.state.recentSweeps.map { sweep in
+                    var entry = LuaTable()
+                    for (name, up) in sweep.up { entry[.string(name)] = .table(LuaTable(["up": .boolean(up)])) }
+                    return .table(entry)
+                }))
                 return [.table(t)]
             } catch {
                 return [.table(LuaTable(["status": "corrupt", "error": .string("\(error)")]))]
@@ -92,10 +99,6 @@ enum StateBindings {
             append(.job(JobRecord(name: name, start: end - seconds, end: end, result: result, reason: reason)))
             return [.boolean(ok)]
         }
-        try m.add("_state.window_ran") { args in
-            let key = try args.number(1)
-            return [.boolean(update("the force-window run") { $0.lastWindowRun = key })]
-        }
         try m.add("_state.history") { args in
             let t = try args.table(1)
             let now = context.now()
@@ -105,28 +108,50 @@ enum StateBindings {
                 manual: t["manual"].isTruthy, dryRun: context.options.dryRun)))
             return []
         }
-        try m.add("_decide") { args in
-            let o = try args.table(1)
-            let watched = o["watched"].tableValue?.array.compactMap(\.stringValue) ?? []
-            let loaded = try? context.stateStore?.load(quarantine: false)
-            var window: TimeWindow?
-            if let text = o["force_window"].stringValue { window = try TimeWindow(parsing: text) }
-            var sweeps = loaded?.state.recentSweeps ?? []
-            // A sweep that was not saved (--dry-run, a full disk) still decides: the
-            // decision must never fall back on an older sweep from disk.
-            if !o["recorded"].isTruthy || context.options.dryRun, let current = o["sweep"].tableValue {
-                sweeps.append(SweepRecord(time: context.now(), up: knownStates(current)))
-            }
-            let input = TriggerInput(
-                now: Date(timeIntervalSince1970: context.now()), watchedHosts: watched,
-                recentSweeps: sweeps, offlineSweeps: Int(o["offline_sweeps"].integerValue ?? 1),
-                forceWindow: window, lastWindowRun: loaded?.state.lastWindowRun.map { Date(timeIntervalSince1970: $0) },
-                manual: o["manual"].isTruthy)
-            let d = TriggerPolicy.decide(input)
-            var t = LuaTable(["run": .boolean(d.run), "reason": .string(d.reason)])
-            if let key = d.windowKey { t["window_key"] = .number(key.timeIntervalSince1970) }
-            return [.table(t)]
+        try m.add("_state.night_started") { args in
+            let t = try args.table(1)
+            let night = RunningNight(start: context.now(), windowKey: t["window_key"].doubleValue, manual: t["manual"].isTruthy)
+            return [.boolean(update("the start of the night") { $0.night.start(night) })]
         }
+        try m.add("_state.night_finished") { args in
+            let t = try args.table(1)
+            guard let result = NightResult(rawValue: t["result"].stringValue ?? "") else {
+                throw args.error(1, "field 'result' must be \"ok\", \"warning\", \"failed\" or \"interrupted\"")
+            }
+            let maxAttempts = Int(clamping: t["max_attempts"].integerValue ?? context.maxAttempts)
+            var after: NightState?
+            _ = update("the end of the night") { state in
+                state.night.finish(result, at: context.now(), maxAttempts: maxAttempts)
+                after = state.night
+            }
+            return [after.map { .table(nightTable($0)) } ?? .nil]
+        }
+        try m.add("_state.clock_synced") { args in
+            let name = try args.string(1)
+            let offset = try args.number(2)
+            let now = context.now()
+            return [.boolean(update("the clock of \(name)") { state in
+                state.hosts[name, default: HostState()].clockOffset = offset
+                state.hosts[name, default: HostState()].clockSynced = now
+            })]
+        }
+    }
+
+    /// The trigger's memory of past nights, as the Lua trigger reads it.
+    static func nightTable(_ n: NightState) -> LuaTable {
+        var t = LuaTable(["failed_attempts": .integer(Int64(n.failedAttempts))])
+        if let v = n.lastGoodAutomatic { t["last_good_automatic"] = .number(v) }
+        if let v = n.firstFailed { t["first_failed"] = .number(v) }
+        if let v = n.windowUsed { t["window_used"] = .number(v) }
+        if let v = n.lastStart { t["last_start"] = .number(v) }
+        if let v = n.lastEnd { t["last_end"] = .number(v) }
+        if let v = n.lastResult { t["last_result"] = .string(v.rawValue) }
+        if let r = n.running {
+            var running = LuaTable(["start": .number(r.start), "manual": .boolean(r.manual)])
+            if let k = r.windowKey { running["window_key"] = .number(k) }
+            t["running"] = .table(running)
+        }
+        return t
     }
 
     /// Up/down per host from a sweep table; hosts that could not be probed are left out,

@@ -119,4 +119,22 @@ final class TimeWindowTests: XCTestCase {
         XCTAssertLessThanOrEqual(next, at(2025, 3, 30, 4, 0, in: berlin))
         XCTAssertTrue(gap.contains(next, in: berlin))
     }
+
+    func testWindowInsideTheSpringForwardGapOpensAtTheFirstRealMinuteAfterIt() throws {
+        // 2025-03-30 in Berlin: 02:00 CET is followed by 03:00 CEST (01:00 UTC).
+        let jump = at(2025, 3, 30, 1, 0, in: utc)
+        let midnight = at(2025, 3, 30, 0, 0, in: berlin)
+        // Starts in the gap, ends after it: opens at 03:00, not at 03:30 (a gap's length late).
+        let partly = try TimeWindow(parsing: "02:30-03:30")
+        XCTAssertEqual(partly.nextStart(after: midnight, in: berlin), jump)
+        XCTAssertEqual(partly.windowStart(containing: jump.addingTimeInterval(60), in: berlin), jump)
+        XCTAssertEqual(partly.windowEnd(containing: jump, in: berlin), at(2025, 3, 30, 3, 30, in: berlin))
+        // Wholly inside the gap: still opens that night, at 03:00, for at least a minute.
+        let inside = try TimeWindow(parsing: "02:15-02:45")
+        XCTAssertEqual(inside.nextStart(after: midnight, in: berlin), jump)
+        XCTAssertTrue(inside.contains(jump.addingTimeInterval(30), in: berlin))
+        XCTAssertFalse(inside.contains(jump.addingTimeInterval(120), in: berlin))
+        // The next night it is an ordinary window again.
+        XCTAssertEqual(inside.nextStart(after: jump, in: berlin), at(2025, 3, 31, 2, 15, in: berlin))
+    }
 }

@@ -8,22 +8,22 @@ local hosts = ns.hosts
 
 local function settings() return config.settings end
 
--- Probes every host but this one and logs a line per host.
+-- Probes every host but this one and logs a line per host. A host that could not be
+-- probed (the probe failed here, not at the host) is "unknown", never offline.
 local function sweep(label)
   local names = hosts.others(false)
-  local started = ns.now()
+  local started = ns._mono()
   local r = hosts.probe(names)
   local online = {}
   for _, name in ipairs(names) do
     local h = hosts.get(name)
     local x = r[name]
     if x.up then online[#online + 1] = name end
-    local status = x.up and string.format("online  %.1f ms", x.rtt_ms or 0)
-      or (x.unknown and ("UNKNOWN (" .. tostring(x.error) .. ")") or "offline")
-    local log = x.unknown and ns.log.warn or ns.log.info
-    log("  %-12s %-16s %s%s", name, x.ip or h.ip[1] or "-", status, h.watch and "" or "  (not watched)")
+    local status = x.up and string.format("online  %.1f ms", x.rtt_ms or 0) or (x.unknown and "UNKNOWN" or "offline")
+    ns.log.info("  %-12s %-16s %s%s", name, x.ip or h.ip[1] or "-", status, h.watch and "" or "  (not watched)")
+    if x.unknown then ns.log.info("  cannot tell whether %s is online: %s", name, tostring(x.error or "no answer could be sent")) end
   end
-  ns.log.info("%s: %d of %d hosts online (%.2f s)", label, #online, #names, ns.now() - started)
+  ns.log.info("%s: %d of %d hosts online (%.2f s)", label, #online, #names, ns._mono() - started)
   return r, online
 end
 
@@ -34,39 +34,47 @@ local function watched_online(r)
   return out
 end
 
--- The default trigger: everybody offline (for offline_sweeps sweeps), the force window, or manual.
-local function default_decision(r, manual, st, recorded)
+-- The window's calendar math for now, or nil without a force window.
+local function window_now(now)
+  local text = settings().force_window
+  if not text then return nil end
+  local w = ns._window(text, now)
+  w.text = text
+  return w
+end
+
+--- The decision for this cycle: {run=bool, reason=string, window_key=epoch?}.
+-- `r` is this cycle's sweep, `st` the state loaded once at the start of the cycle.
+function ns._decision(r, manual, st)
   local s = settings()
+  st = st or {}
+  local now = ns.now()
   -- A host NightShift woke and that is still up (an interrupted night) is nobody's work.
   local watched = {}
   for _, name in ipairs(hosts.others(true)) do
     if not (r[name] and r[name].up and ns._woken_earlier(st, name)) then watched[#watched + 1] = name end
   end
-  local d = ns._decide({ watched = watched, manual = manual, sweep = r, recorded = recorded,
-    force_window = s.force_window or nil, offline_sweeps = s.offline_sweeps })
-  -- min_interval: at most one backup per interval (a NAS that stays awake would
-  -- otherwise back up at every check while everybody is away).
-  if d.run and not manual and s.min_interval > 0 and st.last_backup then
-    local ago = ns.now() - st.last_backup
-    if ago < s.min_interval then
-      return { run = false, reason = string.format("the last backup started %s ago (min_interval %s)",
-        ns.format_duration(ago), ns.format_duration(s.min_interval)) }
-    end
-  end
-  return d
-end
-
---- The decision for this cycle: {run=bool, reason=string, window_key=epoch?}.
-function ns._decision(r, manual, st, recorded)
-  local d = default_decision(r, manual, st or {}, recorded)
+  local sweeps = {}
+  for _, past in ipairs(st.recent_sweeps or {}) do sweeps[#sweeps + 1] = past end
+  sweeps[#sweeps + 1] = r
+  local d = ns._trigger.decide({
+    now = now, manual = manual, watched = watched, offline_sweeps = s.offline_sweeps, sweeps = sweeps,
+    window = window_now(now), night = st.night or {}, min_interval = s.min_interval, max_attempts = s.max_attempts,
+  })
   if config.trigger then
     local online = watched_online(r)
-    local ok, run, reason = xpcall(config.trigger, debug.traceback, {
+    local ok, run, reason = ns._bounded(s.hook_timeout, "trigger", config.trigger, {
       hosts = r, online = online, watched = hosts.others(true), manual = manual,
-      default = { run = d.run, reason = d.reason }, now = ns.now(),
+      default = { run = d.run, reason = d.reason }, now = now,
     })
-    if not ok then error(run, 0) end
-    d = { run = run and true or false, reason = reason or (run and "custom trigger" or "custom trigger: no"), window_key = d.run and d.window_key or nil }
+    if not ok then
+      if ns._interrupted() then error(run, 0) end
+      -- reason is "timed out" here: a hung trigger fails the cycle, it does not back up.
+      error(reason and string.format("trigger: timed out after %s (hook_timeout)", ns.format_duration(s.hook_timeout))
+        or run, 0)
+    end
+    d = { run = run and true or false, reason = type(reason) == "string" and reason or (run and "custom trigger" or "custom trigger: no"),
+      window_key = d.window_key }
   end
   return d
 end
@@ -105,56 +113,82 @@ local function maybe_sleep(night, opts)
   return ok and mode or ("failed: " .. tostring(err))
 end
 
---- One cycle. `opts`: {manual=bool, no_sleep=bool}. Returns {code=0|1, ran=bool, reason=string}.
+--- One cycle. `opts`: {manual=bool, no_sleep=bool}. Returns {code=0|1, ran=bool, reason=string, result=string}.
 function ns._cycle(opts)
   opts = opts or {}
   ns.manual = opts.manual and true or false -- only the first cycle of a --manual run is manual
+  ns._cycle_warnings = {}
   if #config.job_order == 0 and not config.routine and #config.host_order == 0 then
     -- A plain script (no hosts, no jobs): its top level was all there was to run.
-    return { code = 0, ran = false, reason = "the script declares no hosts or jobs" }
+    return { code = 0, ran = false, reason = "the script declares no hosts or jobs", result = "skipped" }
   end
   local st = ns._state.load()
   if st.status == "corrupt" then
     ns.log.warn("State file was corrupt (%s); kept aside, treating the state as unknown", tostring(st.error))
+  end
+  if st.night and st.night.running then
+    -- We hold the lock, so the night recorded as running belongs to a process that died.
+    ns.log.warn("The night that started %s was cut short (its process died): it counts as a failed attempt",
+      os.date("%Y-%m-%d %H:%M", math.floor(st.night.running.start)))
+    st.night = ns._state.night_finished({ result = "interrupted", max_attempts = settings().max_attempts }) or st.night
   end
   ns.log.info("Sweep of %d hosts:", #hosts.others(false))
   local r = sweep("Sweep")
   local recorded = ns._state.record_sweep(r)
   ns._fire("sweep", { hosts = r, online = watched_online(r) })
 
-  local d = ns._decision(r, opts.manual, st, recorded)
+  local d = ns._decision(r, opts.manual, st)
   ns.log.info("Decision: %s - %s", d.run and "back up" or "no backup", d.reason)
   if not d.run then
-    ns._state.history({ type = "cycle", decision = "skip", reason = d.reason, result = "skipped", manual = opts.manual })
-    return { code = 0, ran = false, reason = d.reason }
+    local result = #ns._cycle_warnings > 0 and "warning" or "skipped"
+    ns._state.history({ type = "cycle", decision = "skip", reason = d.reason, result = result, manual = opts.manual })
+    return { code = 0, ran = false, reason = d.reason, result = result }
   end
-  if d.window_key then ns._state.window_ran(ns.now()) end
+  ns._state.night_started({ window_key = d.window_key, manual = opts.manual and true or false })
 
   local night = ns._new_night(r, recorded and st.status ~= "corrupt", st)
   ns._fire("before_backup", { night = night, reason = d.reason })
   local routine = config.routine or ns._default_routine
-  local ok, err = xpcall(routine, debug.traceback, night)
+  local ok, err, timed_out
+  if config.routine then
+    ok, err, timed_out = ns._bounded(settings().hook_timeout, "routine", routine, night)
+  else
+    ok, err = xpcall(routine, debug.traceback, night)
+  end
   if not ok then
     if ns._interrupted() then error(err, 0) end
-    local message = tostring(err):match("^[^\n]*")
+    local message = timed_out and string.format("routine: timed out after %s (hook_timeout)", ns.format_duration(settings().hook_timeout))
+      or ns._site_message(err)
     ns.log.error("The routine failed: %s", message)
     ns.log.file(tostring(err))
     ns._fire("failure", { job = nil, reason = message, log = ns.log.path() })
   end
   night:finish()
-  local failed = {}
+  local failed, warned = {}, {}
   for _, name in ipairs(util.keys(night.results)) do
-    if night.results[name].result == "failed" then failed[#failed + 1] = name end
+    local res = night.results[name].result
+    if res == "failed" then failed[#failed + 1] = name elseif res == "warning" then warned[#warned + 1] = name end
   end
   ns._fire("after_backup", { night = night, results = night.results, failed = failed })
   local slept = maybe_sleep(night, opts)
   local code = (#failed > 0 or not ok) and 1 or 0
+  local result = code == 1 and "failed" or ((#warned > 0 or #ns._cycle_warnings > 0) and "warning" or "ok")
+  ns._state.night_finished({ result = result, max_attempts = settings().max_attempts })
   ns._state.history({ type = "cycle", decision = "backup", reason = d.reason, failed = failed, sleep = slept,
-    result = code == 0 and "ok" or "failed", manual = opts.manual })
+    result = result, manual = opts.manual })
   -- A night that ran to its end leaves no host marked as woken by NightShift.
   ns._state.clear_woken()
-  ns.log.info("Night done: %s", code == 0 and "all jobs ok" or ("failed: " .. (#failed > 0 and util.join(failed) or "routine error")))
-  return { code = code, ran = true, reason = d.reason }
+  if result == "ok" then
+    ns.log.info("Night done: all jobs ok")
+  elseif result == "warning" then
+    local why = {}
+    if #warned > 0 then why[#why + 1] = "jobs with warnings: " .. util.join(warned) end
+    for _, w in ipairs(ns._cycle_warnings) do why[#why + 1] = w end
+    ns.log.warn("Night done with warnings: %s", table.concat(why, "; "))
+  else
+    ns.log.error("Night done: failed: %s", #failed > 0 and util.join(failed) or "routine error")
+  end
+  return { code = code, ran = true, reason = d.reason, result = result }
 end
 
 --- The validated plan as text lines, for `nightshift check`.
@@ -170,7 +204,7 @@ function ns._plan()
     if h.watch and name ~= s.self then flags[#flags + 1] = "watched" end
     if h.time_source then flags[#flags + 1] = "time source" end
     if h.probe ~= "icmp" then flags[#flags + 1] = h.probe end
-    local acts = util.keys(h.actions)
+    local acts = ns._action_names(h)
     add("  %-12s ip %-28s mac %-20s %s%s", name, #h.ip > 0 and util.join(h.ip) or "-",
       #h.mac > 0 and (h.mac[1] .. (#h.mac > 1 and (" +" .. (#h.mac - 1)) or "")) or "-",
       util.join(flags), #acts > 0 and ("  actions: " .. util.join(acts)) or "")
@@ -188,7 +222,7 @@ function ns._plan()
   add("  check every %s; trigger: %s", ns.format_duration(s.check_every),
     config.trigger and "custom" or (s.offline_sweeps > 1 and ("all watched hosts offline for " .. s.offline_sweeps .. " sweeps") or "all watched hosts offline"))
   if s.force_window then
-    add("  force window %s, next opens %s", s.force_window, os.date("%Y-%m-%d %H:%M", math.floor(ns._next_window(s.force_window))))
+    add("  force window %s, next opens %s", s.force_window, os.date("%Y-%m-%d %H:%M", math.floor(ns._window(s.force_window).next)))
   else
     add("  no force window")
   end

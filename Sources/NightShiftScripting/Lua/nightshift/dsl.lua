@@ -17,7 +17,7 @@ ns._config = config
 
 local EVENTS = { "sweep", "before_backup", "after_job", "after_backup", "failure", "before_sleep" }
 local SLEEP_MODES = { "hibernate", "suspend", "shutdown", "none" }
-local PLACEHOLDERS = { "ip", "user", "name", "epoch" }
+local PLACEHOLDERS = { "ip", "user", "name", "epoch", "epoch_frac" }
 
 -- Locations -----------------------------------------------------------------
 
@@ -50,18 +50,34 @@ local function caller(level)
   return { file = file, short = file, line = info and info.currentline or 0 }
 end
 
+-- Whether line `l` assigns `key` (`key = ...` at its start or after `{`, `,` or `;`).
+-- Plain string search: a key is arbitrary text (it may be made of pattern characters).
+local function assigns(l, key)
+  local from = 1
+  while true do
+    local i, j = l:find(key, from, true)
+    if not i then return false end
+    local before = l:sub(1, i - 1):gsub("%s+$", "")
+    local after = l:sub(j + 1):gsub("^%s+", "")
+    local last = before:sub(-1)
+    if (before == "" or last == "{" or last == "," or last == ";") and after:sub(1, 1) == "=" and after:sub(2, 2) ~= "=" then
+      return true
+    end
+    from = i + 1
+  end
+end
+
 -- The line of `key = ...` inside the block that starts at `loc`, else the block's line.
 local function key_location(loc, key)
+  if type(key) ~= "string" or #key > 64 or key == "" then return loc end
   local lines = lines_of(loc.file)
-  local pattern1 = "^%s*" .. key .. "%s*="
-  local pattern2 = "[{,;]%s*" .. key .. "%s*="
   for i = loc.line, math.min(#lines, loc.line + 300) do
     local l = lines[i]
-    if i > loc.line and (l:match("^%s*host%s*[%(\"']") or l:match("^%s*job%s*[%(\"']") or l:match("^%s*settings%s*[{(]")) then
-      break
-    end
-    if l:match(pattern1) or l:match(pattern2) then
-      return { file = loc.file, short = loc.short, line = i }
+    if #l <= 2000 then
+      if i > loc.line and (l:match("^%s*host%s*[%(\"']") or l:match("^%s*job%s*[%(\"']") or l:match("^%s*settings%s*[{(]")) then
+        break
+      end
+      if assigns(l, key) then return { file = loc.file, short = loc.short, line = i } end
     end
   end
   return loc
@@ -108,6 +124,14 @@ function check.user(v)
     return nil, string.format("invalid user name %q (it must not start with '-' or contain spaces)", v)
   end
   return v
+end
+
+-- A job's timeout: 0 would kill the copy at once, so it is refused with the way to say "no limit".
+function check.job_timeout(v)
+  local d, err = check.duration(v)
+  if d == nil then return nil, err end
+  if d <= 0 then return nil, "must be more than 0 seconds (leave timeout out for no limit)" end
+  return d
 end
 
 function check.string(v)
@@ -274,6 +298,9 @@ local SCHEMA = {
     state_dir = check.string,
     offline_sweeps = check.positive,
     min_interval = check.duration,
+    max_attempts = check.positive,
+    hook_timeout = check.positive_duration,
+    time_tolerance = check.duration,
     ping_timeout = check.positive_duration,
     ping_retries = check.count,
     wake_repeat = check.repeat_count,
@@ -302,7 +329,7 @@ local SCHEMA = {
     source_after = check.enum(SLEEP_MODES),
     time_sync = check.time_sync,
     exit_codes = check.exit_codes,
-    timeout = check.duration,
+    timeout = check.job_timeout,
     cwd = check.string,
     env = check.env,
     log = check.enum({ "file", "both", "console", "none" }),
@@ -318,7 +345,10 @@ local DEFAULTS = {
   log_file = "nightshift.log",
   state_dir = "state",
   offline_sweeps = 1,
-  min_interval = 0,
+  min_interval = 43200,
+  max_attempts = 3,
+  hook_timeout = 300,
+  time_tolerance = 0.5,
   ping_timeout = 1,
   ping_retries = 1,
   wake_repeat = 3,
@@ -395,7 +425,9 @@ local function declaration(word, registry, order, complete)
 end
 
 --- Declares a machine: `host "Name" { ip = ..., mac = ..., ... }`.
-host = declaration("host", config.hosts, config.host_order, function(h)
+host = declaration("host", config.hosts, config.host_order, function(h, tbl)
+  -- A host that sets `actions` gets exactly those, never mixed with settings.actions.
+  h.own_actions = tbl.actions ~= nil
   h.ip, h.mac, h.actions = h.ip or {}, h.mac or {}, h.actions or {}
   if h.watch == nil then h.watch = true end
   h.time_source = h.time_source or false
@@ -441,8 +473,20 @@ end
 
 -- Validation across declarations (after the script has run) ---------------------
 
+-- The action `name` of host `h`: its own actions when it sets any (exactly those), else
+-- settings.actions - except for this machine, which only ever runs its own.
 local function action_of(h, name)
-  return h.actions[name] or (config.settings.actions or {})[name]
+  if h.own_actions or h.name == config.settings.self then return h.actions[name] end
+  return (config.settings.actions or {})[name]
+end
+
+--- The names of the actions host `h` has, sorted.
+function ns._action_names(h)
+  local names = {}
+  local set = (h.own_actions or h.name == config.settings.self) and h.actions or (config.settings.actions or {})
+  for k in pairs(set) do names[#names + 1] = k end
+  table.sort(names)
+  return names
 end
 ns._action_of = action_of
 

@@ -20,12 +20,49 @@ function ns._woken_earlier(st, name)
   return h ~= nil and h.woken_at ~= nil and ns.now() - h.woken_at < 86400
 end
 
---- Fires every handler of `event` with `payload`; a failing handler is logged, not fatal.
+--- The first line of an error, without the embedded library's own locations: a reason
+-- names the site script's line or the job, never "nightshift/night.lua:239:".
+function ns._site_message(err)
+  local text = tostring(err):match("^[^\n]*") or ""
+  repeat
+    local before = text
+    text = text:gsub("^nightshift/[%w_]+%.lua:%d+: ", "")
+  until text == before
+  return text
+end
+
+--- Notes something that makes the cycle's result "warning" (a hook or a notification failed).
+function ns._warn_cycle(text)
+  ns._cycle_warnings = ns._cycle_warnings or {}
+  table.insert(ns._cycle_warnings, text)
+end
+
+--- Fires every handler of `event` with `payload`, each bounded by hook_timeout. A failing or
+-- hung handler is logged on one line (the traceback goes to the log file) and makes the
+-- cycle's result "warning"; the night goes on.
 function ns._fire(event, payload)
   for _, fn in ipairs(config.handlers[event] or {}) do
-    local ok, err = xpcall(fn, debug.traceback, payload)
-    if not ok then ns.log.error("handler for %q failed: %s", event, tostring(err)) end
+    local limit = settings().hook_timeout
+    local ok, err, timed_out = ns._bounded(limit, string.format("handler for %q", event), fn, payload)
+    if not ok then
+      if ns._interrupted() then error(err, 0) end
+      local message = timed_out and string.format("timed out after %s (hook_timeout); what it started was stopped",
+        ns.format_duration(limit)) or ns._site_message(err)
+      ns.log.error("handler for %q failed: %s", event, message)
+      ns.log.file(tostring(err))
+      ns._warn_cycle(string.format("handler for %q failed", event))
+    end
   end
+end
+
+--- Runs `fn(...)` with the time limits of the enclosing site code paused: a routine's
+-- night:run(job) is bounded by the job's own settings, not by the routine's hook_timeout.
+function ns._unbounded(fn, ...)
+  local token = ns._budget_pause()
+  local r = table.pack(pcall(fn, ...))
+  ns._budget_resume(token)
+  if not r[1] then error(r[2], 0) end
+  return table.unpack(r, 2, r.n)
 end
 
 --- Starts a night from the sweep made just before it (name -> probe result) and the
@@ -49,6 +86,7 @@ function ns._new_night(sweep, state_known, st)
     answering = {},           -- name -> address that answered
     pending = {},             -- name -> switch-off mode waiting for the host's last job
     switched_off = {},        -- names switched off this night
+    never_answered = {},      -- woken, but never answered: nothing is run on them
     results = {},             -- job name -> {result=, reason=}
     done = {},                -- job name -> true once run
     plan = config.job_order,
@@ -102,15 +140,19 @@ function Night:ensure_up(names)
       dry_run_note("wait up to %s for %s to answer (assumed up)", ns.format_duration(timeout), name)
       self.answering[name] = h.ip[1]
     else
-      local started = ns.now()
+      local started = ns._mono()
       local ok, ip = hosts.wait_up(name, timeout)
       if ok then
         self.answering[name] = ip
         ns._state.host_seen(name)
-        ns.log.info("%s answers at %s after %.1f s", name, ip, ns.now() - started)
+        ns.log.info("%s answers at %s after %.1f s", name, ip, ns._mono() - started)
       else
         missing[#missing + 1] = name
+        self.never_answered[name] = true
         ns.log.error("%s did not answer within %s after the wake-up", name, ns.format_duration(timeout))
+        ns.log.info("  hint: check %s's MAC (%s), that Wake-on-LAN is enabled in its firmware and by "
+          .. "`ethtool -s <nic> wol g` on it, and that %s faces it", name, util.join(h.mac),
+          h.via and ("via = " .. h.via) or (h.interface and ("interface " .. h.interface) or "the NIC that sends the packet (set via)"))
       end
     end
   end
@@ -121,42 +163,88 @@ function Night:ensure_up(names)
   return true
 end
 
--- The clock offset of `from` against this machine (theirs - ours), in seconds.
-local function offset_of(night, from)
-  if hosts.is_self(from) then return 0 end
-  local ip = night.answering[from] or hosts.get(from).ip[1]
+-- The clock offset of host `name` against this machine (theirs - ours, seconds) by SNTP,
+-- or nil and why. This machine's own offset is 0.
+local function offset_of(night, name)
+  if hosts.is_self(name) then return 0 end
+  local ip = night.answering[name] or hosts.get(name).ip[1]
   local sample, err = ns.time.query(ip, { timeout = 3 })
-  if not sample and ns.dry_run then
-    ns.log.info("DRY-RUN no time from %s (%s) yet; showing the clock sync with offset 0", from, ip)
-    return 0
-  end
-  if not sample then return nil, string.format("no time from %s (%s): %s", from, ip, tostring(err)) end
+  if not sample then return nil, string.format("no time from %s (%s): %s", name, ip, tostring(err)) end
   return sample.offset
 end
 
--- Sets the clock of `name` to the clock of `from`.
-local function set_clock(night, name, from)
-  local offset, err = offset_of(night, from)
-  if not offset then return nil, err end
-  local h = hosts.get(name)
-  if hosts.is_self(name) and not h.actions.set_time then
-    ns.log.info("Setting this machine's clock from %s (offset %+.3f s)", from, offset)
-    return ns.time.step(offset)
+-- Whether an argv template uses a placeholder.
+local function uses(template, placeholder)
+  for _, arg in ipairs(template or {}) do
+    if arg:find("{" .. placeholder .. "}", 1, true) then return true end
   end
-  -- {epoch} is whole seconds: send the source clock's next full second just before
-  -- that second, early by how long this host's last set_time took (ssh connects
-  -- first), so the clock lands close to right instead of a rounding plus a delay late.
-  night.set_time_latency = night.set_time_latency or {}
-  local lead = night.set_time_latency[name] or 0
-  local t = ns.now() + offset
-  local epoch = math.ceil(t + lead)
-  if not ns.dry_run and epoch - lead - t > 0.001 then ns.sleep(epoch - lead - t) end
-  ns.log.info("Setting the clock of %s from %s (epoch %d)", name, from, epoch)
-  local started = ns.now()
-  local r, why = hosts.run_action(name, "set_time", { epoch = epoch, ip = night.answering[name] })
-  if not r then return nil, why end
-  if not r.ok then return nil, string.format("set_time on %s failed (exit %s)", name, tostring(r.code or r.signal)) end
-  night.set_time_latency[name] = math.min(2, (ns.now() - started) * 0.9)
+  return false
+end
+
+-- Sets the clock of `name` to the clock of `from`. Never makes a good clock worse: the
+-- target's offset is measured first where it serves SNTP, nothing is set within
+-- time_tolerance, and the offset left afterwards is measured, logged and recorded.
+local function set_clock(night, name, from)
+  local source, err = offset_of(night, from)
+  if not source and ns.dry_run then
+    ns.log.info("DRY-RUN no time from %s yet; showing the clock sync with offset 0", from)
+    source = 0
+  end
+  if not source then return nil, err end
+  local tolerance = settings().time_tolerance
+  local before = offset_of(night, name)
+  if before then
+    local diff = before - source
+    if math.abs(diff) <= tolerance then
+      ns.log.info("Clock of %s is within %s of %s (%+.3f s): not set", name, ns.format_duration(tolerance), from, diff)
+      ns._state.clock_synced(name, diff)
+      return true
+    end
+  end
+  local h = hosts.get(name)
+  local template = ns._action_of(h, "set_time")
+  local done, why
+  if hosts.is_self(name) and not template then
+    ns.log.info("Setting this machine's clock from %s (offset %+.3f s)", from, source)
+    done, why = ns.time.step(source)
+    if not done then return nil, why end
+  else
+    -- The value is the source's clock when the action lands, early by how long this host's
+    -- last set_time took (ssh connects first). With whole seconds only ({epoch}), it is sent
+    -- at the moment the source's clock reaches the next second, so no rounding adds up.
+    night.set_time_latency = night.set_time_latency or {}
+    local lead = night.set_time_latency[name] or 0
+    local t = ns.now() + source
+    local values = { ip = night.answering[name] }
+    if uses(template, "epoch_frac") or not uses(template, "epoch") then
+      values.epoch_frac = string.format("%.3f", t + lead)
+      values.epoch = math.floor(t + lead + 0.5)
+      ns.log.info("Setting the clock of %s from %s (epoch %s%s)", name, from, values.epoch_frac,
+        before and string.format(", was %+.3f s off", before - source) or "")
+    else
+      local epoch = math.ceil(t + lead)
+      if not ns.dry_run and epoch - lead - t > 0.001 then ns.sleep(epoch - lead - t) end
+      values.epoch, values.epoch_frac = epoch, string.format("%d.000", epoch)
+      ns.log.info("Setting the clock of %s from %s (epoch %d%s)", name, from, epoch,
+        before and string.format(", was %+.3f s off", before - source) or "")
+    end
+    local started = ns._mono()
+    local r, problem = hosts.run_action(name, "set_time", values)
+    if not r then return nil, problem end
+    if not r.ok then return nil, string.format("set_time on %s failed (exit %s)", name, tostring(r.code or r.signal)) end
+    night.set_time_latency[name] = math.min(2, (ns._mono() - started) * 0.9)
+  end
+  if ns.dry_run then return true end
+  -- What is left: measured again (this machine's own offset changes when it was the target).
+  local src_after = hosts.is_self(name) and offset_of(night, from) or source
+  local dst_after = offset_of(night, name)
+  if src_after and dst_after then
+    local residual = dst_after - src_after
+    ns.log.info("Clock of %s after the sync: %+.3f s from %s", name, residual, from)
+    ns._state.clock_synced(name, residual)
+  else
+    ns.log.info("Clock of %s after the sync: not measurable (no SNTP answer)", name)
+  end
   return true
 end
 
@@ -164,7 +252,15 @@ end
 function Night:sync_time(job)
   if job.time_sync == "none" then return true end
   if type(job.time_sync) == "function" then
-    return job.time_sync({ job = job.name, source = job.source, target = job.target, night = self })
+    local ok, a, b = ns._bounded(settings().hook_timeout, "time_sync of job " .. job.name, job.time_sync,
+      { job = job.name, source = job.source, target = job.target, night = self })
+    if not ok then
+      if ns._interrupted() then error(a, 0) end
+      return nil, b and string.format("time_sync function timed out after %s (hook_timeout)",
+        ns.format_duration(settings().hook_timeout)) or ns._site_message(a)
+    end
+    if a == nil or a == false then return nil, b ~= nil and tostring(b) or "the time_sync function reported failure" end
+    return true
   end
   local src, dst = hosts.get(job.source), hosts.get(job.target)
   if src.time_source then
@@ -218,26 +314,50 @@ function ns._classify(job, r)
   return "failed", "exit " .. tostring(r.code) .. (tail ~= "" and (": " .. tail) or "")
 end
 
+-- A run function's answer as (result, reason): an exec result, true / "ok", "warning",
+-- or false / nil / "failed" with a reason. Any other value is reported, never fatal.
+local function run_answer(job, r1, r2)
+  local reason = r2 ~= nil and tostring(r2) or nil
+  if type(r1) == "table" and r1.seconds then return ns._classify(job, r1) end
+  if r1 == true or r1 == "ok" then return "ok", reason or "done" end
+  if r1 == "warning" then return "warning", reason or "warnings" end
+  if r1 == false or r1 == nil or r1 == "failed" then return "failed", reason or "the run function reported failure" end
+  return "failed", string.format("the run function returned %s %s (expected true, \"warning\", false or an ns.exec result)",
+    type(r1), type(r1) == "string" and string.format("%q", r1) or "")
+end
+
 -- Runs the job's copy step.
 local function run_copy(night, job)
   local cwd = job.cwd or ns._script_dir
   if cwd and cwd:sub(1, 1) ~= "/" and job.cwd then cwd = (ns._script_dir or ".") .. "/" .. cwd end
   if type(job.run) == "function" then
-    -- The job's folder and environment, for the function's own ns.exec calls.
-    local r1, r2 = job.run({ job = job.name, source = job.source, target = job.target, night = night,
-      dry_run = ns.dry_run, cwd = cwd, env = job.env })
-    if type(r1) == "table" and r1.seconds then return ns._classify(job, r1) end
-    if r1 == true or r1 == "ok" then return "ok", r2 or "done" end
-    if r1 == "warning" then return "warning", r2 or "warnings" end
-    return "failed", r2 or "the run function reported failure"
+    -- The job's folder and environment, for the function's own ns.exec calls. Bounded by the
+    -- job's timeout, else by hook_timeout: what it started is stopped when the time is up.
+    local limit = job.timeout or settings().hook_timeout
+    local ok, r1, r2 = ns._bounded(limit, "run function of job " .. job.name, job.run, { job = job.name,
+      source = job.source, target = job.target, night = night, dry_run = ns.dry_run, cwd = cwd, env = job.env })
+    if not ok then
+      if ns._interrupted() then error(r1, 0) end
+      if r2 then
+        return "failed", string.format("the run function timed out after %s (%s)", ns.format_duration(limit),
+          job.timeout and "the job's timeout" or "hook_timeout")
+      end
+      ns.log.file(tostring(r1))
+      return "failed", ns._site_message(r1)
+    end
+    return run_answer(job, r1, r2)
   end
   local codes = exit_codes(job)
   local accepted = {}
   for _, c in ipairs(codes.ok or {}) do accepted[#accepted + 1] = c end
   for _, c in ipairs(codes.warning or {}) do accepted[#accepted + 1] = c end
   -- Relative paths in `run` (batch files, scripts) are relative to the site script's folder.
-  local r = ns.exec(job.run, { timeout = job.timeout, cwd = cwd, env = job.env,
+  local ok, r = pcall(ns.exec, job.run, { timeout = job.timeout, cwd = cwd, env = job.env,
     log = job.log or "both", ok_codes = accepted })
+  if not ok then
+    if ns._interrupted() then error(r, 0) end
+    return "failed", ns._site_message(r)
+  end
   return ns._classify(job, r)
 end
 
@@ -246,11 +366,12 @@ function Night:run(name)
   local job = config.jobs[name]
   if not job then
     local hint = util.suggest(tostring(name), config.jobs)
-    error(string.format("unknown job %q%s", tostring(name), hint and ("; did you mean \"" .. hint .. "\"?") or ""), 2)
+    -- Raised at the site routine's line by the method wrapper below.
+    error({ caller_error = string.format("unknown job %q%s", tostring(name), hint and ("; did you mean \"" .. hint .. "\"?") or "") })
   end
   ns.log.info("=== Job %s: %s -> %s ===", name, job.source, job.target)
   ns._state.job_started(name)
-  local started = ns.now()
+  local started = ns._mono()
   local ok, result, reason = xpcall(function()
     local up, why = self:ensure_up({ job.source, job.target })
     if not up then return "failed", why end
@@ -261,15 +382,16 @@ function Night:run(name)
   if not ok then
     if ns._interrupted() then error(result, 0) end
     -- The reason (state, history, report) is the message; the traceback goes to the log file.
-    local text = tostring(result)
-    ns.log.file(text)
-    result, reason = "failed", text:match("^[^\n]*")
+    ns.log.file(tostring(result))
+    result, reason = "failed", ns._site_message(result)
   end
+  reason = reason ~= nil and tostring(reason) or nil
+  local seconds = ns._mono() - started
   self.done[name] = true
-  self.results[name] = { result = result, reason = reason }
-  ns._state.job_finished(name, result, reason or "", ns.now() - started)
+  self.results[name] = { result = result, reason = reason, seconds = seconds }
+  ns._state.job_finished(name, result, reason or "", seconds)
   local level = result == "failed" and ns.log.error or (result == "warning" and ns.log.warn or ns.log.info)
-  level("Job %s: %s (%s, %.1f s)", name, result, tostring(reason), ns.now() - started)
+  level("Job %s: %s (%s, %.1f s)", name, result, tostring(reason), seconds)
   ns._fire("after_job", { job = name, result = result, reason = reason })
   if result == "failed" then
     ns._fire("failure", { job = name, reason = reason, log = ns.log.path() })
@@ -312,6 +434,9 @@ function Night:keep_on_reason(name)
   if self.was_up[name] then return "it was up at the sweep before the night (somebody uses it)" end
   if self.came_up[name] then return "it came up during the night by itself" end
   if not self.woken[name] then return "this night did not wake it" end
+  if self.never_answered[name] and not self.answering[name] then
+    return "it never answered after the wake-up (nothing is run on a host that cannot be reached)"
+  end
   if ns._action_of(hosts.get(name), "in_use") then
     local r = hosts.run_action(name, "in_use", { ip = self.answering[name] }, { timeout = 30, ok_codes = { 0, 1 } })
     if r and not ns.dry_run then
@@ -375,6 +500,18 @@ function Night:wait_switched_off()
       return false
     end
     ns.sleep(1)
+  end
+end
+
+-- Night methods a site routine calls run with the routine's time limit paused: each has
+-- bounds of its own (a job's timeout, wake_timeout, off_timeout).
+for _, method in ipairs({ "run", "ensure_up", "sync_time", "switch_off", "wait_switched_off", "finish" }) do
+  local raw = Night[method]
+  Night[method] = function(...)
+    local r = table.pack(pcall(ns._unbounded, raw, ...))
+    if r[1] then return table.unpack(r, 2, r.n) end
+    if type(r[2]) == "table" and r[2].caller_error then error(r[2].caller_error, 2) end
+    error(r[2], 0)
   end
 end
 
