@@ -143,7 +143,7 @@ public final class NightRunner {
 
     /// Seconds to the next cycle: `check_every`, or less when the force window opens sooner
     /// (a 2 h interval must not skip a 2-minute window).
-    func nextWait(_ settings: SiteSettings, now: Double) -> Double {
+    public func nextWait(_ settings: SiteSettings, now: Double) -> Double {
         var wait = settings.checkEvery
         if let text = settings.forceWindow, let window = try? TimeWindow(parsing: text) {
             let opening = window.nextStart(after: Date(timeIntervalSince1970: now)).timeIntervalSince1970
