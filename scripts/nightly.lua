@@ -11,16 +11,22 @@
 
 local ns = require "nightshift"
 
--- How we reach the backup machines: Linux over ssh with a key only the NAS has.
+-- How we reach the backup machines: Linux over ssh with the key of the user
+-- nightshift runs as (~/.ssh/id_ed25519). To name another key:
+--   ns.actions.linux_ssh { key = "/etc/nightshift/id_ed25519" }
+-- (`nightshift check` refuses a key that is missing or readable by others).
 -- For Windows clients use ns.actions.windows_ssh{...} (OpenSSH server on the
 -- client) or ns.actions.windows_rpc{credentials = "/etc/nightshift/smb.cred"}.
-local remote = ns.actions.linux_ssh { key = "/etc/nightshift/id_ed25519" }
+local remote = ns.actions.linux_ssh {}
 
 settings {
   check_every  = "1h",            -- how often the office is swept
   force_window = "03:00-05:00",   -- back up once in this window even if someone left a PC on
   self         = "Server",        -- this machine's host entry below
   self_sleep   = "hibernate",     -- when nobody is online after the night
+  min_interval = "12h",           -- one automatic backup per night, even if the NAS stays awake
+  max_attempts = 3,               -- a failed night is retried at the next checks, 3 times at most
+  hook_timeout = "5m",            -- no handler below may hang the night
   wake_timeout = "3m",            -- how long a woken machine may take to answer
   off_timeout  = "2m",            -- how long a switched-off machine may keep answering
   log_file     = "BackupLog.txt",
@@ -65,7 +71,11 @@ host "Work4" { ip = "192.168.1.40", mac = "D0-D0-D0-D0-D0-D0", via = "192.168.1.
 -- job is done; nothing is switched off that was on when the night began.
 job "Backup1ZuBackup2" {
   source = "Backup2", target = "Backup1",
-  run = { "FreeFileSync", "BackupJobs/Backup1ZuBackup2.ffs_batch" },
+  -- The original ran FreeFileSync batch jobs: run = { "FreeFileSync", "BackupJobs/Backup1ZuBackup2.ffs_batch" },
+  -- (`nightshift check` refuses a program it cannot find). rsync, run on Backup2 over ssh:
+  run = { "ssh", "-o", "BatchMode=yes", "Backup2User@192.168.1.200",
+          "rsync -a --delete /daten/projekte/ Backup1User@192.168.1.100:/backup/backup2/" },
+  exit_codes = "rsync",
   after = "shutdown",             -- what happens to the target afterwards
   source_after = "shutdown",      -- Backup2 was woken only for this job
   time_sync = "auto",             -- Backup1 takes Backup2's time (Backup2 is a time source)
@@ -73,8 +83,8 @@ job "Backup1ZuBackup2" {
 
 job "ServerZuBackup1" {
   source = "Server", target = "Backup1",
-  run = { "FreeFileSync", "BackupJobs/ServerZuBackup1.ffs_batch" },
-  -- rsync instead: run = { "rsync", "-a", "--delete", "/srv/share/", "backup@192.168.1.100:/backup/share/" },
+  -- FreeFileSync: run = { "FreeFileSync", "BackupJobs/ServerZuBackup1.ffs_batch" },
+  run = { "rsync", "-a", "--delete", "/srv/share/", "Backup1User@192.168.1.100:/backup/share/" },
   after = "suspend",
   time_sync = "auto",             -- Backup1 takes the NAS's time
 }

@@ -82,6 +82,7 @@ public final class ScriptRuntime {
         try FileBindings.install(&m)
         try BudgetBindings.install(&m)
         try ScheduleBindings.install(&m)
+        try CheckBindings.install(&m)
         module = lua.reference(.table(m.table))
         lua.setGlobal("nightshift", .reference(module))
         lua.setGlobal("ns", .reference(module))

@@ -18,14 +18,16 @@
 -- With --once, one cycle runs: sweep, decide, back up, done. The force window
 -- below contains 02:30, so the backup happens every night even when somebody
 -- left a workstation on. (As a daemon - `nightshift run` without --once - the
--- default trigger starts a backup at every check while all watched hosts are
--- offline: fine for a NAS that sleeps after the night, wasteful for this one.)
+-- default trigger backs up once all watched hosts are offline, at most once per
+-- min_interval, 12 h by default, and retries a failed night at the next checks.)
 
 local ns = require "nightshift"
 
--- The ssh key the NAS uses to reach the box (root on the box, or a user allowed
--- to run `systemctl suspend` via polkit/sudo). CHANGE the path.
-local SSH_KEY = "/etc/nightshift/id_ed25519"
+-- ssh reaches the box with the key of the user nightshift runs as (root on the
+-- box, or a user allowed to run `systemctl suspend` via polkit/sudo). To name
+-- another key: ns.actions.linux_ssh { key = "/etc/nightshift/id_ed25519" } and
+-- "-e", "ssh -i /etc/nightshift/id_ed25519 -o BatchMode=yes" below (`nightshift
+-- check` refuses a key that is missing or readable by others).
 
 settings {
   check_every  = "1h",             -- only matters when run as a daemon
@@ -50,7 +52,7 @@ host "BackupBox" {
   user  = "root",                   -- fills {user} in the actions
   watch = false,                    -- a backup target, not somebody's PC: never blocks the backup
   -- shutdown / suspend / hibernate / set_time / in_use over ssh:
-  actions = ns.actions.linux_ssh { key = SSH_KEY },
+  actions = ns.actions.linux_ssh {},
 }
 
 -- The workstations whose users must not be disturbed: the backup starts when all
@@ -64,7 +66,7 @@ job "ShareToBackupBox" {
   source = "Nas", target = "BackupBox",
   run = {
     "rsync", "-aH", "--delete", "--numeric-ids",
-    "-e", "ssh -i " .. SSH_KEY .. " -o BatchMode=yes",
+    "-e", "ssh -o BatchMode=yes",
     "/srv/share/",                                 -- CHANGE: what to back up (trailing slash: the contents)
     "root@192.168.10.50:/backup/share/",           -- CHANGE: where it goes on the box
   },

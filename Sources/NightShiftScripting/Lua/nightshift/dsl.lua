@@ -563,6 +563,36 @@ function ns._validate()
       end
     end
   end
+  -- What the night will run must be there: the programs of argv jobs, and the ssh keys
+  -- named by the actions in use (a missing or world-readable key fails every action at night).
+  for _, jname in ipairs(config.job_order) do
+    local j = config.jobs[jname]
+    if type(j.run) == "table" and type(j.run[1]) == "string" then
+      local folder = j.cwd and (j.cwd:sub(1, 1) == "/" and j.cwd or (ns._script_dir .. "/" .. j.cwd)) or ns._script_dir
+      local found, why = ns._find_program(j.run[1], folder, j.env and j.env.PATH or nil)
+      if not found then
+        fail(key_location(j.loc, "run"), "job \"%s\": run: program \"%s\" %s", jname, j.run[1], why)
+      end
+    end
+  end
+  local keys_seen = {}
+  local function check_keys(argv, loc, owner)
+    if type(argv) ~= "table" or type(argv[1]) ~= "string" or not argv[1]:match("ssh$") then return end
+    for i = 2, #argv - 1 do
+      if argv[i] == "-i" and not argv[i + 1]:find("{", 1, true) and not keys_seen[argv[i + 1]] then
+        keys_seen[argv[i + 1]] = true
+        local problem = ns._key_problem(argv[i + 1])
+        if problem then fail(loc, "%s: %s", owner, problem) end
+      end
+    end
+  end
+  for _, name in ipairs(config.host_order) do
+    local h = config.hosts[name]
+    for _, action in ipairs(ns._action_names(h)) do
+      check_keys(action_of(h, action), h.own_actions and key_location(h.loc, "actions") or sloc,
+        h.own_actions and string.format("host \"%s\": actions.%s", name, action) or string.format("settings: actions.%s", action))
+    end
+  end
   -- In file order, so the list reads top to bottom like the script.
   local function order(e)
     local file, line = e.where:match("^(.*):(%d+)$")

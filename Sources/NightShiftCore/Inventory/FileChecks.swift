@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What validation asks of the file system before a night: is a job's program there, is an
+/// ssh key usable. Nothing is run or opened for writing.
+public enum FileChecks {
+    /// The program `name` as execvp would find it (`folder` for relative paths with a `/`,
+    /// else `searchPath`); the path, or why not.
+    public static func findProgram(_ name: String, folder: String, searchPath: String) -> Result<String, FileCheckError> {
+        guard !name.isEmpty, !name.utf8.contains(0) else { return .failure(FileCheckError("is not a program name")) }
+        let candidates: [String]
+        if name.contains("/") {
+            candidates = [name.hasPrefix("/") ? name : folder + "/" + name]
+        } else {
+            candidates = searchPath.split(separator: ":", omittingEmptySubsequences: false)
+                .map { ($0.isEmpty ? "." : String($0)) + "/" + name }
+        }
+        for candidate in candidates {
+            var info = stat()
+            guard stat(candidate, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR else { continue }
+            if access(candidate, X_OK) == 0 { return .success(candidate) }
+            return .failure(FileCheckError("is not executable (\(candidate))"))
+        }
+        return .failure(FileCheckError(name.contains("/") ? "does not exist" : "is not found in PATH"))
+    }
+
+    /// Why ssh could not use the key at `path`, or nil: ssh refuses a key others can read, and
+    /// a missing one fails every action at night.
+    public static func sshKeyProblem(_ path: String) -> String? {
+        var info = stat()
+        guard !path.utf8.contains(0), stat(path, &info) == 0 else { return "ssh key \"\(path)\" does not exist" }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return "ssh key \"\(path)\" is not a regular file" }
+        if info.st_mode & 0o077 != 0 {
+            return "ssh key \"\(path)\" is readable by group or others (mode \(String(info.st_mode & 0o777, radix: 8)); chmod 600 it)"
+        }
+        return nil
+    }
+}
+
+/// Why a file check failed, in words that follow the file's name.
+public struct FileCheckError: Error, Sendable, CustomStringConvertible {
+    /// E.g. "is not found in PATH".
+    public let description: String
+    /// Creates the error.
+    public init(_ description: String) { self.description = description }
+}
