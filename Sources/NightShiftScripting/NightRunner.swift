@@ -101,9 +101,13 @@ public final class NightRunner {
             }
             reportedBrokenEdit = brokenEdit
             log.info("--- NightShift \(NightShiftVersion.string) cycle\(options.dryRun ? " (dry run)" : "")\(first && options.manual ? " (manual)" : "") ---")
+            var result = "failed"
+            var reason: String?
             do {
                 let outcome = try runtime.cycle(manual: first && options.manual)
                 code = outcome.code
+                result = outcome.result
+                reason = outcome.reason
             } catch let error as LuaError {
                 if interruption.isTriggered { return interrupted(context: context) }
                 log.error("The cycle failed: \(error.message)")
@@ -117,7 +121,7 @@ public final class NightRunner {
             if interruption.isTriggered { return interrupted(context: context) }
             first = false
             let wait = nextWait(current, now: context.now())
-            recordNextCheck(context: context, after: wait)
+            recordNextCheck(context: context, after: wait, result: result, reason: reason)
             if once { return code }
             if !countdown(wait) { return interrupted(context: context, duringCycle: false) }
         }
@@ -153,12 +157,13 @@ public final class NightRunner {
         return wait
     }
 
-    private func recordNextCheck(context: ScriptContext, after seconds: Double) {
+    private func recordNextCheck(context: ScriptContext, after seconds: Double, result: String, reason: String?) {
         guard !options.dryRun, let store = context.stateStore else { return }
         let now = context.now()
         do {
             var state = try store.load().state
-            state.lastCycle = CycleState(start: context.cycleStart, end: now, nextCheck: once ? nil : now + seconds)
+            state.lastCycle = CycleState(start: context.cycleStart, end: now, nextCheck: once ? nil : now + seconds,
+                                         reason: reason, result: result)
             try store.save(state)
         } catch {
             log.error("Cannot record the cycle in \(store.path): \(error)")

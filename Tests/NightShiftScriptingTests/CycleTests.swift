@@ -74,6 +74,9 @@ final class CycleTests: XCTestCase {
         XCTAssertEqual(copies(c), ["Second"])
         let report = try String(contentsOfFile: c.dir + "/share/Backup Job First failed.txt", encoding: .utf8)
         XCTAssertTrue(report.contains("B2 did not come up within the wake timeout"), report)
+        // The admin is told where to look, and nothing is run on a host that never answered.
+        XCTAssertTrue(c.f.logText.contains("hint: check B2's MAC (02:00:00:00:00:04), that Wake-on-LAN is enabled"), c.f.logText)
+        XCTAssertFalse(c.f.logText.contains("nightshift/night.lua"), "a reason names a library path:\n\(c.f.logText)")
         // B1 stays on after the failed first job (the second needs it), then gets the second job's action.
         XCTAssertEqual(c.actions, ["suspend B1", "hibernate Nas"], c.f.logText)
         let jobs = try c.state()["jobs"] as? [String: Any]

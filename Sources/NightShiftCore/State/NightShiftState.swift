@@ -94,17 +94,20 @@ public struct CycleState: Codable, Equatable, Sendable {
     public var nextCheck: Double?
     /// The trigger decision's reason, for `nightshift status`.
     public var reason: String?
+    /// How it ended: "ok", "warning", "failed", "skipped" or "interrupted".
+    public var result: String?
 
     /// Creates a cycle record.
-    public init(start: Double, end: Double? = nil, nextCheck: Double? = nil, reason: String? = nil) {
+    public init(start: Double, end: Double? = nil, nextCheck: Double? = nil, reason: String? = nil, result: String? = nil) {
         self.start = start
         self.end = end
         self.nextCheck = nextCheck
         self.reason = reason
+        self.result = result
     }
 
     private enum CodingKeys: String, CodingKey {
-        case start, end, reason
+        case start, end, reason, result
         case nextCheck = "next_check"
     }
 }

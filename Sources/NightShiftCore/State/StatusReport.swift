@@ -61,6 +61,7 @@ public enum StatusReport {
             } else {
                 text += ", still running or interrupted"
             }
+            if let result = cycle.result { text += ": \(result)" }
             if let reason = cycle.reason { text += " (\(reason))" }
             lines.append(text)
             if let next = cycle.nextCheck {
@@ -73,8 +74,11 @@ public enum StatusReport {
         } else {
             lines.append("Last cycle: none yet")
         }
-        if let run = state.lastWindowRun {
-            lines.append("Last force-window run: \(clock.dateTime(run))")
+        if let used = state.night.windowUsed ?? state.lastWindowRun {
+            lines.append("Force window last used: \(clock.dateTime(used))")
+        }
+        if state.night.failedAttempts > 0 {
+            lines.append("Failed nights in a row: \(state.night.failedAttempts) (retried at the next checks, up to max_attempts)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

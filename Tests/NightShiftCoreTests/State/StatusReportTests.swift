@@ -35,7 +35,7 @@ final class StatusReportTests: XCTestCase {
 
         Last cycle: started 2025-01-10 11:00, took 15m 00s (manual run)
         Next check: 2025-01-10 12:30 (in 30m 00s)
-        Last force-window run: 2025-01-10 03:00
+        Force window last used: 2025-01-10 03:00
 
         """
         XCTAssertEqual(text, expected)
