@@ -194,7 +194,7 @@ final class CycleTests: XCTestCase {
             + copyJob("Copy", source: "Nas", target: "B1")(c.dir, "")
         let outcome = try c.cycle(script)
         XCTAssertFalse(outcome.ran, "an unknown host must block the trigger: \(outcome.reason)")
-        XCTAssertTrue(c.f.logText.contains("UNKNOWN (cannot probe"), c.f.logText)
+        XCTAssertTrue(c.f.logText.contains("cannot tell whether W1 is online: cannot probe"), c.f.logText)
         let manual = try c.cycle(script, manual: true)
         XCTAssertTrue(manual.ran)
         XCTAssertFalse(c.actions.contains("hibernate Nas"), "never sleep while a watched host is unknown: \(c.actions)")
