@@ -8,8 +8,12 @@ import Glibc
 enum SafeOpen {
     /// Why a path was refused or could not be opened; `message` names the path.
     struct Failure: Error, Sendable {
+        /// The whole sentence, naming the path.
         let message: String
+        /// The system error, or ELOOP/EINVAL for a refusal.
         let errno: Int32
+        /// True when the path was refused (a symlink, not a regular file) rather than failing.
+        var refused = false
     }
 
     /// Opens `path` with `flags` (O_NOFOLLOW, O_NONBLOCK and O_CLOEXEC are added), requires a
@@ -74,7 +78,7 @@ enum SafeOpen {
     }
 
     private static func symlink(_ path: String, purpose: String) -> Failure {
-        Failure(message: "\(path) is a symbolic link; refusing to \(purpose) through it", errno: ELOOP)
+        Failure(message: "\(path) is a symbolic link; refusing to \(purpose) through it", errno: ELOOP, refused: true)
     }
 
     private static func notRegular(_ path: String, _ mode: mode_t) -> Failure {
@@ -87,7 +91,7 @@ enum SafeOpen {
         case S_IFSOCK: kind = "a socket"
         default: kind = "not a plain file"
         }
-        return Failure(message: "\(path) is not a regular file (\(kind)); refusing to use it", errno: EINVAL)
+        return Failure(message: "\(path) is not a regular file (\(kind)); refusing to use it", errno: EINVAL, refused: true)
     }
 
     static func describe(_ code: Int32) -> String { String(cString: strerror(code)) }

@@ -64,6 +64,7 @@ public struct StateStore: Sendable {
         guard let bytes = try DurableFile.read(path) else {
             return LoadedState(state: NightShiftState(), condition: .missing)
         }
+        try refuseNewer(bytes)
         do {
             let state = try JSONDecoder().decode(NightShiftState.self, from: Data(bytes))
             return LoadedState(state: state, condition: .known)
@@ -77,12 +78,29 @@ public struct StateStore: Sendable {
         }
     }
 
-    /// Writes the state atomically (temp file, fsync, rename, fsync directory).
+    /// Writes the state atomically (temp file, fsync, rename, fsync directory), mode 0600.
+    ///
+    /// Fields of the file on disk that this build does not know (a newer minor addition, an
+    /// admin's note) are carried over; a file written by a newer version is never replaced.
     public func save(_ state: NightShiftState) throws {
         try DurableFile.makeDirectory(directory)
-        var bytes = try Array(Self.encode(state))
+        let encoded = try Self.encode(state)
+        var bytes = Array(encoded)
+        if let old = try DurableFile.read(path) {
+            try refuseNewer(old)
+            if let merged = StateFields.carryUnknown(from: old, into: encoded) { bytes = merged }
+        }
         bytes.append(UInt8(ascii: "\n"))
         try DurableFile.replace(directory: directory, name: Self.fileName, with: bytes)
+    }
+
+    /// Throws when `bytes` carry a `version` newer than this build's: such a file may hold
+    /// meanings this build would silently drop, so it is neither rewritten nor quarantined.
+    private func refuseNewer(_ bytes: [UInt8]) throws {
+        guard let version = StateFields.version(of: bytes), version > Double(NightShiftState.currentVersion) else { return }
+        let shown = Int(exactly: version).map(String.init) ?? "\(version)"
+        throw StateError(message: "\(path) was written by a newer NightShift (version \(shown); this is version "
+                         + "\(NightShiftState.currentVersion)); refusing to change it")
     }
 
     /// The JSON an admin sees: sorted keys, indented, no escaped slashes.
