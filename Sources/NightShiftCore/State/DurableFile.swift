@@ -19,15 +19,21 @@ enum DurableFile {
     ///
     /// The temporary file is created O_EXCL|O_NOFOLLOW with exactly `mode`; a target that is a
     /// symlink or not a regular file is refused rather than replaced, so the admin sees why.
-    static func replace(directory: String, name: String, with bytes: [UInt8], mode: mode_t = 0o600) throws {
+    /// Returns the new file's ``fingerprint(_:)``.
+    @discardableResult
+    static func replace(directory: String, name: String, with bytes: [UInt8], mode: mode_t = 0o600) throws -> [Int] {
         let target = directory + "/" + name
         try checked { try SafeOpen.requireRegularOrMissing(target) }
         // The pid in the name lets a later load tell a dead writer's leftovers from a live one's.
         let temp = directory + "/" + temporaryPrefix(for: name) + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = try checked { try SafeOpen.open(temp, O_WRONLY | O_CREAT | O_EXCL, mode: mode) }
+        var written: [Int] = []
         do {
             try writeAll(fd, bytes, path: temp)
             guard fsync(fd) == 0 else { throw StateError.system("cannot fsync \(temp)") }
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { throw StateError.system("cannot stat \(temp)") }
+            written = fingerprint(info)
         } catch {
             close(fd)
             unlink(temp)
@@ -45,6 +51,18 @@ enum DurableFile {
             throw err
         }
         try syncDirectory(directory)
+        return written
+    }
+
+    /// Changes whenever a file is replaced or rewritten: device, inode, mtime and size.
+    static func fingerprint(_ info: stat) -> [Int] {
+        [Int(info.st_dev), Int(info.st_ino), info.st_mtim.tv_sec, info.st_mtim.tv_nsec, Int(info.st_size)]
+    }
+
+    /// The fingerprint of what `path` names now (a symlink's own), or nil.
+    static func fingerprint(_ path: String) -> [Int]? {
+        var info = stat()
+        return lstat(path, &info) == 0 ? fingerprint(info) : nil
     }
 
     /// Appends `bytes` to `path` with O_APPEND and fsyncs; if a killed writer left a torn last

@@ -12,13 +12,25 @@ enum StateFields {
         return number.doubleValue
     }
 
+    /// True when `bytes` are exactly what this build writes for `decoded`: nothing unknown in them.
+    static func isPlain(_ bytes: [UInt8], decoded: NightShiftState) -> Bool {
+        guard let reencoded = try? StateStore.encode(decoded) else { return false }
+        return isPlain(bytes, reencoded: reencoded)
+    }
+
+    private static func isPlain(_ bytes: [UInt8], reencoded: Data) -> Bool {
+        bytes.count == reencoded.count + 1 && bytes.last == 0x0A && bytes.dropLast().elementsEqual(reencoded)
+    }
+
     /// `new` (this build's encoding) with the unknown fields of `old` added back, at the top
     /// level and in nested objects (hosts, jobs, ...) that both still have; nil when `old`
     /// has no unknown field (or does not parse), so the common case keeps the encoder's bytes.
     static func carryUnknown(from old: [UInt8], into new: Data) -> [UInt8]? {
+        guard let decoded = try? JSONDecoder().decode(NightShiftState.self, from: Data(old)),
+              let reencoded = try? StateStore.encode(decoded) else { return nil }
+        if isPlain(old, reencoded: reencoded) { return nil }
         guard let raw = try? JSONSerialization.jsonObject(with: Data(old)) as? [String: Any],
-              let decoded = try? JSONDecoder().decode(NightShiftState.self, from: Data(old)),
-              let known = try? JSONSerialization.jsonObject(with: StateStore.encode(decoded)) as? [String: Any],
+              let known = try? JSONSerialization.jsonObject(with: reencoded) as? [String: Any],
               var target = try? JSONSerialization.jsonObject(with: new) as? [String: Any] else { return nil }
         guard merge(raw: raw, known: known, into: &target) else { return nil }
         guard let data = try? JSONSerialization.data(

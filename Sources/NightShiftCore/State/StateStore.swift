@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// Whether the loaded state can be trusted; anything but `known` blocks powering this machine off.
 public enum StateCondition: Equatable, Sendable, CustomStringConvertible {
@@ -61,12 +62,18 @@ public struct StateStore: Sendable {
     /// Throws only when the file exists but cannot be read (e.g. permissions).
     public func load(quarantine: Bool = true, now: Date = Date()) throws -> LoadedState {
         if quarantine { removeStaleTemporaries() }
+        let fingerprint = DurableFile.fingerprint(path)
         guard let bytes = try DurableFile.read(path) else {
             return LoadedState(state: NightShiftState(), condition: .missing)
         }
         try refuseNewer(bytes)
         do {
             let state = try JSONDecoder().decode(NightShiftState.self, from: Data(bytes))
+            if let fingerprint, fingerprint != Self.plainFiles.withLock({ $0[path] }),
+               StateFields.isPlain(bytes, decoded: state) {
+                // Paid here rather than in the save that usually follows: saves must stay cheap.
+                Self.plainFiles.withLock { $0[path] = fingerprint }
+            }
             return LoadedState(state: state, condition: .known)
         } catch {
             let reason = bytes.isEmpty ? "empty file" : Self.describe(error)
@@ -86,13 +93,25 @@ public struct StateStore: Sendable {
         try DurableFile.makeDirectory(directory)
         let encoded = try Self.encode(state)
         var bytes = Array(encoded)
-        if let old = try DurableFile.read(path) {
+        var plain = true
+        // The file this process last wrote without unknown fields needs no parsing: saves come
+        // in quick succession during a night and must stay as cheap as one encode.
+        let fingerprint = DurableFile.fingerprint(path)
+        if fingerprint == nil || fingerprint != Self.plainFiles.withLock({ $0[path] }),
+           let old = try DurableFile.read(path) {
             try refuseNewer(old)
-            if let merged = StateFields.carryUnknown(from: old, into: encoded) { bytes = merged }
+            if let merged = StateFields.carryUnknown(from: old, into: encoded) {
+                bytes = merged
+                plain = false
+            }
         }
         bytes.append(UInt8(ascii: "\n"))
-        try DurableFile.replace(directory: directory, name: Self.fileName, with: bytes)
+        let written = try DurableFile.replace(directory: directory, name: Self.fileName, with: bytes)
+        Self.plainFiles.withLock { $0[path] = plain ? written : nil }
     }
+
+    /// Per path, the fingerprint of the state file this process last wrote with no unknown field.
+    private static let plainFiles = Mutex<[String: [Int]]>([:])
 
     /// Throws when `bytes` carry a `version` newer than this build's: such a file may hold
     /// meanings this build would silently drop, so it is neither rewritten nor quarantined.
