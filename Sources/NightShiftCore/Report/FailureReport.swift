@@ -49,6 +49,6 @@ public enum FailureReport {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         try DurableFile.replace(directory: folder.isEmpty ? "." : folder, name: (path as NSString).lastPathComponent,
-                                with: Array(text.utf8), mode: 0o644)
+                                with: Array(text.utf8), mode: 0o644, syncingDirectory: false)
     }
 }

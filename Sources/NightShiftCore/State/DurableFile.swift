@@ -21,7 +21,10 @@ enum DurableFile {
     /// symlink or not a regular file is refused rather than replaced, so the admin sees why.
     /// Returns the new file's ``fingerprint(_:)``.
     @discardableResult
-    static func replace(directory: String, name: String, with bytes: [UInt8], mode: mode_t = 0o600) throws -> [Int] {
+    /// `syncingDirectory` false skips the directory fsync, for folders (an office share) whose
+    /// file system may not support it and whose files need not survive a power cut.
+    static func replace(directory: String, name: String, with bytes: [UInt8], mode: mode_t = 0o600,
+                        syncingDirectory: Bool = true) throws -> [Int] {
         let target = directory + "/" + name
         try checked { try SafeOpen.requireRegularOrMissing(target) }
         // The pid in the name lets a later load tell a dead writer's leftovers from a live one's.
@@ -50,7 +53,7 @@ enum DurableFile {
             unlink(temp)
             throw err
         }
-        try syncDirectory(directory)
+        if syncingDirectory { try syncDirectory(directory) }
         return written
     }
 

@@ -66,16 +66,12 @@ public struct StateStore: Sendable {
         guard let bytes = try DurableFile.read(path) else {
             return LoadedState(state: NightShiftState(), condition: .missing)
         }
-        try refuseNewer(bytes)
+        let decoded: NightShiftState
         do {
-            let state = try JSONDecoder().decode(NightShiftState.self, from: Data(bytes))
-            if let fingerprint, fingerprint != Self.plainFiles.withLock({ $0[path] }),
-               StateFields.isPlain(bytes, decoded: state) {
-                // Paid here rather than in the save that usually follows: saves must stay cheap.
-                Self.plainFiles.withLock { $0[path] = fingerprint }
-            }
-            return LoadedState(state: state, condition: .known)
+            decoded = try JSONDecoder().decode(NightShiftState.self, from: Data(bytes))
         } catch {
+            // A newer file this build cannot even decode is not corrupt: it is not ours to touch.
+            try refuseNewer(bytes)
             let reason = bytes.isEmpty ? "empty file" : Self.describe(error)
             var keptAs: String?
             if quarantine {
@@ -83,6 +79,13 @@ public struct StateStore: Sendable {
             }
             return LoadedState(state: NightShiftState(), condition: .corrupt(reason: reason, keptAs: keptAs))
         }
+        if decoded.version > NightShiftState.currentVersion { try refuseNewer(bytes) }
+        if let fingerprint, fingerprint != Self.plainFiles.withLock({ $0[path] }),
+           StateFields.isPlain(bytes, decoded: decoded) {
+            // Paid here rather than in the save that usually follows: saves must stay cheap.
+            Self.plainFiles.withLock { $0[path] = fingerprint }
+        }
+        return LoadedState(state: decoded, condition: .known)
     }
 
     /// Writes the state atomically (temp file, fsync, rename, fsync directory), mode 0600.
