@@ -127,10 +127,13 @@ public final class NightRunner {
         }
     }
 
-    /// Opens the log file and takes the instance lock (not under --dry-run, which touches nothing).
+    /// Opens the log file, checks that the state file is one this build may use (not newer, not
+    /// a symlink or FIFO: a configuration error, exit 2) and takes the instance lock (not under
+    /// --dry-run, which touches nothing).
     private func setUp(_ settings: SiteSettings) -> Bool {
         do {
             try log.setFile(settings.logFile)
+            _ = try StateStore(directory: settings.stateDir).load(quarantine: false)
         } catch {
             log.error("\(error)")
             return false

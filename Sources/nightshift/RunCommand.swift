@@ -29,7 +29,8 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let log = try makeLog(debug: debug)
-        let trap = SignalTrap.install()
+        // SIGHUP is logrotate's `postrotate`: the loop goes on with a fresh log file.
+        let trap = SignalTrap.install(onHangup: { log.reopen() })
         let options = ScriptOptions(dryRun: dryRun, debug: debug, manual: manual, noSleep: noSleep,
                                     stateDir: stateDir, logFile: logFile)
         let code = NightRunner(scriptPath: script, options: options, once: once, log: log).run()

@@ -73,12 +73,13 @@ final class SignalTests: XCTestCase {
         let path = try script(f, run: "{\"sleep\", \"30\"}")
         let first = try launch(["run", path, "--once", "--manual"])
         defer { kill(first.processIdentifier, SIGKILL); first.waitUntilExit() }
-        XCTAssertTrue(waitFor(10) { FileManager.default.fileExists(atPath: f.dir + "/state/nightshift.lock") })
-        usleep(300_000)
+        // The lock file holds the first instance's pid once it is taken.
+        XCTAssertTrue(waitFor(10) {
+            ((try? String(contentsOfFile: f.dir + "/state/nightshift.lock", encoding: .utf8)) ?? "").hasPrefix("\(first.processIdentifier)")
+        })
         let second = try launch(["run", path, "--once", "--manual"])
         second.waitUntilExit()
         XCTAssertEqual(second.terminationStatus, 2)
-        XCTAssertTrue(f.logText.isEmpty || true)
         let log = try String(contentsOfFile: f.dir + "/nightshift.log", encoding: .utf8)
         XCTAssertEqual(log.components(separatedBy: "=== Job Slow").count - 1, 1, "only the first instance runs the job")
     }
@@ -148,7 +149,6 @@ final class SignalTests: XCTestCase {
             """)
         let p = try launch(["run", path, "--once", "--manual"])
         XCTAssertTrue(waitFor(10) { ((try? String(contentsOfFile: f.dir + "/nightshift.log", encoding: .utf8)) ?? "").contains("=== Job Loop") })
-        usleep(300_000)
         let sent = Date()
         kill(p.processIdentifier, SIGTERM)
         p.waitUntilExit()
@@ -156,5 +156,42 @@ final class SignalTests: XCTestCase {
         XCTAssertEqual(p.terminationStatus, 143)
         let state = try String(contentsOfFile: f.dir + "/state/state.json", encoding: .utf8)
         XCTAssertTrue(state.contains("interrupted"), state)
+    }
+
+    private func cycles(_ path: String) -> Int {
+        (((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").components(separatedBy: "--- NightShift ").count) - 1
+    }
+
+    func testSighupReopensAMovedLogAndTheLoopGoesOn() throws {
+        let f = try ScriptFixture()
+        let path = try f.write("site.lua", "settings { check_every = 1 }\n")
+        let p = try launch(["run", path])
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let logPath = f.dir + "/nightshift.log"
+        XCTAssertTrue(waitFor(10) { cycles(logPath) >= 1 }, "no cycle logged")
+        XCTAssertEqual(rename(logPath, logPath + ".1"), 0)
+        kill(p.processIdentifier, SIGHUP)
+        XCTAssertTrue(waitFor(10) { cycles(logPath) >= 1 }, "no cycle logged to the reopened file")
+        XCTAssertTrue(p.isRunning, "SIGHUP must not stop the loop")
+        let rotated = try String(contentsOfFile: logPath + ".1", encoding: .utf8)
+        XCTAssertFalse(rotated.contains("Interrupted"), rotated)
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 143)
+        XCTAssertTrue(try String(contentsOfFile: logPath, encoding: .utf8).contains("Interrupted by SIGTERM"))
+    }
+
+    func testAMovedLogIsReopenedWithoutASignal() throws {
+        let f = try ScriptFixture()
+        let path = try f.write("site.lua", "settings { check_every = 1 }\n")
+        let p = try launch(["run", path])
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let logPath = f.dir + "/nightshift.log"
+        XCTAssertTrue(waitFor(10) { cycles(logPath) >= 1 }, "no cycle logged")
+        XCTAssertEqual(rename(logPath, logPath + ".1"), 0)
+        XCTAssertTrue(waitFor(10) { cycles(logPath) >= 1 }, "the moved log was not reopened at its path")
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 130)
     }
 }

@@ -1,19 +1,21 @@
 import Dispatch
 import Glibc
 
-/// Turns SIGINT/SIGTERM (and SIGHUP, a closed terminal) into an `Interruption` plus a teardown of every running child's
+/// Turns SIGINT/SIGTERM into an `Interruption` plus a teardown of every running child's
 /// process group (SIGTERM, then SIGKILL after the grace period), so a countdown stops at
-/// once and a running copy tool is not left behind (invariant 5).
+/// once and a running copy tool is not left behind (invariant 5). SIGHUP does not stop
+/// anything: it calls `onHangup` (the daemon reopens its log file for logrotate).
 public final class SignalTrap: @unchecked Sendable {
     // Dispatch sources run the handler on a queue, outside the async-signal context,
     // so the handler may take locks and spawn work. Only touched from `install`.
     private var sources: [any DispatchSourceSignal] = []
 
     /// Installs the handlers; keep the returned trap alive for as long as they should work.
-    public static func install(interruption: Interruption = .shared, grace: Double = 5) -> SignalTrap {
+    public static func install(interruption: Interruption = .shared, grace: Double = 5,
+                               onHangup: @escaping @Sendable () -> Void = {}) -> SignalTrap {
         let trap = SignalTrap()
         let queue = DispatchQueue(label: "nightshift.signals")
-        for sig in [SIGINT, SIGTERM, SIGHUP] {
+        for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
             source.setEventHandler {
@@ -28,9 +30,15 @@ public final class SignalTrap: @unchecked Sendable {
             source.resume()
             trap.sources.append(source)
         }
+        // Ignored first, so a SIGHUP arriving before the source is live cannot kill the daemon.
+        signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
+        hangup.setEventHandler { onHangup() }
+        hangup.resume()
+        trap.sources.append(hangup)
         return trap
     }
 
-    /// The shell's exit status for a death by `signal`: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.
+    /// The shell's exit status for a death by `signal`: 130 for SIGINT, 143 for SIGTERM.
     public static func exitCode(for signal: Int32) -> Int32 { 128 + signal }
 }

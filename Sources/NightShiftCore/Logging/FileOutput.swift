@@ -30,13 +30,20 @@ struct FileOutput: Sendable {
         }
     }
 
-    /// Opens `path` for appending, creating it (mode 0644) if needed.
+    /// Opens `path` for appending, creating it with mode 0600 if needed; a symlink, FIFO,
+    /// device or directory in its place is refused at once (invariant 11).
     static func openForAppend(_ path: String) throws -> FileOutput {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw LogFileError(path: path, reason: ExecError.describe(errno: errno))
+        do {
+            return FileOutput(descriptor: try SafeOpen.open(path, O_WRONLY | O_APPEND | O_CREAT, mode: 0o600))
+        } catch {
+            throw LogFileError(path: path, reason: error.refused ? error.message : ExecError.describe(errno: error.errno))
         }
-        return FileOutput(descriptor: fd)
+    }
+
+    /// The device and inode of the open file, to notice a log moved away (logrotate without postrotate).
+    func identity() -> FileIdentity? {
+        var info = stat()
+        return fstat(descriptor, &info) == 0 ? FileIdentity(info) : nil
     }
 
     /// Creates every missing folder of `path` (like `mkdir -p`).
@@ -70,6 +77,26 @@ public struct LogFileError: Error, Sendable, Hashable, CustomStringConvertible {
     public var path: String
     /// The system's reason.
     public var reason: String
-    /// `cannot open log file "x": Permission denied`.
-    public var description: String { "cannot open log file \"\(path)\": \(reason)" }
+    /// `cannot open log file "x": Permission denied`, or `log file x is a symbolic link; ...`
+    /// when the reason names the path itself.
+    public var description: String {
+        reason.hasPrefix(path) ? "log file \(reason)" : "cannot open log file \"\(path)\": \(reason)"
+    }
+}
+
+/// Which file a path or descriptor is: equal identities are the same file.
+struct FileIdentity: Equatable, Sendable {
+    let device: UInt64
+    let inode: UInt64
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+
+    /// The identity of what `path` names now (not following a symlink); nil when it is gone.
+    static func of(_ path: String) -> FileIdentity? {
+        var info = stat()
+        return lstat(path, &info) == 0 ? FileIdentity(info) : nil
+    }
 }

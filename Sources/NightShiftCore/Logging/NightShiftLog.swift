@@ -12,10 +12,18 @@ import Glibc
 /// are coloured when that stream is a terminal (and `NO_COLOR` is unset).
 /// All writes happen under one lock, one `write` per message or per batch of
 /// child lines, so concurrent writers never interleave inside a line.
+///
+/// Control characters in any line are escaped (see ``ControlEscaping``); a
+/// message with embedded newlines becomes one stamped line per line. The file
+/// is reopened on ``reopen()`` (SIGHUP) and, at most once a second, when its
+/// path no longer names the open file (moved away by logrotate).
 public final class NightShiftLog: Sendable {
     private struct State {
         var file: FileOutput?
         var path: String?
+        /// The open file's device and inode, compared with the path's once a second.
+        var identity: FileIdentity?
+        var identityCheckSecond = -1
         var stampSecond = -1
         var stamp: [UInt8] = []
         /// The live status line now on the terminal, redrawn after other output.
@@ -76,20 +84,57 @@ public final class NightShiftLog: Sendable {
     /// Switches to another log file (e.g. once the script's `log_file` is known),
     /// or to none. Creates missing parent folders. The old file is closed.
     public func setFile(_ filePath: String?) throws {
-        var output: FileOutput?
-        if let filePath {
-            let parent = filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-            if !parent.isEmpty { try FileOutput.makeDirectories(parent) }
-            output = try FileOutput.openForAppend(filePath)
-        }
+        let output = try filePath.map(Self.open)
         let old = state.withLock { state -> FileOutput? in
             let old = state.file
             state.file = output
             state.path = filePath
+            state.identity = output?.identity()
             state.fileFailureReported = false
             return old
         }
         if let old { close(old.descriptor) }
+    }
+
+    /// Reopens the log file at its path (SIGHUP, logrotate's `postrotate`): later lines go to
+    /// the file now there, created if it was moved away. On failure the old file stays open
+    /// and the reason is logged.
+    public func reopen() {
+        state.withLock { state in reopenFile(&state, why: "reopen") }
+    }
+
+    private static func open(_ filePath: String) throws -> FileOutput {
+        let parent = filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        if !parent.isEmpty { try FileOutput.makeDirectories(parent) }
+        return try FileOutput.openForAppend(filePath)
+    }
+
+    /// Swaps in a fresh descriptor for `state.path`; called with the lock held. The open is
+    /// non-blocking (see ``SafeOpen``), so holding the lock across it cannot hang a writer.
+    private func reopenFile(_ state: inout State, why: String) {
+        guard let path = state.path else { return }
+        do {
+            let fresh = try Self.open(path)
+            if let old = state.file { close(old.descriptor) }
+            state.file = fresh
+            state.identity = fresh.identity()
+            state.fileFailureReported = false
+        } catch {
+            let note = state.currentStamp() + Array(" ERROR cannot \(why) the log file: ".utf8)
+                + ControlEscaping.escaped(Array("\(error)".utf8)) + [0x0A]
+            writeConsole(note, &state)
+            if let file = state.file { file.write(note) }
+            // Do not retry on every line: the next check is a second away.
+            state.identity = FileIdentity.of(path) ?? state.identity
+        }
+    }
+
+    /// Reopens the file when its path now names another file or none (checked once a second).
+    private func followMovedFile(_ state: inout State) {
+        guard let path = state.path, state.file != nil, state.identityCheckSecond != state.stampSecond else { return }
+        state.identityCheckSecond = state.stampSecond
+        let current = FileIdentity.of(path)
+        if current == nil || current != state.identity { reopenFile(&state, why: "reopen moved") }
     }
 
     deinit {
@@ -102,7 +147,7 @@ public final class NightShiftLog: Sendable {
     /// A multi-line message gets a stamp on every line.
     public func log(_ level: LogLevel, _ message: String, to targets: LogTargets = .both) {
         if level == .debug, !isDebugEnabled { return }
-        let lines = message.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = ControlEscaping.lines(message)
         let tag = Array(level.tag.utf8)
         let colour = colors ? Self.colour(for: level) : nil
         state.withLock { state in
@@ -114,7 +159,7 @@ public final class NightShiftLog: Sendable {
                 body.append(0x20)
                 body.append(contentsOf: tag)
                 body.append(0x20)
-                body.append(contentsOf: line.utf8)
+                body.append(contentsOf: line)
                 plain.append(contentsOf: body)
                 plain.append(0x0A)
                 if let colour {
@@ -147,7 +192,7 @@ public final class NightShiftLog: Sendable {
     public func status(_ text: String) {
         guard consoleIsTerminal else { return }
         state.withLock { state in
-            let line = Array(text.utf8)
+            let line = ControlEscaping.escaped(Array(text.utf8))
             state.status = line
             console.write(Self.clearLine + line)
         }
@@ -180,6 +225,20 @@ public final class NightShiftLog: Sendable {
         state.withLock { state in
             let stamp = state.currentStamp()
             let head = stamp + [0x20] + prefix
+            if Self.needsEscaping(lines) {
+                var buffer: [UInt8] = []
+                buffer.reserveCapacity(lines.byteCount + lines.count * (head.count + 1) + 64)
+                lines.storage.withUnsafeBufferPointer { source in
+                    for range in lines.ranges {
+                        buffer.append(contentsOf: head)
+                        ControlEscaping.append(UnsafeBufferPointer(rebasing: source[range]), to: &buffer)
+                        buffer.append(0x0A)
+                    }
+                }
+                if targets.contains(.file) { writeFile(buffer, &state) }
+                if targets.contains(.console) { writeConsole(buffer, &state) }
+                return
+            }
             let size = lines.byteCount + lines.count * (head.count + 1)
             // Filled with raw copies: appending slice by slice retains the
             // source buffer once per line, which dominated the profile.
@@ -205,7 +264,14 @@ public final class NightShiftLog: Sendable {
         }
     }
 
+    private static func needsEscaping(_ lines: LineBatch) -> Bool {
+        lines.storage.withUnsafeBufferPointer { source in
+            lines.ranges.contains { ControlEscaping.needsEscaping(UnsafeBufferPointer(rebasing: source[$0])) }
+        }
+    }
+
     private func writeFile(_ bytes: [UInt8], _ state: inout State) {
+        followMovedFile(&state)
         guard let file = state.file else { return }
         if !file.write(bytes), !state.fileFailureReported {
             // Report once on the console; repeating it per line would drown the console.

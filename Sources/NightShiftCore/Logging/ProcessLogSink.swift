@@ -8,8 +8,10 @@ struct ProcessLogSink: LineSink {
     init(log: NightShiftLog, targets: LogTargets, label: String) {
         self.log = log
         self.targets = targets
-        self.outPrefix = Array("OUT   \(label): ".utf8)
-        self.errPrefix = Array("ERR   \(label): ".utf8)
+        // The label is a job or host name from the script: escaped like the lines themselves.
+        let safe = ControlEscaping.escaped(Array(label.utf8))
+        self.outPrefix = Array("OUT   ".utf8) + safe + Array(": ".utf8)
+        self.errPrefix = Array("ERR   ".utf8) + safe + Array(": ".utf8)
     }
 
     func receive(_ stream: ProcessStream, lines: LineBatch) {

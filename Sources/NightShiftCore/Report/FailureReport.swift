@@ -1,28 +1,54 @@
 import Foundation
+import Glibc
 
 /// The original's failure report: the night's part of the log, copied to a file the office sees.
 public enum FailureReport {
-    /// The log file's text from byte `offset` to its end (the current cycle's lines).
-    public static func excerpt(logPath: String, from offset: UInt64) -> String {
-        guard let handle = FileHandle(forReadingAtPath: logPath) else { return "" }
-        defer { try? handle.close() }
-        do {
-            try handle.seek(toOffset: offset)
-            return String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
-        } catch {
-            return ""
+    /// How much of a night's log a report copies by default: its last mebibyte.
+    public static let defaultTailBytes = 1 << 20
+
+    /// The log file's text from byte `offset` to its end (the current cycle's lines), at most
+    /// its last `limit` bytes. When lines were cut, the text starts at a line boundary after a
+    /// line `... N bytes of the night's log omitted ...`. Only the tail is read: a job that
+    /// printed gigabytes must not make the report (or NightShift) that big.
+    public static func excerpt(logPath: String, from offset: UInt64, limit: Int = defaultTailBytes) -> String {
+        let fd = (try? SafeOpen.open(logPath, O_RDONLY, purpose: "read")) ?? -1
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return "" }
+        let end = UInt64(max(0, info.st_size))
+        let start = min(offset, end)
+        let limit = UInt64(max(0, limit))
+        let cut = end - start > limit
+        let readFrom = cut ? end - limit : start
+        var bytes = [UInt8](repeating: 0, count: Int(end - readFrom))
+        var filled = 0
+        while filled < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(readFrom) + off_t(filled)) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }
+            filled += n
         }
+        bytes.removeLast(bytes.count - filled)
+        guard cut else { return String(decoding: bytes, as: UTF8.self) }
+        // Start after the first newline so the report never opens mid-line.
+        let body = bytes.firstIndex(of: 0x0A).map { bytes[($0 + 1)...] } ?? bytes[...]
+        let omitted = end - start - UInt64(body.count)
+        return "... \(omitted) bytes of the night's log omitted ...\n" + String(decoding: body, as: UTF8.self)
     }
 
     /// The current size of a file (0 when missing), to mark where a cycle's log begins.
     public static func size(of path: String) -> UInt64 {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.uint64Value ?? 0
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_size > 0 ? UInt64(info.st_size) : 0
     }
 
-    /// Writes `text` to `path` atomically (temp file + rename), creating the folder.
+    /// Writes `text` to `path` atomically (temp file + rename), creating the folder; the file is
+    /// mode 0644 (the office reads it) whatever the umask, and a symlink at `path` is refused.
     public static func write(_ text: String, to path: String) throws {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try DurableFile.replace(directory: folder.isEmpty ? "." : folder, name: (path as NSString).lastPathComponent,
+                                with: Array(text.utf8), mode: 0o644, syncingDirectory: false)
     }
 }

@@ -1,6 +1,7 @@
 import Glibc
 
-/// Crash-safe file writes: atomic replacement and synced appends (invariant 3).
+/// Crash-safe file writes: atomic replacement and synced appends (invariant 3), never through a
+/// symlink and with modes that do not depend on the umask (invariant 11).
 enum DurableFile {
     /// A state directory path without trailing slashes (they would only make messages ugly).
     static func normalized(directory: String) -> String {
@@ -15,15 +16,27 @@ enum DurableFile {
     /// Replaces `directory/name` with `bytes` so that a kill at any instant leaves the old or the
     /// new content: write a temporary file in the same directory, fsync it, rename it over the
     /// target, fsync the directory (so the rename itself survives a power cut).
-    static func replace(directory: String, name: String, with bytes: [UInt8], mode: mode_t = 0o644) throws {
+    ///
+    /// The temporary file is created O_EXCL|O_NOFOLLOW with exactly `mode`; a target that is a
+    /// symlink or not a regular file is refused rather than replaced, so the admin sees why.
+    /// Returns the new file's ``fingerprint(_:)``.
+    @discardableResult
+    /// `syncingDirectory` false skips the directory fsync, for folders (an office share) whose
+    /// file system may not support it and whose files need not survive a power cut.
+    static func replace(directory: String, name: String, with bytes: [UInt8], mode: mode_t = 0o600,
+                        syncingDirectory: Bool = true) throws -> [Int] {
         let target = directory + "/" + name
+        try checked { try SafeOpen.requireRegularOrMissing(target) }
         // The pid in the name lets a later load tell a dead writer's leftovers from a live one's.
         let temp = directory + "/" + temporaryPrefix(for: name) + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw StateError.system("cannot create \(temp)") }
+        let fd = try checked { try SafeOpen.open(temp, O_WRONLY | O_CREAT | O_EXCL, mode: mode) }
+        var written: [Int] = []
         do {
             try writeAll(fd, bytes, path: temp)
             guard fsync(fd) == 0 else { throw StateError.system("cannot fsync \(temp)") }
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { throw StateError.system("cannot stat \(temp)") }
+            written = fingerprint(info)
         } catch {
             close(fd)
             unlink(temp)
@@ -34,32 +47,40 @@ enum DurableFile {
             unlink(temp)
             throw StateError.system("cannot close \(temp)")
         }
+        // rename replaces a symlink planted since the check above instead of writing through it.
         guard rename(temp, target) == 0 else {
             let err = StateError.system("cannot rename \(temp) to \(target)")
             unlink(temp)
             throw err
         }
-        try syncDirectory(directory)
+        if syncingDirectory { try syncDirectory(directory) }
+        return written
+    }
+
+    /// Changes whenever a file is replaced or rewritten: device, inode, mtime and size.
+    static func fingerprint(_ info: stat) -> [Int] {
+        [Int(info.st_dev), Int(info.st_ino), info.st_mtim.tv_sec, info.st_mtim.tv_nsec, Int(info.st_size)]
+    }
+
+    /// The fingerprint of what `path` names now (a symlink's own), or nil.
+    static func fingerprint(_ path: String) -> [Int]? {
+        var info = stat()
+        return lstat(path, &info) == 0 ? fingerprint(info) : nil
     }
 
     /// Appends `bytes` to `path` with O_APPEND and fsyncs; if a killed writer left a torn last
     /// line, starts on a fresh line so the torn one cannot swallow this record.
-    static func appendLine(path: String, directory: String, _ line: [UInt8], mode: mode_t = 0o644) throws {
+    static func appendLine(path: String, directory: String, _ line: [UInt8], mode: mode_t = 0o600) throws {
         let existed = access(path, F_OK) == 0
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw StateError.system("cannot open \(path)") }
+        let fd = try checked { try SafeOpen.open(path, O_RDWR | O_APPEND | O_CREAT, mode: mode) }
         defer { close(fd) }
         var bytes = line
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw StateError.system("cannot stat \(path)") }
         if info.st_size > 0 {
-            let rfd = open(path, O_RDONLY | O_CLOEXEC)
-            if rfd >= 0 {
-                var last: UInt8 = 0
-                if pread(rfd, &last, 1, info.st_size - 1) == 1, last != UInt8(ascii: "\n") {
-                    bytes.insert(UInt8(ascii: "\n"), at: 0)
-                }
-                close(rfd)
+            var last: UInt8 = 0
+            if pread(fd, &last, 1, info.st_size - 1) == 1, last != UInt8(ascii: "\n") {
+                bytes.insert(UInt8(ascii: "\n"), at: 0)
             }
         }
         // One write call for the whole line, so concurrent readers see it whole or not at all
@@ -69,12 +90,14 @@ enum DurableFile {
         if !existed { try syncDirectory(directory) }
     }
 
-    /// Reads a whole file; nil when it does not exist.
+    /// Reads a whole file; nil when it does not exist. A symlink or non-regular file is refused.
     static func read(_ path: String) throws -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw StateError.system("cannot open \(path)")
+        let fd: Int32
+        do {
+            fd = try SafeOpen.open(path, O_RDONLY, purpose: "read")
+        } catch {
+            if error.errno == ENOENT { return nil }
+            throw StateError(message: error.message)
         }
         defer { close(fd) }
         var result: [UInt8] = []
@@ -91,12 +114,15 @@ enum DurableFile {
         return result
     }
 
-    /// Creates `path` and its parents if missing.
-    static func makeDirectory(_ path: String) throws {
+    /// Creates `path` and its parents if missing; a directory this call creates last (the
+    /// state directory itself) gets exactly `mode`, whatever the umask.
+    static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws {
         var current = path.hasPrefix("/") ? "" : "."
+        var createdLast = false
         for part in path.split(separator: "/") {
             current += "/" + part
-            if mkdir(current, 0o755) != 0, errno != EEXIST {
+            createdLast = mkdir(current, 0o755) == 0
+            if !createdLast, errno != EEXIST {
                 throw StateError.system("cannot create directory \(current)")
             }
         }
@@ -104,6 +130,7 @@ enum DurableFile {
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
             throw StateError(message: "\(path) is not a directory")
         }
+        if createdLast, chmod(path, mode) != 0 { throw StateError.system("cannot set the mode of \(path)") }
     }
 
     /// Fsyncs a directory so that renames and creations in it are durable.
@@ -112,6 +139,11 @@ enum DurableFile {
         guard dfd >= 0 else { throw StateError.system("cannot open directory \(directory)") }
         defer { close(dfd) }
         guard fsync(dfd) == 0 else { throw StateError.system("cannot fsync directory \(directory)") }
+    }
+
+    /// Runs a `SafeOpen` call, turning its failure into a ``StateError``.
+    static func checked<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let failure as SafeOpen.Failure { throw StateError(message: failure.message) }
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {

@@ -34,13 +34,12 @@ public final class InstanceLock: Sendable {
     /// Takes the lock without waiting (creating the directory if needed); throws an
     /// ``InstanceLockError`` naming the holder's pid when another process has it.
     public init(stateDir: String) throws {
-        var dir = stateDir
-        while dir.count > 1, dir.hasSuffix("/") { dir.removeLast() }
+        let dir = DurableFile.normalized(directory: stateDir)
         try DurableFile.makeDirectory(dir)
         let path = dir + "/" + Self.fileName
         self.path = path
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StateError.system("cannot open \(path)") }
+        // Not through a symlink: root truncating the pid into the link's target was seen.
+        let fd = try DurableFile.checked { try SafeOpen.open(path, O_RDWR | O_CREAT, mode: 0o600) }
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             if code == EINTR { continue }

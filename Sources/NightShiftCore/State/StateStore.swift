@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// Whether the loaded state can be trusted; anything but `known` blocks powering this machine off.
 public enum StateCondition: Equatable, Sendable, CustomStringConvertible {
@@ -61,13 +62,16 @@ public struct StateStore: Sendable {
     /// Throws only when the file exists but cannot be read (e.g. permissions).
     public func load(quarantine: Bool = true, now: Date = Date()) throws -> LoadedState {
         if quarantine { removeStaleTemporaries() }
+        let fingerprint = DurableFile.fingerprint(path)
         guard let bytes = try DurableFile.read(path) else {
             return LoadedState(state: NightShiftState(), condition: .missing)
         }
+        let decoded: NightShiftState
         do {
-            let state = try JSONDecoder().decode(NightShiftState.self, from: Data(bytes))
-            return LoadedState(state: state, condition: .known)
+            decoded = try JSONDecoder().decode(NightShiftState.self, from: Data(bytes))
         } catch {
+            // A newer file this build cannot even decode is not corrupt: it is not ours to touch.
+            try refuseNewer(bytes)
             let reason = bytes.isEmpty ? "empty file" : Self.describe(error)
             var keptAs: String?
             if quarantine {
@@ -75,14 +79,50 @@ public struct StateStore: Sendable {
             }
             return LoadedState(state: NightShiftState(), condition: .corrupt(reason: reason, keptAs: keptAs))
         }
+        if decoded.version > NightShiftState.currentVersion { try refuseNewer(bytes) }
+        if let fingerprint, fingerprint != Self.plainFiles.withLock({ $0[path] }),
+           StateFields.isPlain(bytes, decoded: decoded) {
+            // Paid here rather than in the save that usually follows: saves must stay cheap.
+            Self.plainFiles.withLock { $0[path] = fingerprint }
+        }
+        return LoadedState(state: decoded, condition: .known)
     }
 
-    /// Writes the state atomically (temp file, fsync, rename, fsync directory).
+    /// Writes the state atomically (temp file, fsync, rename, fsync directory), mode 0600.
+    ///
+    /// Fields of the file on disk that this build does not know (a newer minor addition, an
+    /// admin's note) are carried over; a file written by a newer version is never replaced.
     public func save(_ state: NightShiftState) throws {
         try DurableFile.makeDirectory(directory)
-        var bytes = try Array(Self.encode(state))
+        let encoded = try Self.encode(state)
+        var bytes = Array(encoded)
+        var plain = true
+        // The file this process last wrote without unknown fields needs no parsing: saves come
+        // in quick succession during a night and must stay as cheap as one encode.
+        let fingerprint = DurableFile.fingerprint(path)
+        if fingerprint == nil || fingerprint != Self.plainFiles.withLock({ $0[path] }),
+           let old = try DurableFile.read(path) {
+            try refuseNewer(old)
+            if let merged = StateFields.carryUnknown(from: old, into: encoded) {
+                bytes = merged
+                plain = false
+            }
+        }
         bytes.append(UInt8(ascii: "\n"))
-        try DurableFile.replace(directory: directory, name: Self.fileName, with: bytes)
+        let written = try DurableFile.replace(directory: directory, name: Self.fileName, with: bytes)
+        Self.plainFiles.withLock { $0[path] = plain ? written : nil }
+    }
+
+    /// Per path, the fingerprint of the state file this process last wrote with no unknown field.
+    private static let plainFiles = Mutex<[String: [Int]]>([:])
+
+    /// Throws when `bytes` carry a `version` newer than this build's: such a file may hold
+    /// meanings this build would silently drop, so it is neither rewritten nor quarantined.
+    private func refuseNewer(_ bytes: [UInt8]) throws {
+        guard let version = StateFields.version(of: bytes), version > Double(NightShiftState.currentVersion) else { return }
+        let shown = Int(exactly: version).map(String.init) ?? "\(version)"
+        throw StateError(message: "\(path) was written by a newer NightShift (version \(shown); this is version "
+                         + "\(NightShiftState.currentVersion)); refusing to change it")
     }
 
     /// The JSON an admin sees: sorted keys, indented, no escaped slashes.

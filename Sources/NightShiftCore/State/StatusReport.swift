@@ -57,7 +57,7 @@ public enum StatusReport {
         if let cycle = state.lastCycle {
             var text = "Last cycle: started \(clock.dateTime(cycle.start))"
             if let end = cycle.end {
-                text += ", took \(DurationText.format(end - cycle.start))"
+                text += ", took \(duration(end - cycle.start))"
             } else {
                 text += ", still running or interrupted"
             }
@@ -66,7 +66,7 @@ public enum StatusReport {
             lines.append(text)
             if let next = cycle.nextCheck {
                 let delta = next - nowEpoch
-                let when = delta >= 0 ? "in \(DurationText.format(delta))" : "overdue by \(DurationText.format(-delta))"
+                let when = delta >= 0 ? "in \(duration(delta))" : "overdue by \(duration(-delta))"
                 lines.append("Next check: \(clock.dateTime(next)) (\(when))")
             } else {
                 lines.append("Next check: not scheduled")
@@ -85,7 +85,13 @@ public enum StatusReport {
 
     private static func ago(_ epoch: Double, _ now: Double) -> String {
         let delta = now - epoch
-        return delta >= 0 ? "\(DurationText.format(delta)) ago" : "in \(DurationText.format(-delta))"
+        return delta >= 0 ? "\(duration(delta)) ago" : "in \(duration(-delta))"
+    }
+
+    /// `DurationText.format`, or "?" for a span no clock produced: state.json is hand-editable,
+    /// and a huge number must not trap the integer conversion inside the formatter.
+    private static func duration(_ seconds: Double) -> String {
+        abs(seconds) < WallClockText.plausible ? DurationText.format(seconds) : "?"
     }
 }
 
@@ -99,8 +105,12 @@ struct WallClockText {
         calendar = cal
     }
 
-    /// `YYYY-MM-DD HH:MM`, or with `:SS` when `seconds` is true.
+    /// Epochs and spans beyond this many seconds (about 30,000 years) are shown as "?".
+    static let plausible = 1e12
+
+    /// `YYYY-MM-DD HH:MM`, or with `:SS` when `seconds` is true; "?" for an absurd epoch.
     func dateTime(_ epoch: Double, seconds: Bool = false) -> String {
+        guard abs(epoch) < Self.plausible else { return "?" }
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second],
                                         from: Date(timeIntervalSince1970: epoch))
         func p(_ v: Int?) -> String { let v = v ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
