@@ -8,11 +8,7 @@ final class NightshiftProcess {
     let outputPath: String
 
     /// The built binary next to the tests.
-    static var binary: String {
-        let dir = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
-        let candidates = [dir + "/nightshift", ((dir as NSString).deletingLastPathComponent as NSString).appendingPathComponent("nightshift")]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
-    }
+    static var binary: String { NightShiftBinary.path }
 
     /// Starts `nightshift ARGS...`; stdout and stderr go to `dir/output.txt`.
     init(_ args: [String], in dir: String, environment: [String: String] = [:]) throws {
