@@ -72,3 +72,17 @@ final class ConversionTests: XCTestCase {
         XCTAssertEqual(r[0], ["a": 1])
     }
 }
+
+/// Lua floats become integers only when exact: no conversion from a Lua number can trap.
+final class IntegerConversionTests: XCTestCase {
+    func testIntegerValueIsExactOrNil() {
+        XCTAssertEqual(LuaValue.number(42).integerValue, 42)
+        XCTAssertEqual(LuaValue.number(-9_223_372_036_854_775_808).integerValue, Int64.min)
+        XCTAssertNil(LuaValue.number(9_223_372_036_854_775_808).integerValue)
+        XCTAssertNil(LuaValue.number(1e300).integerValue)
+        XCTAssertNil(LuaValue.number(.nan).integerValue)
+        XCTAssertNil(LuaValue.number(.infinity).integerValue)
+        XCTAssertNil(LuaValue.number(-.infinity).integerValue)
+        XCTAssertNil(LuaValue.number(0.5).integerValue)
+    }
+}
