@@ -86,3 +86,30 @@ final class IntegerConversionTests: XCTestCase {
         XCTAssertNil(LuaValue.number(0.5).integerValue)
     }
 }
+
+/// Option numbers are range-checked where they are read.
+final class OptionRangeTests: XCTestCase {
+    private func options(_ source: String) throws -> LuaOptions {
+        let lua = try LuaState()
+        guard case .table(let t) = try lua.execute("return " + source)[0] else { throw LuaError(message: "no table") }
+        return try LuaArguments(function: "f", values: [.table(t)], state: lua).options(1, allowed: ["timeout", "repeat"])
+    }
+
+    func testNonNegativeRefusesHugeNaNAndNegative() throws {
+        XCTAssertEqual(try options("{ timeout = 2.5 }").nonNegative("timeout"), 2.5)
+        XCTAssertThrowsError(try options("{ timeout = 1e300 }").nonNegative("timeout")) { error in
+            XCTAssertEqual("\(error)", "bad argument #1 to 'f' (field 'timeout' must be at most 315576000.0, got 1e+300)")
+        }
+        XCTAssertThrowsError(try options("{ timeout = 0/0 }").nonNegative("timeout"))
+        XCTAssertThrowsError(try options("{ timeout = -1 }").nonNegative("timeout"))
+        XCTAssertThrowsError(try options("{ timeout = math.huge }").nonNegative("timeout"))
+    }
+
+    func testIntegerInRange() throws {
+        XCTAssertEqual(try options("{ ['repeat'] = 3 }").integer("repeat", in: 1...100), 3)
+        XCTAssertThrowsError(try options("{ ['repeat'] = 2^62 }").integer("repeat", in: 1...100)) { error in
+            XCTAssertEqual("\(error)", "bad argument #1 to 'f' (field 'repeat' must be 1-100, got 4611686018427387904)")
+        }
+        XCTAssertThrowsError(try options("{ ['repeat'] = 1e300 }").integer("repeat", in: 1...100))
+    }
+}
