@@ -49,7 +49,7 @@ private let luaDispatch: ns_dispatch_fn = { L, rawBox in
         for i in 0..<base { values.append(try stack.value(at: i + 1)) }
         let results = try box.body(LuaArguments(function: box.name, values: values, state: state))
         lua_settop(L, base)
-        guard results.count < 10_000, lua_checkstack(L, Int32(results.count) + 20) != 0 else {
+        guard results.count < Int(Int32.max) - 20, lua_checkstack(L, Int32(results.count) + 20) != 0 else {
             return raise(L, base, stack, "too many results from '\(box.name)'", NS_RAISE_WHERE)
         }
         for r in results { try stack.ensureSpace(for: r) }
