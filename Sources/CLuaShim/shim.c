@@ -1,4 +1,6 @@
 #include "CLuaShim.h"
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static ns_dispatch_fn g_dispatch = 0;
@@ -18,6 +20,64 @@ void ns_install(ns_dispatch_fn dispatch, ns_release_fn release, ns_interrupt_fn 
 void ns_install_scopes(ns_scope_open_fn open, ns_scope_close_fn close) {
     g_scope_open = open;
     g_scope_close = close;
+}
+
+/* ---- The capped allocator ----
+   Lua's default allocator takes whatever malloc gives, so a runaway script could exhaust the
+   machine and the next Swift allocation would abort the process. This one counts what the
+   state holds and refuses past the cap; Lua then runs an emergency collection and, failing
+   that, raises "not enough memory" (a catchable error), never touching the process. */
+
+typedef struct {
+    size_t used;
+    size_t limit; /* 0: no cap */
+    size_t refusals;
+} ns_alloc_record;
+
+static void *ns_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    ns_alloc_record *r = (ns_alloc_record *)ud;
+    /* With ptr == NULL, osize is a type tag, not a size. */
+    size_t old = ptr != NULL ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        r->used -= old;
+        return NULL;
+    }
+    if (nsize > old && r->limit != 0) {
+        size_t grow = nsize - old;
+        if (r->used > r->limit || grow > r->limit - r->used) {
+            r->refusals++;
+            return NULL;
+        }
+    }
+    void *p = realloc(ptr, nsize);
+    if (p == NULL) return NULL;
+    r->used = r->used - old + nsize;
+    return p;
+}
+
+static ns_alloc_record *ns_record(lua_State *L) {
+    void *ud = NULL;
+    lua_getallocf(L, &ud);
+    return (ns_alloc_record *)ud;
+}
+
+void ns_set_memory_limit(lua_State *L, size_t limit) { ns_record(L)->limit = limit; }
+size_t ns_memory_limit(lua_State *L) { return ns_record(L)->limit; }
+size_t ns_memory_used(lua_State *L) { return ns_record(L)->used; }
+size_t ns_memory_refusals(lua_State *L) { return ns_record(L)->refusals; }
+
+static int ns_collect_unprotected(lua_State *L) {
+    lua_gc(L, LUA_GCCOLLECT);
+    return 0;
+}
+
+int ns_collect(lua_State *L) {
+    if (!lua_checkstack(L, 2)) return LUA_ERRMEM;
+    lua_pushcfunction(L, ns_collect_unprotected);
+    int status = lua_pcall(L, 0, 0, 0);
+    if (status != LUA_OK) lua_pop(L, 1);
+    return status;
 }
 
 /* Runs every 10000 instructions; raising here is what lua.c itself does on Ctrl-C. */
@@ -45,7 +105,7 @@ void ns_reset_hook(lua_State *L) {
     lua_sethook(L, ns_interrupt_hook, LUA_MASKCOUNT, 10000);
 }
 
-/* The one entry from Lua into Swift. Swift returns -1 instead of raising, so the
+/* The one entry from Lua into Swift. Swift returns NS_RAISE* instead of raising, so the
    longjmp of lua_error starts here, after the Swift frame has returned. */
 static int ns_trampoline(lua_State *L) {
     void **slot = (void **)lua_touserdata(L, lua_upvalueindex(1));
@@ -53,6 +113,18 @@ static int ns_trampoline(lua_State *L) {
         return luaL_error(L, "Swift function was released");
     }
     int n = g_dispatch(L, *slot);
+    if (n == NS_RAISE_WHERE) {
+        /* Position like luaL_error: where the Lua caller (level 1) is. */
+        luaL_where(L, 1);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+        return lua_error(L);
+    }
+    if (n == NS_RAISE_NOMEM) {
+        /* Allocating here may fail again: then Lua raises its own memory error, from C. */
+        lua_pushliteral(L, "not enough memory");
+        return lua_error(L);
+    }
     if (n < 0) {
         return lua_error(L);
     }
@@ -81,15 +153,44 @@ static int ns_open(lua_State *L) {
     return 0;
 }
 
-lua_State *ns_newstate(void) {
-    lua_State *L = luaL_newstate();
-    if (L == NULL) return NULL;
-    lua_pushcfunction(L, ns_open);
-    if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
-        lua_close(L);
+/* Every call into Lua is protected, so reaching this is a bug; say so before Lua aborts. */
+static int ns_panic(lua_State *L) {
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "nightshift: unprotected Lua error: %s\n", msg ? msg : "(not a string)");
+    return 0;
+}
+
+/* Lua's warnings (e.g. an error in a __gc) would go to stderr past the log: dropped. */
+static void ns_warn(void *ud, const char *msg, int tocont) {
+    (void)ud;
+    (void)msg;
+    (void)tocont;
+}
+
+lua_State *ns_newstate(size_t limit) {
+    ns_alloc_record *record = (ns_alloc_record *)calloc(1, sizeof(ns_alloc_record));
+    if (record == NULL) return NULL;
+    lua_State *L = lua_newstate(ns_alloc, record);
+    if (L == NULL) {
+        free(record);
         return NULL;
     }
+    lua_atpanic(L, ns_panic);
+    lua_setwarnf(L, ns_warn, NULL);
+    lua_pushcfunction(L, ns_open);
+    if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+        ns_close(L);
+        return NULL;
+    }
+    /* The cap applies from here: the standard libraries are always there. */
+    record->limit = limit;
     return L;
+}
+
+void ns_close(lua_State *L) {
+    ns_alloc_record *record = ns_record(L);
+    lua_close(L);
+    free(record);
 }
 
 static int ns_pushswift_unprotected(lua_State *L) {
@@ -177,7 +278,63 @@ int ns_loadtext(lua_State *L, const char *buf, size_t len, const char *chunkname
     return luaL_loadbufferx(L, buf, len, chunkname, "t");
 }
 
-int ns_ref(lua_State *L) { return luaL_ref(L, LUA_REGISTRYINDEX); }
+typedef struct {
+    const ns_op *ops;
+    size_t count;
+    const char *arena;
+} ns_ops_job;
+
+static int ns_push_ops_unprotected(lua_State *L) {
+    const ns_ops_job *job = (const ns_ops_job *)lua_touserdata(L, 1);
+    lua_settop(L, 0);
+    for (size_t k = 0; k < job->count; k++) {
+        const ns_op *op = &job->ops[k];
+        luaL_checkstack(L, 2, "value nested too deeply to pass to Lua");
+        switch (op->kind) {
+        case NS_OP_NIL: lua_pushnil(L); break;
+        case NS_OP_BOOL: lua_pushboolean(L, op->a); break;
+        case NS_OP_INT: lua_pushinteger(L, op->i); break;
+        case NS_OP_NUM: lua_pushnumber(L, op->d); break;
+        case NS_OP_STR: lua_pushlstring(L, job->arena ? job->arena + op->offset : "", op->length); break;
+        case NS_OP_TABLE: lua_createtable(L, op->a, op->b); break;
+        case NS_OP_SET: lua_rawset(L, -3); break;
+        case NS_OP_REF: lua_rawgeti(L, LUA_REGISTRYINDEX, op->a); break;
+        case NS_OP_GLOBALS: lua_pushglobaltable(L); break;
+        default: return luaL_error(L, "bad value-building step %d", op->kind);
+        }
+    }
+    return lua_gettop(L);
+}
+
+int ns_push_ops(lua_State *L, const ns_op *ops, size_t count, const char *arena) {
+    ns_ops_job job = {ops, count, arena};
+    lua_pushcfunction(L, ns_push_ops_unprotected);
+    lua_pushlightuserdata(L, &job);
+    return lua_pcall(L, 1, LUA_MULTRET, 0);
+}
+
+static int ns_ref_unprotected(lua_State *L) {
+    lua_pushinteger(L, luaL_ref(L, LUA_REGISTRYINDEX));
+    return 1;
+}
+
+int ns_ref(lua_State *L) {
+    if (!lua_checkstack(L, 2)) {
+        lua_pop(L, 1);
+        return LUA_NOREF;
+    }
+    /* luaL_ref may grow the registry: an allocation, so protected. */
+    lua_pushcfunction(L, ns_ref_unprotected);
+    lua_insert(L, -2);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        lua_pop(L, 1);
+        return LUA_NOREF;
+    }
+    int ref = (int)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    return ref;
+}
+
 void ns_unref(lua_State *L, int ref) { luaL_unref(L, LUA_REGISTRYINDEX, ref); }
 void ns_getref(lua_State *L, int ref) { lua_rawgeti(L, LUA_REGISTRYINDEX, ref); }
 

@@ -147,10 +147,17 @@ public struct LuaOptions {
         return d
     }
 
-    /// A non-negative number option (durations, timeouts).
-    public func nonNegative(_ key: String) throws -> Double? {
+    /// Ten years in seconds: the default bound of `nonNegative`.
+    public static let tenYears: Double = 10 * 365.25 * 86_400
+
+    /// A non-negative number option (durations, timeouts), at most `maximum` (default ten
+    /// years: longer is a typo, and seconds past ~9.2e18 trap wherever they become integers).
+    public func nonNegative(_ key: String, maximum: Double = LuaOptions.tenYears) throws -> Double? {
         guard let d = try number(key) else { return nil }
         guard d >= 0, d.isFinite else { throw arguments.error(position, "field '\(key)' must be >= 0, got \(LuaValue.number(d))") }
+        guard d <= maximum else {
+            throw arguments.error(position, "field '\(key)' must be at most \(LuaValue.number(maximum)), got \(LuaValue.number(d))")
+        }
         return d
     }
 
@@ -159,6 +166,15 @@ public struct LuaOptions {
         let v = table[key]
         if v.isNil { return nil }
         guard let i = v.integerValue else { throw fieldError(key, "an integer") }
+        return i
+    }
+
+    /// An integer option within `range` (counts, ports): the error names the range.
+    public func integer(_ key: String, in range: ClosedRange<Int64>) throws -> Int64? {
+        guard let i = try integer(key) else { return nil }
+        guard range.contains(i) else {
+            throw arguments.error(position, "field '\(key)' must be \(range.lowerBound)-\(range.upperBound), got \(i)")
+        }
         return i
     }
 

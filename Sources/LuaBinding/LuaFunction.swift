@@ -46,14 +46,14 @@ private let luaInterruptCheck: ns_interrupt_fn = { owner in
 }
 
 /// Called by the C trampoline. Never raises: on error it leaves one message on the
-/// stack and returns -1, and C raises it after this frame has returned.
+/// stack and returns `NS_RAISE` (or `NS_RAISE_WHERE` to have C prefix the caller's
+/// `file:line:`), and C raises it after this frame has returned.
 private let luaDispatch: ns_dispatch_fn = { L, rawBox in
-    guard let L, let rawBox else { return -1 }
+    guard let L, let rawBox else { return NS_RAISE }
     let box = Unmanaged<SwiftFunctionBox>.fromOpaque(rawBox).takeUnretainedValue()
     let base = lua_gettop(L)
     guard let state = box.state else {
-        LuaStack(L: L, handle: LuaStateHandle(L)).push(.string("'\(box.name)' called after its state was closed"))
-        return -1
+        return raise(L, base, LuaStack(L: L, handle: LuaStateHandle(L)), "'\(box.name)' called after its state was closed", NS_RAISE)
     }
     let previous = state.currentL
     state.currentL = L
@@ -65,27 +65,30 @@ private let luaDispatch: ns_dispatch_fn = { L, rawBox in
         for i in 0..<base { values.append(try stack.value(at: i + 1)) }
         let results = try box.body(LuaArguments(function: box.name, values: values, state: state))
         lua_settop(L, base)
-        guard lua_checkstack(L, Int32(results.count) + 20) != 0 else {
-            stack.push(.string("too many results from '\(box.name)'"))
-            return -1
+        guard results.count < Int(Int32.max) - 20, lua_checkstack(L, Int32(results.count) + 20) != 0 else {
+            return raise(L, base, stack, "too many results from '\(box.name)'", NS_RAISE_WHERE)
         }
-        for r in results {
-            try stack.ensureSpace(for: r)
-            stack.push(r)
-        }
+        for r in results { try stack.ensureSpace(for: r) }
+        try stack.push(results)
         assert(lua_gettop(L) == base + Int32(results.count), "binding '\(box.name)' left the Lua stack unbalanced")
         return Int32(results.count)
     } catch let error as LuaError {
-        lua_settop(L, base)
-        stack.push(.string(error.message))
-        return -1
+        return raise(L, base, stack, error.message, NS_RAISE)
+    } catch {
+        return raise(L, base, stack, String(describing: error), NS_RAISE_WHERE)
+    }
+}
+
+/// Leaves `message` as the only value above `base` and returns `code`; when even the message
+/// cannot be pushed (out of memory), C raises "not enough memory" instead.
+private func raise(_ L: OpaquePointer, _ base: Int32, _ stack: LuaStack, _ message: String, _ code: Int32) -> Int32 {
+    lua_settop(L, base)
+    do {
+        try stack.push(.string(message))
+        return code
     } catch {
         lua_settop(L, base)
-        // Position like luaL_error: where the Lua caller (level 1) is.
-        luaL_where(L, 1)
-        stack.push(.string(String(describing: error)))
-        lua_concat(L, 2)
-        return -1
+        return NS_RAISE_NOMEM
     }
 }
 

@@ -27,5 +27,33 @@ public final class LuaRef {
 /// so that a reference outliving its state never touches freed memory.
 final class LuaStateHandle {
     var L: OpaquePointer?
+    /// How the memory cap is named in "not enough memory (NAME limit 512 MiB reached)".
+    var memoryLimitName = "memory"
     init(_ L: OpaquePointer) { self.L = L }
+
+    /// Lua says only "not enough memory" (a preallocated string): when the cap refused an
+    /// allocation, this names the cap so that the author knows which setting to raise.
+    func explain(_ L: OpaquePointer, _ text: String) -> String {
+        let limit = ns_memory_limit(L)
+        guard limit > 0, ns_memory_refusals(L) > 0, let r = text.range(of: "not enough memory"),
+            !text[r.upperBound...].hasPrefix(" (")
+        else { return text }
+        return text.replacingCharacters(in: r, with: memoryMessage(limit: limit))
+    }
+
+    /// "not enough memory (NAME limit 512 MiB reached)".
+    func memoryMessage(limit: Int) -> String {
+        "not enough memory (\(memoryLimitName) limit \(LuaStateHandle.describe(bytes: limit)) reached)"
+    }
+
+    /// A byte count the way the cap is usually written: "512 MiB", "1 GiB", "1.5 GiB".
+    static func describe(bytes: Int) -> String {
+        let units: [(String, Int)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+        for (name, size) in units where bytes >= size {
+            if bytes % size == 0 { return "\(bytes / size) \(name)" }
+            let tenths = (bytes * 10 + size / 2) / size
+            return "\(tenths / 10).\(tenths % 10) \(name)"
+        }
+        return "\(bytes) bytes"
+    }
 }

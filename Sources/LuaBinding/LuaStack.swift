@@ -2,7 +2,9 @@ import CLua
 import CLuaShim
 
 /// Moves values between Swift and one Lua stack. Uses raw accesses only, so no
-/// metamethod of a foreign value can run (and raise) inside a Swift frame.
+/// metamethod of a foreign value can run (and raise) inside a Swift frame; every
+/// push that allocates runs in one protected C call, so running out of Lua memory
+/// is an error, never a jump over a Swift frame.
 struct LuaStack {
     let L: OpaquePointer
     let handle: LuaStateHandle
@@ -12,40 +14,42 @@ struct LuaStack {
 
     // MARK: Swift -> Lua
 
-    /// Pushes `value`; `.table` creates a new Lua table each time.
-    func push(_ value: LuaValue) {
-        switch value {
-        case .nil: lua_pushnil(L)
-        case .boolean(let b): lua_pushboolean(L, b ? 1 : 0)
-        case .integer(let i): lua_pushinteger(L, lua_Integer(i))
-        case .number(let d): lua_pushnumber(L, d)
-        case .string(let s):
-            var s = s
-            s.withUTF8 { pushBytes(UnsafeRawBufferPointer($0)) }
-        case .bytes(let b):
-            b.withUnsafeBytes { pushBytes($0) }
-        case .table(let t): push(t)
-        case .function(let r), .reference(let r): r.push(L)
-        }
+    /// Pushes `value`; `.table` creates a new Lua table each time. On a throw the stack is
+    /// as before.
+    func push(_ value: LuaValue) throws {
+        try push([value])
     }
 
-    private func pushBytes(_ buf: UnsafeRawBufferPointer) {
-        if let base = buf.baseAddress {
-            lua_pushlstring(L, base.assumingMemoryBound(to: CChar.self), buf.count)
-        } else {
-            lua_pushlstring(L, "", 0)
-        }
+    /// Pushes `values` in order, all or none.
+    func push(_ values: [LuaValue]) throws {
+        var program = PushProgram()
+        for v in values { try program.add(v, depth: 0) }
+        try run(program)
     }
 
-    /// Pushes a new table holding `table`'s entries (nesting is bounded by the caller's
-    /// `ensureSpace`; each level needs three slots).
-    func push(_ table: LuaTable) {
-        let n = table.count
-        lua_createtable(L, Int32(n), Int32(table.entries.count - n))
-        for (k, v) in table.entries {
-            push(k)
-            push(v)
-            lua_rawset(L, -3)
+    /// Pushes the global table, `name` and `value`, and sets the global raw (one protected call).
+    func setGlobal(_ name: String, _ value: LuaValue) throws {
+        var program = PushProgram()
+        program.ops.append(PushProgram.op(NS_OP_GLOBALS))
+        try program.add(.string(name), depth: 0)
+        try program.add(value, depth: 0)
+        program.ops.append(PushProgram.op(NS_OP_SET))
+        try run(program)
+        ns_pop(L, 1)
+    }
+
+    private func run(_ program: PushProgram) throws {
+        guard lua_checkstack(L, 3) != 0 else { throw LuaError(message: "stack overflow (cannot pass a value to Lua)") }
+        let top = lua_gettop(L)
+        let status = program.ops.withUnsafeBufferPointer { ops in
+            program.arena.withUnsafeBufferPointer { arena in
+                ns_push_ops(L, ops.baseAddress, ops.count, UnsafeRawPointer(arena.baseAddress)?.assumingMemoryBound(to: CChar.self))
+            }
+        }
+        guard status == LUA_OK else {
+            let text = lua_type(L, -1) == LUA_TSTRING ? String(decoding: bytes(at: -1), as: UTF8.self) : "cannot pass a value to Lua"
+            lua_settop(L, top)
+            throw LuaError(message: handle.explain(L, text))
         }
     }
 
@@ -64,13 +68,11 @@ struct LuaStack {
         }
     }
 
-    /// Makes room for pushing `value`: three slots per level of table nesting, plus slack.
-    /// Also refuses references that belong to another (or a closed) state: pushing one
-    /// would read a foreign registry slot.
+    /// Checks that `value` can be pushed: it must not be nested deeper than `maxDepth`, and
+    /// its references must belong to this state (pushing one of another, or a closed, state
+    /// would read a foreign registry slot).
     func ensureSpace(for value: LuaValue) throws {
-        guard lua_checkstack(L, Int32(3 * LuaStack.depth(of: value) + 8)) != 0 else {
-            throw LuaRuntimeError("value nested too deeply to pass to Lua")
-        }
+        guard LuaStack.depth(of: value) <= LuaStack.maxDepth else { throw LuaRuntimeError("value nested too deeply to pass to Lua") }
         guard ownsReferences(in: value) else { throw LuaRuntimeError("value holds a function or object of another Lua state") }
     }
 
@@ -97,8 +99,8 @@ struct LuaStack {
             return .number(lua_tonumberx(L, index, nil))
         case LUA_TSTRING: return .fromBytes(bytes(at: index))
         case LUA_TTABLE: return .table(try table(at: index, depth: depth, visiting: &visiting))
-        case LUA_TFUNCTION: return .function(reference(at: index))
-        default: return .reference(reference(at: index))
+        case LUA_TFUNCTION: return .function(try reference(at: index))
+        default: return .reference(try reference(at: index))
         }
     }
 
@@ -128,16 +130,69 @@ struct LuaStack {
         return result
     }
 
-    /// A registry reference to the value at `index`.
-    func reference(at index: Int32) -> LuaRef {
+    /// A registry reference to the value at `index`; throws when Lua is out of memory.
+    func reference(at index: Int32) throws -> LuaRef {
         let typeName = String(cString: lua_typename(L, lua_type(L, index)))
+        guard lua_checkstack(L, 1) != 0 else { throw LuaError(message: "stack overflow (cannot pass a value to Lua)") }
         lua_pushvalue(L, index)
-        return LuaRef(owner: handle, ref: ns_ref(L), typeName: typeName)
+        let ref = ns_ref(L)
+        guard ref != LUA_NOREF else { throw LuaError(message: handle.explain(L, "not enough memory")) }
+        return LuaRef(owner: handle, ref: ref, typeName: typeName)
     }
 
     /// The Lua type name of the value at `index` ("no value" past the top).
     func typeName(at index: Int32) -> String {
         let t = lua_type(L, index)
         return t == LUA_TNONE ? "no value" : String(cString: lua_typename(L, t))
+    }
+}
+
+/// The steps `ns_push_ops` runs to build values, with the bytes of their strings in one arena
+/// (so the C side needs no Swift object alive but the two arrays).
+struct PushProgram {
+    var ops: [ns_op] = []
+    var arena: [UInt8] = []
+
+    static func op(_ kind: Int, a: Int32 = 0, b: Int32 = 0) -> ns_op {
+        var o = ns_op()
+        o.kind = Int32(kind)
+        o.a = a
+        o.b = b
+        return o
+    }
+
+    mutating func add(_ value: LuaValue, depth: Int) throws {
+        switch value {
+        case .nil: ops.append(Self.op(NS_OP_NIL))
+        case .boolean(let b): ops.append(Self.op(NS_OP_BOOL, a: b ? 1 : 0))
+        case .integer(let i):
+            var o = Self.op(NS_OP_INT)
+            o.i = lua_Integer(i)
+            ops.append(o)
+        case .number(let d):
+            var o = Self.op(NS_OP_NUM)
+            o.d = d
+            ops.append(o)
+        case .string(let s): addString(Array(s.utf8))
+        case .bytes(let b): addString(b)
+        case .table(let t):
+            guard depth < LuaStack.maxDepth else { throw LuaRuntimeError("value nested too deeply to pass to Lua") }
+            let n = t.count
+            ops.append(Self.op(NS_OP_TABLE, a: Int32(clamping: n), b: Int32(clamping: t.entries.count - n)))
+            for (k, v) in t.entries {
+                try add(k, depth: depth + 1)
+                try add(v, depth: depth + 1)
+                ops.append(Self.op(NS_OP_SET))
+            }
+        case .function(let r), .reference(let r): ops.append(Self.op(NS_OP_REF, a: r.ref))
+        }
+    }
+
+    private mutating func addString(_ bytes: [UInt8]) {
+        var o = Self.op(NS_OP_STR)
+        o.offset = arena.count
+        o.length = bytes.count
+        arena.append(contentsOf: bytes)
+        ops.append(o)
     }
 }

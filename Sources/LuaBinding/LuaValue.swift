@@ -79,7 +79,8 @@ public enum LuaValue {
     public var integerValue: Int64? {
         switch self {
         case .integer(let i): i
-        case .number(let d): (d.rounded() == d && abs(d) < 9.2e18) ? Int64(d) : nil
+        // Exact or nothing: NaN, infinities, fractions and floats past Int64 never trap.
+        case .number(let d): Int64(exactly: d)
         default: nil
         }
     }

@@ -1,10 +1,15 @@
 /// "Did you mean" suggestions for misspelt names.
 public enum Suggestion {
+    /// Words or candidates longer than this are never compared: the distance is O(n*m), and a
+    /// name that long is no typo of a short one.
+    public static let maxLength = 64
+
     /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
     public static func closest<S: Sequence>(to word: String, in candidates: S) -> String? where S.Element == String {
+        guard word.count <= maxLength else { return nil }
         let limit = max(1, word.count / 3)
         var best: (String, Int)?
-        for c in candidates.sorted() {
+        for c in candidates.sorted() where c.count <= maxLength {
             let d = distance(word.lowercased(), c.lowercased())
             if d <= limit, d < (best?.1 ?? .max) { best = (c, d) }
         }

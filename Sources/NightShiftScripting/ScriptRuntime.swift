@@ -4,7 +4,7 @@ import NightShiftCore
 
 /// The embedded standard library modules, in load order (each receives the module table).
 let standardLibrary = [
-    "nightshift.prelude", "nightshift.dsl", "nightshift.hosts", "nightshift.actions",
+    "nightshift.prelude", "nightshift.sandbox", "nightshift.dsl", "nightshift.hosts", "nightshift.actions",
     "nightshift.report", "nightshift.night", "nightshift.trigger", "nightshift.cycle", "nightshift.strict",
 ]
 
@@ -60,7 +60,9 @@ public final class ScriptRuntime {
     /// Opens a state and installs the module and the embedded standard library.
     public init(context: ScriptContext) throws {
         self.context = context
-        lua = try LuaState()
+        lua = try LuaState(memoryLimit: LuaState.defaultMemoryLimit)
+        // The cap is the `lua_memory` setting: the out-of-memory message names it.
+        lua.memoryLimitName = "lua_memory"
         let interruption = context.interruption
         let budget = context.budget
         lua.interruptCheck = { interruption.isTriggered || budget.expired != nil }
@@ -83,9 +85,9 @@ public final class ScriptRuntime {
         try BudgetBindings.install(&m)
         try ScheduleBindings.install(&m)
         try CheckBindings.install(&m)
-        module = lua.reference(.table(m.table))
-        lua.setGlobal("nightshift", .reference(module))
-        lua.setGlobal("ns", .reference(module))
+        module = try lua.reference(.table(m.table))
+        try lua.setGlobal("nightshift", .reference(module))
+        try lua.setGlobal("ns", .reference(module))
         for name in standardLibrary {
             guard let source = EmbeddedLua.source(name) else { throw LuaError(message: "missing embedded module \(name)") }
             let chunk = try lua.load(source, chunkName: "@" + name.replacingOccurrences(of: ".", with: "/") + ".lua")

@@ -5,7 +5,7 @@ final class ConversionTests: XCTestCase {
     func testScalarsRoundTrip() throws {
         let lua = try LuaState()
         let echo = try lua.function("echo") { args in args.values }
-        lua.setGlobal("echo", echo)
+        try lua.setGlobal("echo", echo)
         let r = try lua.execute("return echo(nil, true, 3, 3.0, 'hé', 2^53)")
         XCTAssertEqual(r.count, 6)
         XCTAssertEqual(r[0], .nil)
@@ -18,8 +18,8 @@ final class ConversionTests: XCTestCase {
 
     func testMathTypeSurvivesTheTripFromSwift() throws {
         let lua = try LuaState()
-        lua.setGlobal("i", .integer(7))
-        lua.setGlobal("f", .number(7))
+        try lua.setGlobal("i", .integer(7))
+        try lua.setGlobal("f", .number(7))
         let r = try lua.execute("return math.type(i), math.type(f)")
         XCTAssertEqual(r, [.string("integer"), .string("float")])
     }
@@ -27,7 +27,7 @@ final class ConversionTests: XCTestCase {
     func testBinaryStringsAreByteExact() throws {
         let lua = try LuaState()
         let bytes: [UInt8] = [0, 255, 10, 0xC3, 0x28, 0]
-        lua.setGlobal("b", .bytes(bytes))
+        try lua.setGlobal("b", .bytes(bytes))
         let r = try lua.execute("return #b, b")
         XCTAssertEqual(r[0], .integer(6))
         XCTAssertEqual(r[1].bytesValue, bytes)
@@ -36,7 +36,7 @@ final class ConversionTests: XCTestCase {
     func testNestedTablesBothWays() throws {
         let lua = try LuaState()
         let value: LuaValue = ["list": [1, 2, ["deep": "x"]], "flag": false, "n": 1.5]
-        lua.setGlobal("t", value)
+        try lua.setGlobal("t", value)
         let r = try lua.execute("return t.list[3].deep, #t.list, t.flag, t")
         XCTAssertEqual(r[0], "x")
         XCTAssertEqual(r[1], .integer(3))
@@ -47,7 +47,7 @@ final class ConversionTests: XCTestCase {
 
     func testCyclicTableIsAnErrorNotARecursion() throws {
         let lua = try LuaState()
-        lua.setGlobal("take", try lua.function("take") { _ in [] })
+        try lua.setGlobal("take", try lua.function("take") { _ in [] })
         XCTAssertThrowsError(try lua.execute("local t = {}; t.self = t; take(t)")) { error in
             XCTAssertTrue("\(error)".contains("cycle"), "\(error)")
         }
@@ -62,7 +62,7 @@ final class ConversionTests: XCTestCase {
 
     func testRawAccessIgnoresMetamethods() throws {
         let lua = try LuaState()
-        lua.setGlobal("take", try lua.function("take") { args in [args[1]] })
+        try lua.setGlobal("take", try lua.function("take") { args in [args[1]] })
         // __index / __pairs must not run while Swift copies the table.
         let r = try lua.execute("""
             local t = setmetatable({a = 1}, {__index = function() error("boom") end,
@@ -70,5 +70,46 @@ final class ConversionTests: XCTestCase {
             return take(t)
             """)
         XCTAssertEqual(r[0], ["a": 1])
+    }
+}
+
+/// Lua floats become integers only when exact: no conversion from a Lua number can trap.
+final class IntegerConversionTests: XCTestCase {
+    func testIntegerValueIsExactOrNil() {
+        XCTAssertEqual(LuaValue.number(42).integerValue, 42)
+        XCTAssertEqual(LuaValue.number(-9_223_372_036_854_775_808).integerValue, Int64.min)
+        XCTAssertNil(LuaValue.number(9_223_372_036_854_775_808).integerValue)
+        XCTAssertNil(LuaValue.number(1e300).integerValue)
+        XCTAssertNil(LuaValue.number(.nan).integerValue)
+        XCTAssertNil(LuaValue.number(.infinity).integerValue)
+        XCTAssertNil(LuaValue.number(-.infinity).integerValue)
+        XCTAssertNil(LuaValue.number(0.5).integerValue)
+    }
+}
+
+/// Option numbers are range-checked where they are read.
+final class OptionRangeTests: XCTestCase {
+    private func options(_ source: String) throws -> LuaOptions {
+        let lua = try LuaState()
+        guard case .table(let t) = try lua.execute("return " + source)[0] else { throw LuaError(message: "no table") }
+        return try LuaArguments(function: "f", values: [.table(t)], state: lua).options(1, allowed: ["timeout", "repeat"])
+    }
+
+    func testNonNegativeRefusesHugeNaNAndNegative() throws {
+        XCTAssertEqual(try options("{ timeout = 2.5 }").nonNegative("timeout"), 2.5)
+        XCTAssertThrowsError(try options("{ timeout = 1e300 }").nonNegative("timeout")) { error in
+            XCTAssertEqual("\(error)", "bad argument #1 to 'f' (field 'timeout' must be at most 315576000.0, got 1e+300)")
+        }
+        XCTAssertThrowsError(try options("{ timeout = 0/0 }").nonNegative("timeout"))
+        XCTAssertThrowsError(try options("{ timeout = -1 }").nonNegative("timeout"))
+        XCTAssertThrowsError(try options("{ timeout = math.huge }").nonNegative("timeout"))
+    }
+
+    func testIntegerInRange() throws {
+        XCTAssertEqual(try options("{ ['repeat'] = 3 }").integer("repeat", in: 1...100), 3)
+        XCTAssertThrowsError(try options("{ ['repeat'] = 2^62 }").integer("repeat", in: 1...100)) { error in
+            XCTAssertEqual("\(error)", "bad argument #1 to 'f' (field 'repeat' must be 1-100, got 4611686018427387904)")
+        }
+        XCTAssertThrowsError(try options("{ ['repeat'] = 1e300 }").integer("repeat", in: 1...100))
     }
 }

@@ -4,12 +4,12 @@ import XCTest
 final class ErrorTests: XCTestCase {
     private func state() throws -> LuaState {
         let lua = try LuaState()
-        lua.setGlobal("exec", try lua.function("exec") { args in
+        try lua.setGlobal("exec", try lua.function("exec") { args in
             _ = try args.table(1)
             return ["ran"]
         })
-        lua.setGlobal("fail", try lua.function("fail") { _ in throw LuaRuntimeError("it broke") })
-        lua.setGlobal("callback", try lua.function("callback") { args in
+        try lua.setGlobal("fail", try lua.function("fail") { _ in throw LuaRuntimeError("it broke") })
+        try lua.setGlobal("callback", try lua.function("callback") { args in
             try args.state.call(args.function(1), [args[2]])
         })
         return lua
@@ -81,7 +81,7 @@ final class ErrorTests: XCTestCase {
 
     func testUnknownOptionSuggestsTheNearName() throws {
         let lua = try LuaState()
-        lua.setGlobal("ping", try lua.function("ping") { args in
+        try lua.setGlobal("ping", try lua.function("ping") { args in
             _ = try args.options(2, allowed: ["timeout", "retries"])
             return []
         })

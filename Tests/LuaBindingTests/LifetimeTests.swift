@@ -14,7 +14,7 @@ final class LifetimeTests: XCTestCase {
         do {
             let lua = try LuaState()
             let tracked = Tracked()
-            lua.setGlobal("boom", try lua.function("boom") { [tracked] _ in
+            try lua.setGlobal("boom", try lua.function("boom") { [tracked] _ in
                 _ = tracked
                 throw LuaRuntimeError("boom")
             })
@@ -31,16 +31,16 @@ final class LifetimeTests: XCTestCase {
         do {
             let tracked = Tracked()
             let f = try lua.function("temp") { [tracked] _ in _ = tracked; return [] }
-            lua.setGlobal("temp", f)
+            try lua.setGlobal("temp", f)
         }
-        lua.setGlobal("temp", .nil)
+        try lua.setGlobal("temp", .nil)
         _ = try lua.execute("collectgarbage(); collectgarbage()")
         XCTAssertEqual(Tracked.alive, 0, "a function Lua dropped must free its Swift closure")
     }
 
     func testTenThousandMixedCallsLeaveTheStackAsItWas() throws {
         let lua = try LuaState()
-        lua.setGlobal("mix", try lua.function("mix") { args in
+        try lua.setGlobal("mix", try lua.function("mix") { args in
             let n = try args.integer(1)
             if n % 7 == 0 { throw LuaRuntimeError("seven") }
             return [.integer(n), .string("s\(n)"), .number(Double(n) / 2), ["k": .integer(n)], .nil]
@@ -71,7 +71,7 @@ final class LifetimeTests: XCTestCase {
 
     func testFunctionCalledFromCoroutine() throws {
         let lua = try LuaState()
-        lua.setGlobal("twice", try lua.function("twice") { args in
+        try lua.setGlobal("twice", try lua.function("twice") { args in
             [.integer(try args.integer(1) * 2)]
         })
         let r = try lua.execute("""
@@ -83,7 +83,7 @@ final class LifetimeTests: XCTestCase {
 
     func testDeeplyNestedTablesNeitherCrashNorUnbalanceTheStack() throws {
         let lua = try LuaState()
-        lua.setGlobal("echo", try lua.function("echo") { args in args.values })
+        try lua.setGlobal("echo", try lua.function("echo") { args in args.values })
         let before = lua.stackTop
         let r = try lua.execute("""
             local t = {}
@@ -97,7 +97,7 @@ final class LifetimeTests: XCTestCase {
         XCTAssertEqual(r, ["deep"])
         // Too deep for the copy: a clean error, not a crash, and the stack as it was.
         XCTAssertThrowsError(try lua.execute("local t = {}; local c = t; for i = 1, 500 do c.n = {}; c = c.n end; echo(t)"))
-        lua.setGlobal("cyc", .nil)
+        try lua.setGlobal("cyc", .nil)
         _ = try lua.execute("cyc = {}; cyc.self = cyc")
         XCTAssertThrowsError(try lua.global("cyc"))
         XCTAssertEqual(lua.stackTop, before)

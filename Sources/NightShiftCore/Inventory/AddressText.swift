@@ -4,6 +4,8 @@ import Glibc
 public enum AddressText {
     /// True for a numeric IPv4 or IPv6 address.
     public static func isNumericIP(_ text: String) -> Bool {
+        // C would read "127.0.0.1\0junk" as "127.0.0.1": a NUL is never part of an address.
+        guard !text.utf8.contains(0) else { return false }
         var v4 = in_addr()
         var v6 = in6_addr()
         return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
@@ -11,6 +13,7 @@ public enum AddressText {
 
     /// True for a numeric IPv4 address.
     public static func isIPv4(_ text: String) -> Bool {
+        guard !text.utf8.contains(0) else { return false }
         var v4 = in_addr()
         return inet_pton(AF_INET, text, &v4) == 1
     }

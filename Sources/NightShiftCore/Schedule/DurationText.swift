@@ -17,6 +17,11 @@ public struct DurationError: Error, Equatable, Sendable, CustomStringConvertible
 public enum DurationText {
     private static let hint = #"(use e.g. "90s", "5m", "1h")"#
 
+    /// The longest duration a script may give: 10 years (of 365.25 days). Anything longer is a
+    /// typo, and seconds beyond ~9.2e18 would trap wherever they become an integer.
+    public static let maximum: Double = 10 * 365.25 * 86_400
+    private static let tooLong = "(at most 10 years)"
+
     /// Parses `text` into seconds; throws a ``DurationError`` quoting the text.
     public static func parse(_ text: String) throws -> Double {
         let scalars = Array(text.unicodeScalars)
@@ -85,7 +90,7 @@ public enum DurationText {
             parts += 1
         }
         guard parts > 0 else { throw fail() }
-        guard total.isFinite else { throw fail() }
+        guard total.isFinite, total <= maximum else { throw fail(tooLong) }
         return total
     }
 
@@ -94,12 +99,14 @@ public enum DurationText {
         guard seconds.isFinite, seconds >= 0 else {
             throw DurationError(message: "invalid duration \(seconds) (must be a non-negative number of seconds)")
         }
+        guard seconds <= maximum else { throw DurationError(message: "invalid duration \(seconds) \(tooLong)") }
         return seconds
     }
 
     /// Formats seconds for people, two units at most: `"42s"`, `"5m 03s"`, `"1h 05m"`, `"2d 03h"`.
     public static func format(_ seconds: Double) -> String {
-        guard seconds.isFinite else { return "?" }
+        // A stored or computed value may be anything; Int() of one past ~9.2e18 would trap.
+        guard seconds.isFinite, abs(seconds) < 1e15 else { return "?" }
         let sign = seconds < 0 ? "-" : ""
         let whole = Int((abs(seconds)).rounded())
         let days = whole / 86_400, hours = (whole % 86_400) / 3_600
@@ -113,7 +120,7 @@ public enum DurationText {
     /// Formats remaining seconds as a countdown clock `"HH:MM:SS"` (rounded up, never negative).
     public static func countdown(_ seconds: Double) -> String {
         // Rounding up means the clock shows 00:00:00 only when the time is really over.
-        let whole = seconds.isFinite ? max(0, Int(seconds.rounded(.up))) : 0
+        let whole = seconds.isFinite ? Int(min(max(0, seconds), 1e15).rounded(.up)) : 0
         return "\(pad(whole / 3_600)):\(pad((whole % 3_600) / 60)):\(pad(whole % 60))"
     }
 

@@ -7,7 +7,7 @@ import NightShiftCore
 enum BudgetBindings {
     static func install(_ m: inout ModuleBuilder) throws {
         let context = m.context
-        m.set("_bounded", m.lua.boundedCall())
+        m.set("_bounded", try m.lua.boundedCall())
         try m.add("_budget_pause", traced: false, interruptible: false) { _ in
             [.table(LuaTable(array: context.budget.pause().map { .boolean($0) }))]
         }

@@ -18,6 +18,27 @@ enum ParseBindings {
             default: return attempt { .number(try DurationText.parse(try args.string(1))) }
             }
         }
+        try m.add("parse.size", traced: false) { args in
+            switch args[1] {
+            case .integer, .number: return attempt { .integer(try SizeText.validate(bytes: try args.number(1))) }
+            default: return attempt { .integer(try SizeText.parse(try args.string(1))) }
+            }
+        }
+        // The Lua allocator's cap (`settings.lua_memory`): `_lua_memory()` reads it in bytes,
+        // `_lua_memory(bytes)` sets it (range-checked like ns.parse.size).
+        try m.add("_lua_memory", traced: false) { args in
+            if args[1].isNil { return [.integer(Int64(args.state.memoryLimit))] }
+            do {
+                args.state.memoryLimit = Int(try SizeText.validate(bytes: try args.number(1)))
+            } catch let error as SizeError {
+                throw args.error(1, error.message)
+            }
+            return [.integer(Int64(args.state.memoryLimit))]
+        }
+        // sandbox.lua turns Lua's bare "not enough memory" into the message naming the cap.
+        try m.add("_memory_error", traced: false, interruptible: false) { args in
+            [.string(args.state.explainMemoryError("not enough memory"))]
+        }
         try m.add("parse.window", traced: false) { args in
             let text = try args.string(1)
             return attempt { .string(try TimeWindow(parsing: text).description) }
