@@ -248,6 +248,8 @@ static int ns_bounded(lua_State *L) {
     lua_insert(L, 3);
     int status = lua_pcall(L, nargs, LUA_MULTRET, 3);
     int timed_out = g_scope_close(owner, depth);
+    /* What the stopped code held is garbage now: free it before anything else runs. */
+    if (status == LUA_ERRMEM) ns_collect(L);
     if (timed_out && (g_interrupt == NULL || !g_interrupt(owner))) {
         ns_reset_hook(L);
     }

@@ -134,6 +134,14 @@ function check.job_timeout(v)
   return d
 end
 
+-- A memory size ("512MiB", "1GiB", "64MB" or bytes), 1 MiB .. 64 GiB.
+function check.size(v)
+  if type(v) ~= "number" and type(v) ~= "string" then
+    return nil, "a size (\"512MiB\", \"1GiB\" or bytes) expected, got " .. type(v)
+  end
+  return ns.parse.size(v)
+end
+
 function check.string(v)
   if type(v) ~= "string" or v == "" then return nil, "a non-empty string expected, got " .. (v == "" and "\"\"" or type(v)) end
   return v
@@ -301,6 +309,7 @@ local SCHEMA = {
     max_attempts = check.positive,
     hook_timeout = check.positive_duration,
     time_tolerance = check.duration,
+    lua_memory = check.size,
     ping_timeout = check.positive_duration,
     ping_retries = check.count,
     wake_repeat = check.repeat_count,
@@ -349,6 +358,7 @@ local DEFAULTS = {
   max_attempts = 3,
   hook_timeout = 300,
   time_tolerance = 0.5,
+  lua_memory = 536870912,
   ping_timeout = 1,
   ping_retries = 1,
   wake_repeat = 3,
@@ -396,6 +406,8 @@ function settings(tbl)
   if settings_seen then fail(loc, "settings: given twice (first at %s)", settings_seen) end
   settings_seen = loc.short .. ":" .. loc.line
   apply_schema("settings", "settings", loc, tbl, config.settings)
+  -- The cap applies from here on: to the rest of the top level and to the whole cycle.
+  if config.settings.lua_memory then ns._lua_memory(config.settings.lua_memory) end
 end
 
 -- A named declaration (`host "x" {...}`, `job "x" {...}`): checks the name, the table

@@ -24,6 +24,7 @@ end
 -- names the site script's line or the job, never "nightshift/night.lua:239:".
 function ns._site_message(err)
   local text = tostring(err):match("^[^\n]*") or ""
+  if text == "not enough memory" then return ns._memory_error() end
   repeat
     local before = text
     text = text:gsub("^nightshift/[%w_]+%.lua:%d+: ", "")

@@ -80,11 +80,12 @@ end
 
 --- The closest of `candidates` (array or keys of a table) to `word`, if it is a likely typo.
 function util.suggest(word, candidates)
-  if #word < 3 then return nil end -- one-letter names are all "close" to each other
+  -- One-letter names are all "close" to each other; a long word costs O(n*m) for nothing.
+  if #word < 3 or #word > 64 then return nil end
   local best, bestd
   local list = candidates[1] and candidates or util.keys(candidates)
   for _, c in ipairs(list) do
-    local d = util.distance(word, c)
+    local d = type(c) == "string" and #c <= 64 and util.distance(word, c) or math.huge
     if d <= math.max(1, #word // 3) and (not bestd or d < bestd) then best, bestd = c, d end
   end
   return best

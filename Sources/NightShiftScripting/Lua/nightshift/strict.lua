@@ -14,8 +14,9 @@ end
 
 local function suggestion(name)
   local best, bestd
+  if #name > 64 then return "" end
   for k in pairs(_G) do
-    if type(k) == "string" then
+    if type(k) == "string" and #k <= 64 then
       local d = ns._util.distance(name, k)
       if d <= math.max(1, #name // 3) and (not bestd or d < bestd) then best, bestd = k, d end
     end
