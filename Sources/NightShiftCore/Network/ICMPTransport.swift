@@ -102,7 +102,7 @@ final class ICMPTransport: ProbeTransport {
             try? handle.setOption(level: SOL_SOCKET, name: LinuxSocketConstants.soRxqOvfl, value: 1)
             if let via {
                 do { try handle.bind(to: via) } catch {
-                    throw FamilyUnavailable(reason: NetworkError.invalidSourceAddress(
+                    throw FamilyUnavailable(reason: "cannot probe: " + NetworkError.invalidSourceAddress(
                         via.ip, reason: NetSys.errorText(error.errno)).description)
                 }
             }

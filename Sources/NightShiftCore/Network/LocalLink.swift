@@ -18,7 +18,7 @@ struct LocalLink {
         else { return nil }
         if let via {
             do { try handle.bind(to: via) } catch {
-                return "invalid source address \"\(via.ip)\" (\(NetSys.errorText(error.errno)))"
+                return "cannot probe: invalid source address \"\(via.ip)\" (\(NetSys.errorText(error.errno)))"
             }
         }
         let status = handle.connect(to: address.with(port: 9))

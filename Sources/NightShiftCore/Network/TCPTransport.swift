@@ -34,7 +34,7 @@ final class TCPTransport: ProbeTransport {
                     return .localFailure("source address \(via.ip) is not an \(address.isIPv6 ? "IPv6" : "IPv4") address")
                 }
                 do { try handle.bind(to: via) } catch {
-                    return .localFailure(NetworkError.invalidSourceAddress(
+                    return .localFailure("cannot probe: " + NetworkError.invalidSourceAddress(
                         via.ip, reason: NetSys.errorText(error.errno)).description)
                 }
             }
