@@ -19,6 +19,9 @@ final class CycleFixture {
         }
         f = try ScriptFixture()
         _ = try CycleFixture.sh("ip link set lo up")
+        // A switched-off machine is silent, not "no route": without a route the probe fails
+        // here and is unknown (invariant 8). Looped back and not local, the probes are dropped.
+        _ = try CycleFixture.sh("ip route replace 10.200.0.0/24 dev lo")
         nic = try FakeNIC()
         nic.start()
         try f.write("power.sh", """

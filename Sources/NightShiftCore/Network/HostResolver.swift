@@ -6,6 +6,8 @@ enum HostResolver {
     static func resolve(_ host: String, port: UInt16 = 0) -> Result<SocketAddress, ResolutionFailure> {
         if let literal = SocketAddress(numeric: host, port: port) { return .success(literal) }
         if host.isEmpty { return .failure(ResolutionFailure(message: "empty host name")) }
+        // getaddrinfo would stop at the NUL and resolve only the part before it.
+        if host.utf8.contains(0) { return .failure(ResolutionFailure(message: "host name contains a NUL byte")) }
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
@@ -13,7 +15,8 @@ enum HostResolver {
         let status = getaddrinfo(host, nil, &hints, &list)
         guard status == 0, let first = list else {
             let reason = status == EAI_SYSTEM ? NetSys.errorText(errno) : String(cString: gai_strerror(status))
-            return .failure(ResolutionFailure(message: "cannot resolve \"\(host)\": \(reason)"))
+            return .failure(ResolutionFailure(message: "cannot resolve \"\(host)\": \(reason)",
+                                              temporary: status == EAI_AGAIN || status == EAI_SYSTEM))
         }
         defer { freeaddrinfo(list) }
         var entry: UnsafeMutablePointer<addrinfo>? = first
@@ -31,4 +34,6 @@ enum HostResolver {
 /// Why a host name did not resolve; becomes a target's `error`, never an exception.
 struct ResolutionFailure: Error {
     let message: String
+    /// The resolver could not be asked (EAI_AGAIN, a system error): not an answer about the host.
+    var temporary = false
 }

@@ -22,8 +22,13 @@ final class ICMPTransport: ProbeTransport {
     private let identifier = UInt16.random(in: 1...UInt16.max)
     private var nextSequence = UInt16.random(in: 0...UInt16.max)
     private var outstanding: [UInt16: Outstanding] = [:]
+    /// Sequences in flight per target, so deciding one target does not scan every probe.
+    private var sequencesOf: [Int: [UInt16]] = [:]
+    private(set) var receiveDrops: UInt64 = 0
+    private var dropCounters: [Int32: UInt32] = [:]
 
-    /// Opens the sockets the targets need. Throws when ICMP is not permitted at all or `via` is unusable.
+    /// Opens the sockets the targets need. Throws when ICMP is not permitted at all; a `via`
+    /// that cannot be bound makes that family's targets unknown instead.
     init(addresses: [SocketAddress], kind: ICMPSocketKind, via: SocketAddress?) throws {
         self.addresses = addresses
         for family in Set(addresses.map(\.family)) {
@@ -32,7 +37,8 @@ final class ICMPTransport: ProbeTransport {
                 continue
             }
             do {
-                sockets[family] = try Self.open(family: family, kind: kind, via: via)
+                sockets[family] = try Self.open(family: family, kind: kind, via: via,
+                                                targets: addresses.count { $0.family == family })
             } catch let failure as FamilyUnavailable {
                 unavailable[family] = failure.reason
             }
@@ -41,7 +47,7 @@ final class ICMPTransport: ProbeTransport {
 
     private struct FamilyUnavailable: Error { let reason: String }
 
-    private static func open(family: Int32, kind: ICMPSocketKind, via: SocketAddress?) throws -> FamilySocket {
+    private static func open(family: Int32, kind: ICMPSocketKind, via: SocketAddress?, targets: Int) throws -> FamilySocket {
         let ipv6 = family == AF_INET6
         let proto = ipv6 ? Int32(IPPROTO_ICMPV6) : Int32(IPPROTO_ICMP)
         let familyName = ipv6 ? "ICMPv6" : "ICMP"
@@ -80,14 +86,27 @@ final class ICMPTransport: ProbeTransport {
                 try handle.setOption(level: Int32(IPPROTO_ICMPV6), name: LinuxSocketConstants.icmp6Filter,
                                      bytes: icmp6Filter(passing: [1, 3, 129]))
             }
-            // Room for a whole subnet's replies arriving together.
-            try? handle.setOption(level: SOL_SOCKET, name: SO_RCVBUF, value: 1 << 20)
+            if !ipv6, !datagram {
+                // A raw socket sees every ICMP message of the host, our own looped-back echo
+                // requests included: keep only replies and errors, so they have the buffer.
+                try? handle.setOption(level: LinuxSocketConstants.solRaw, name: LinuxSocketConstants.icmpFilter,
+                                      value: Int32(bitPattern: ~UInt32(1 << 0 | 1 << 3 | 1 << 11 | 1 << 12)))
+            }
+            // Room for the replies of every target arriving together (about 1 KiB of kernel
+            // memory each); as root past net.core.rmem_max. The scheduler also reads while it
+            // sends, and SO_RXQ_OVFL tells it when a reply was dropped anyway.
+            let buffer = Int32(min(max(targets * 1024, 1 << 20), 32 << 20))
+            if (try? handle.setOption(level: SOL_SOCKET, name: LinuxSocketConstants.soRcvBufForce, value: buffer)) == nil {
+                try? handle.setOption(level: SOL_SOCKET, name: SO_RCVBUF, value: buffer)
+            }
+            try? handle.setOption(level: SOL_SOCKET, name: LinuxSocketConstants.soRxqOvfl, value: 1)
             if let via {
                 do { try handle.bind(to: via) } catch {
-                    throw NetworkError.invalidSourceAddress(via.ip, reason: NetSys.errorText(error.errno))
+                    throw FamilyUnavailable(reason: "cannot probe: " + NetworkError.invalidSourceAddress(
+                        via.ip, reason: NetSys.errorText(error.errno)).description)
                 }
             }
-        } catch let error as NetworkError {
+        } catch let error as FamilyUnavailable {
             throw error
         } catch let error as SocketCallError {
             throw NetworkError.socketFailure(operation: error.operation, errno: error.errno)
@@ -121,17 +140,21 @@ final class ICMPTransport: ProbeTransport {
     func send(target: Int, now: Double) -> ProbeSendOutcome {
         let address = addresses[target]
         guard let socket = sockets[address.family] else {
-            return .failed(unavailable[address.family] ?? "no socket for this address family")
+            return .localFailure(unavailable[address.family] ?? "no socket for this address family")
         }
         let sequence = nextSequence
         nextSequence &+= 1
         let packet = ICMPMessage.echoRequest(ipv6: socket.ipv6, identifier: identifier, sequence: sequence)
         let sentAt = NetSys.realtime()
         if let code = socket.handle.send(packet, to: address.with(port: 0)) {
-            if code == EAGAIN || code == ENOBUFS || code == EINTR { return .busy }
-            return .failed(NetSys.errorText(code).lowercased())
+            let text = NetSys.errorText(code).lowercased()
+            if code == EAGAIN || code == ENOBUFS || code == EINTR { return .busy(text) }
+            // sendto fails only for reasons of this machine (route, source, firewall, NIC).
+            return .localFailure(text)
         }
+        if let old = outstanding[sequence] { sequencesOf[old.target]?.removeAll { $0 == sequence } }
         outstanding[sequence] = Outstanding(target: target, sentAtRealtime: sentAt)
+        sequencesOf[target, default: []].append(sequence)
         return .sent
     }
 
@@ -150,7 +173,19 @@ final class ICMPTransport: ProbeTransport {
     }
 
     func retire(target: Int) {
-        outstanding = outstanding.filter { $0.value.target != target }
+        for sequence in sequencesOf.removeValue(forKey: target) ?? [] where outstanding[sequence]?.target == target {
+            outstanding[sequence] = nil
+        }
+    }
+
+    /// Keeps the running total of replies the kernel dropped on our sockets.
+    private func noteDrops(_ datagram: ReceivedDatagram, on fd: Int32) {
+        guard let count = datagram.drops else { return }
+        let previous = dropCounters[fd] ?? 0
+        if count != previous {
+            receiveDrops += UInt64(count &- previous)
+            dropCounters[fd] = count
+        }
     }
 
     private func drainReplies(_ socket: FamilySocket, into events: inout [ProbeEvent]) {
@@ -161,6 +196,7 @@ final class ICMPTransport: ProbeTransport {
             case .failed: continue
             case .datagram(let received): datagram = received
             }
+            noteDrops(datagram, on: socket.handle.fd)
             let parsed = ICMPMessage.parse(datagram.bytes, ipv6: socket.ipv6,
                                            includesIPHeader: !socket.ipv6 && !socket.datagram)
             switch parsed {

@@ -26,11 +26,21 @@ public struct ProbeOptions: Sendable, Equatable {
         self.sendInterval = sendInterval
     }
 
-    func validated() throws(NetworkError) -> ProbeOptions {
-        guard timeout.isFinite, timeout > 0 else { throw .invalidOption("timeout must be a positive number of seconds") }
-        guard retries >= 0, retries <= 100 else { throw .invalidOption("retries must be between 0 and 100") }
-        guard sendInterval.isFinite, sendInterval >= 0 else { throw .invalidOption("send interval must not be negative") }
-        if tcpPort == 0 { throw .invalidOption("tcp port must be between 1 and 65535") }
+    /// These options after the checks every primitive shares (`OptionCheck`): throws an
+    /// `OptionError` naming the field (`timeout`, `retries`, `via`, `tcp`).
+    public func validated() throws(OptionError) -> ProbeOptions {
+        _ = try OptionCheck.seconds(timeout, field: "timeout")
+        _ = try OptionCheck.count(Int64(retries), field: "retries", in: 0...100)
+        guard sendInterval.isFinite, sendInterval >= 0, sendInterval <= 1 else {
+            throw OptionError(field: "send_interval", requirement: "must be between 0 and 1 second")
+        }
+        if let tcpPort { _ = try OptionCheck.port(Int64(tcpPort), field: "tcp") }
+        if let via {
+            _ = try OptionCheck.noNUL(via, field: "via")
+            guard SocketAddress(numeric: via) != nil else {
+                throw OptionError(field: "via", requirement: "must be a numeric IPv4 or IPv6 address, not \"\(via)\"")
+            }
+        }
         return self
     }
 }
@@ -51,10 +61,12 @@ public struct ProbeResult: Sendable, Equatable, CustomStringConvertible {
     public var up: Bool
     /// Round-trip time of the answer, in milliseconds.
     public var rttMilliseconds: Double?
-    /// Why the target counts as down (no reply, unreachable, name does not resolve).
+    /// Why the target counts as down or unknown (no reply, unreachable, name does not resolve,
+    /// no route from here).
     public var error: String?
-    /// True when the target could not be probed at all (e.g. its `via` address is not on
-    /// this machine): not known to be down, so it must never count as offline.
+    /// True when the probe failed on this machine (no route, `via` not on any NIC, a firewall
+    /// rule, a NIC without carrier, replies dropped by our own socket): not known to be
+    /// down, so it must never count as offline.
     public var unknown: Bool
 
     /// A result as the sweep reports it.
@@ -71,7 +83,7 @@ public struct ProbeResult: Sendable, Equatable, CustomStringConvertible {
             guard let rtt = rttMilliseconds else { return "up" }
             return "up \(ProbeResult.format(rtt)) ms"
         }
-        return "down" + (error.map { " (\($0))" } ?? "")
+        return (unknown ? "unknown" : "down") + (error.map { " (\($0))" } ?? "")
     }
 
     static func format(_ milliseconds: Double) -> String {

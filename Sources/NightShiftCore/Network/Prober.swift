@@ -7,13 +7,20 @@ import Glibc
 /// They throw only for setup errors (no ICMP socket permitted, unusable `via`, bad options);
 /// a host that is down or a name that does not resolve is a result with `error`.
 public enum Prober {
-    /// Probes every target once (plus retries) and reports each as up or down.
-    public static func sweep(_ targets: [String], options: ProbeOptions = ProbeOptions()) throws -> [String: ProbeResult] {
+    /// Probes every target once (plus retries) and reports each as up, down or unknown.
+    /// With `interruption`, a raised flag ends it within about 50 ms by throwing `InterruptedError`.
+    public static func sweep(
+        _ targets: [String], options: ProbeOptions = ProbeOptions(), interruption: Interruption? = nil
+    ) throws -> [String: ProbeResult] {
+        try sweep(targets, options: options, stop: interruption.map { ProbeStop(interruption: $0, stopOnAnswer: false) })
+    }
+
+    static func sweep(_ targets: [String], options: ProbeOptions, stop: ProbeStop?) throws -> [String: ProbeResult] {
         let options = try options.validated()
         let schedule = ProbeSchedule(
             spacing: options.timeout, maxAttempts: options.retries + 1, probeTimeout: options.timeout,
             deadline: .infinity, unreachableIsFinal: true, pacing: options.sendInterval,
-            silenceMessage: "no reply")
+            silenceMessage: "no reply", stop: stop)
         return try run(targets, options: options, schedule: schedule)
     }
 
@@ -22,19 +29,30 @@ public enum Prober {
         try sweep([target], options: options)[target]?.up ?? false
     }
 
-    /// Probes until every target has answered or `timeout` seconds passed, and returns the moment
-    /// the last one answers. A probe goes to each silent target every `interval` seconds; an
-    /// answer to any earlier probe counts, so a host that comes up is seen at its next probe.
+    /// Probes until every target has answered (with `any`: until one has) or `timeout` seconds
+    /// passed, and returns the moment the last one answers. A probe goes to each silent target
+    /// every `interval` seconds; an answer to any earlier probe counts, so a host that comes up
+    /// is seen at its next probe. A target whose latest probe failed on this machine is
+    /// `unknown`, never down. With `interruption`, a raised flag ends the wait within about
+    /// 50 ms by throwing `InterruptedError`.
     public static func waitUp(
-        _ targets: [String], options: ProbeOptions = ProbeOptions(), timeout: Double = 180, interval: Double = 2
+        _ targets: [String], options: ProbeOptions = ProbeOptions(), timeout: Double = 180, interval: Double = 2,
+        any: Bool = false, interruption: Interruption? = nil
+    ) throws -> [String: ProbeResult] {
+        try waitUp(targets, options: options, timeout: timeout, interval: interval,
+                   stop: ProbeStop(interruption: interruption, stopOnAnswer: any))
+    }
+
+    static func waitUp(
+        _ targets: [String], options: ProbeOptions, timeout: Double, interval: Double, stop: ProbeStop
     ) throws -> [String: ProbeResult] {
         let options = try options.validated()
-        guard timeout.isFinite, timeout >= 0 else { throw NetworkError.invalidOption("wait timeout must not be negative") }
-        guard interval.isFinite, interval > 0 else { throw NetworkError.invalidOption("interval must be a positive number of seconds") }
+        let timeout = try OptionCheck.seconds(timeout, field: "timeout")
+        let interval = try OptionCheck.seconds(interval, field: "interval")
         let schedule = ProbeSchedule(
             spacing: interval, maxAttempts: nil, probeTimeout: options.timeout,
             deadline: NetSys.monotonic() + timeout, unreachableIsFinal: false, pacing: options.sendInterval,
-            silenceMessage: "no reply within \(formatSeconds(timeout)) s")
+            silenceMessage: "no reply within \(formatSeconds(timeout)) s", stop: stop)
         return try run(targets, options: options, schedule: schedule)
     }
 
@@ -58,24 +76,21 @@ public enum Prober {
     private static func run(
         _ targets: [String], options: ProbeOptions, schedule: ProbeSchedule
     ) throws -> [String: ProbeResult] {
-        var via: SocketAddress?
-        if let text = options.via {
-            guard let address = SocketAddress(numeric: text) else {
-                throw NetworkError.invalidSourceAddress(text, reason: "not a numeric IPv4 or IPv6 address")
-            }
-            via = address
-        }
+        // validated() made sure a `via` is numeric.
+        let via = options.via.flatMap { SocketAddress(numeric: $0) }
         var results: [String: ProbeResult] = [:]
         var names: [String] = []
+        var seen = Set<String>()
         var addresses: [SocketAddress] = []
         // Each distinct name resolves once per sweep; names that fail are decided here.
-        for name in targets where results[name] == nil && !names.contains(name) {
+        for name in targets where seen.insert(name).inserted {
             switch HostResolver.resolve(name) {
             case .success(let address):
                 names.append(name)
                 addresses.append(address)
             case .failure(let failure):
-                results[name] = ProbeResult(up: false, error: failure.message)
+                // A resolver that cannot be asked (no DNS server reachable) knows nothing about the host.
+                results[name] = ProbeResult(up: false, error: failure.message, unknown: failure.temporary)
             }
         }
         guard !addresses.isEmpty else { return results }
@@ -85,8 +100,16 @@ public enum Prober {
         } else {
             transport = try ICMPTransport(addresses: addresses, kind: options.icmpSocket, via: via)
         }
-        let decided = ProbeScheduler(schedule: schedule).run(targets: Array(addresses.indices), transport: transport)
-        for (index, result) in decided { results[names[index]] = result }
+        let decided = ProbeScheduler(schedule: schedule).run(count: addresses.count, transport: transport)
+        if let signal = schedule.stop?.interruptedBy { throw InterruptedError(signal: signal) }
+        var link = LocalLink()
+        for (index, var result) in decided {
+            // Silence or "unreachable" through a NIC without carrier says nothing about the host.
+            if !result.up, !result.unknown, let problem = link.problem(reaching: addresses[index], from: via) {
+                result = ProbeResult(up: false, error: problem, unknown: true)
+            }
+            results[names[index]] = result
+        }
         return results
     }
 

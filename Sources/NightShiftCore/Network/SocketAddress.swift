@@ -13,6 +13,8 @@ struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a numeric address ("10.0.0.1", "fd00::1", "fe80::1%eth0"); nil when it is not one.
     init?(numeric text: String, port: UInt16 = 0) {
+        // inet_pton would read only up to a NUL: "10.0.0.1\0junk" is not an address.
+        guard !text.utf8.contains(0) else { return nil }
         var host = text
         var scope: UInt32 = 0
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }

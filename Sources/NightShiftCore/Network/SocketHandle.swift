@@ -9,6 +9,10 @@ enum LinuxSocketConstants {
     static let originLocal: UInt8 = 1         // SO_EE_ORIGIN_LOCAL
     static let originICMP: UInt8 = 2          // SO_EE_ORIGIN_ICMP
     static let originICMP6: UInt8 = 3         // SO_EE_ORIGIN_ICMP6
+    static let soRxqOvfl: Int32 = 40          // SO_RXQ_OVFL, <asm-generic/socket.h>
+    static let soRcvBufForce: Int32 = 33      // SO_RCVBUFFORCE
+    static let solRaw: Int32 = 255            // SOL_RAW
+    static let icmpFilter: Int32 = 1          // ICMP_FILTER, <linux/icmp.h>
 }
 
 /// `struct sock_extended_err` from an IP_RECVERR/IPV6_RECVERR control message.
@@ -28,6 +32,8 @@ struct ReceivedDatagram {
     /// When the kernel received it (CLOCK_REALTIME seconds), from SO_TIMESTAMPNS.
     let kernelTime: Double?
     let extendedError: ExtendedSocketError?
+    /// The socket's running count of datagrams dropped for want of buffer space (SO_RXQ_OVFL).
+    var drops: UInt32? = nil
 }
 
 /// Owns one socket descriptor and closes it when released.
@@ -66,6 +72,8 @@ final class SocketHandle {
 
     /// SO_BINDTODEVICE: send and receive only through the named interface.
     func bind(toDevice name: String) throws(SocketCallError) {
+        // The kernel reads the name up to its NUL: "eth0\0x" must not quietly mean eth0.
+        guard !name.utf8.contains(0) else { throw SocketCallError(operation: "SO_BINDTODEVICE", errno: EINVAL) }
         do {
             try setOption(level: SOL_SOCKET, name: SO_BINDTODEVICE, bytes: Array(name.utf8) + [0])
         } catch {
@@ -137,12 +145,15 @@ final class SocketHandle {
         let source = withUnsafePointer(to: &name) { SocketAddress(raw: UnsafeRawPointer($0), length: nameLength) }
         var kernelTime: Double?
         var extended: ExtendedSocketError?
+        var drops: UInt32?
         control.withUnsafeBytes { raw in
             ControlMessages.forEach(in: raw, length: controlLength) { level, type, payload in
                 if level == SOL_SOCKET, type == LinuxSocketConstants.soTimestampNS,
                    payload.count >= MemoryLayout<timespec>.size {
                     let stamp = payload.loadUnaligned(as: timespec.self)
                     kernelTime = Double(stamp.tv_sec) + Double(stamp.tv_nsec) / 1e9
+                } else if level == SOL_SOCKET, type == LinuxSocketConstants.soRxqOvfl, payload.count >= 4 {
+                    drops = payload.loadUnaligned(as: UInt32.self)
                 } else if (level == Int32(IPPROTO_IP) && type == LinuxSocketConstants.ipRecvErr)
                             || (level == Int32(IPPROTO_IPV6) && type == LinuxSocketConstants.ipv6RecvErr),
                           payload.count >= 16 {
@@ -157,7 +168,7 @@ final class SocketHandle {
         }
         return .datagram(ReceivedDatagram(
             bytes: Array(data[0..<min(count, capacity)]), source: source,
-            kernelTime: kernelTime, extendedError: extended))
+            kernelTime: kernelTime, extendedError: extended, drops: drops))
     }
 }
 

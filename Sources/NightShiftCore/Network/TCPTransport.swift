@@ -2,7 +2,8 @@ import Glibc
 
 /// TCP connect probing (`tcp = PORT`): non-blocking connects under our own timeout, because the
 /// kernel's SYN retries take minutes. Connected or refused means a host is there; silence or
-/// "unreachable" means it is not.
+/// "unreachable" means it is not; a connect that fails at once (no route, `via` not on any NIC,
+/// a firewall rule) failed here, so the target is unknown.
 final class TCPTransport: ProbeTransport {
     private struct Attempt {
         let handle: SocketHandle
@@ -14,6 +15,7 @@ final class TCPTransport: ProbeTransport {
     private let via: SocketAddress?
     private let probeTimeout: Double
     private var attempts: [Int32: Attempt] = [:]
+    let receiveDrops: UInt64 = 0
 
     init(addresses: [SocketAddress], port: UInt16, via: SocketAddress?, probeTimeout: Double) {
         self.addresses = addresses.map { $0.with(port: port) }
@@ -29,13 +31,16 @@ final class TCPTransport: ProbeTransport {
             try handle.setNonBlocking()
             if let via {
                 guard via.family == address.family else {
-                    return .failed("source address \(via.ip) is not an \(address.isIPv6 ? "IPv6" : "IPv4") address")
+                    return .localFailure("source address \(via.ip) is not an \(address.isIPv6 ? "IPv6" : "IPv4") address")
                 }
-                try handle.bind(to: via)
+                do { try handle.bind(to: via) } catch {
+                    return .localFailure("cannot probe: " + NetworkError.invalidSourceAddress(
+                        via.ip, reason: NetSys.errorText(error.errno)).description)
+                }
             }
         } catch {
-            if error.errno == EMFILE || error.errno == ENFILE { return .busy }
-            return .failed(error.message)
+            if error.errno == EMFILE || error.errno == ENFILE || error.errno == ENOBUFS { return .busy(error.message) }
+            return .localFailure(error.message)
         }
         let startedAt = NetSys.monotonic()
         let status = handle.connect(to: address)
@@ -46,8 +51,11 @@ final class TCPTransport: ProbeTransport {
         case EINPROGRESS:
             attempts[handle.fd] = Attempt(handle: handle, target: target, startedAt: startedAt)
             return .sent
+        case EAGAIN, ENOBUFS, EINTR:
+            return .busy(NetSys.errorText(status).lowercased())
         default:
-            return .failed(NetSys.errorText(status).lowercased())
+            // Decided before any packet left: our routing table, source address or firewall.
+            return .localFailure(NetSys.errorText(status).lowercased())
         }
     }
 

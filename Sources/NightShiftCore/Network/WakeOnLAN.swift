@@ -28,12 +28,9 @@ public enum WakeOnLAN {
 
     /// Sends every MAC's packet `repeatCount` times; returns the number of packets sent.
     public static func send(_ macs: [MACAddress], options: WakeOptions = WakeOptions()) throws -> Int {
-        guard options.repeatCount >= 1, options.repeatCount <= 100 else {
-            throw NetworkError.invalidOption("repeat must be between 1 and 100")
-        }
-        guard options.port != 0 else { throw NetworkError.invalidOption("port must be between 1 and 65535") }
-        guard let destination = SocketAddress(numeric: options.broadcast, port: options.port), !destination.isIPv6 else {
-            throw NetworkError.invalidOption("broadcast must be a numeric IPv4 address, not \"\(options.broadcast)\"")
+        let options = try options.validated()
+        guard let destination = SocketAddress(numeric: options.broadcast, port: options.port) else {
+            throw NetworkError.invalidOption("broadcast must be a numeric IPv4 address")
         }
         let packets = try macs.map { try magicPacket(for: $0, password: options.password) }
         guard !packets.isEmpty else { return 0 }
@@ -46,10 +43,7 @@ public enum WakeOnLAN {
         } catch {
             throw NetworkError.socketFailure(operation: error.operation, errno: error.errno)
         }
-        if let via = options.via {
-            guard let source = SocketAddress(numeric: via), !source.isIPv6 else {
-                throw NetworkError.invalidSourceAddress(via, reason: "not a numeric IPv4 address")
-            }
+        if let via = options.via, let source = SocketAddress(numeric: via) {
             do { try handle.bind(to: source) } catch {
                 throw NetworkError.invalidSourceAddress(via, reason: NetSys.errorText(error.errno))
             }

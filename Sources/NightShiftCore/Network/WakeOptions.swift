@@ -25,4 +25,29 @@ public struct WakeOptions: Sendable, Equatable {
         self.password = password
         self.repeatCount = repeatCount
     }
+
+    /// These options after the checks every primitive shares (`OptionCheck`): throws an
+    /// `OptionError` naming the field (`broadcast`, `port`, `via`, `interface`, `repeat`).
+    public func validated() throws(OptionError) -> WakeOptions {
+        _ = try OptionCheck.port(Int64(port), field: "port")
+        _ = try OptionCheck.count(Int64(repeatCount), field: "repeat", in: 1...100)
+        _ = try OptionCheck.noNUL(broadcast, field: "broadcast")
+        guard let destination = SocketAddress(numeric: broadcast), !destination.isIPv6 else {
+            throw OptionError(field: "broadcast", requirement: "must be a numeric IPv4 address, not \"\(broadcast)\"")
+        }
+        if let via {
+            _ = try OptionCheck.noNUL(via, field: "via")
+            guard let source = SocketAddress(numeric: via), !source.isIPv6 else {
+                throw OptionError(field: "via", requirement: "must be a numeric IPv4 address, not \"\(via)\"")
+            }
+        }
+        if let interface {
+            _ = try OptionCheck.noNUL(interface, field: "interface")
+            // IFNAMSIZ is 16 with the NUL: a longer name cannot be a device.
+            guard !interface.isEmpty, interface.utf8.count < 16 else {
+                throw OptionError(field: "interface", requirement: "must be a network device name (1-15 bytes)")
+            }
+        }
+        return self
+    }
 }

@@ -3,10 +3,19 @@ import Glibc
 /// An SNTP client (RFC 4330 / RFC 5905) over UDP: `ns.time.query` and `nightshift time`.
 /// Hand-written: SNTP is one 48-byte exchange, and no Swift library offers an NTP client.
 public enum SNTPClient {
-    /// Asks `server` for its time once; throws `SNTPError` when no valid answer arrives in time.
-    public static func query(server: String, port: UInt16 = 123, timeout: Double = 5) throws -> SNTPSample {
-        guard timeout.isFinite, timeout > 0 else { throw SNTPError.invalidOption("timeout must be a positive number of seconds") }
-        guard port != 0 else { throw SNTPError.invalidOption("port must be between 1 and 65535") }
+    /// Asks `server` for its time once; throws `SNTPError` when no valid answer arrives in time,
+    /// `SNTPError.invalidOption` for a bad port, timeout or server text (`OptionCheck`), and
+    /// `InterruptedError` within about 50 ms of `interruption` being raised.
+    public static func query(
+        server: String, port: UInt16 = 123, timeout: Double = 5, interruption: Interruption? = nil
+    ) throws -> SNTPSample {
+        do {
+            _ = try OptionCheck.seconds(timeout, field: "timeout")
+            _ = try OptionCheck.port(Int64(port), field: "port")
+            _ = try OptionCheck.noNUL(server, field: "server")
+        } catch {
+            throw SNTPError.invalidOption(error.description)
+        }
         let address: SocketAddress
         switch HostResolver.resolve(server, port: port) {
         case .success(let resolved): address = resolved
@@ -33,10 +42,13 @@ public enum SNTPClient {
         }
         let deadline = NetSys.monotonic() + timeout
         while true {
+            if let signal = interruption?.signal { throw InterruptedError(signal: signal) }
             let remaining = deadline - NetSys.monotonic()
             if remaining <= 0 { throw SNTPError.timeout(server: server, seconds: timeout) }
             var descriptor = pollfd(fd: handle.fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&descriptor, 1, Int32(min((remaining * 1000).rounded(.up), 60_000)))
+            // In slices, so that SIGINT/SIGTERM ends a long wait at once.
+            let slice = interruption == nil ? remaining : min(remaining, 0.05)
+            let ready = poll(&descriptor, 1, Int32(min((slice * 1000).rounded(.up), 60_000)))
             if ready <= 0 { continue }
             switch handle.receive() {
             case .empty:

@@ -8,25 +8,43 @@ enum NetworkBindings {
     static let waitOptions: Set<String> = ["timeout", "retries", "via", "tcp", "interval", "any", "probe_timeout"]
     static let wakeOptions: Set<String> = ["broadcast", "port", "via", "interface", "password", "repeat"]
 
+    /// Runs one of the core's shared option checks; its error becomes Lua's "bad argument".
+    static func check<T>(_ args: LuaArguments, _ position: Int, _ body: () throws(OptionError) -> T) throws -> T {
+        do { return try body() } catch { throw args.error(position, error.description) }
+    }
+
     static func targets(_ args: LuaArguments, _ position: Int, defaults: ProbeOptions) throws -> [ProbeTarget] {
-        func port(_ v: LuaValue, _ what: String) throws -> UInt16? {
-            if v.isNil { return nil }
-            guard let p = v.integerValue, p >= 1, p <= 65535 else { throw args.error(position, "\(what) must be a port number (1-65535)") }
-            return UInt16(p)
-        }
         func one(_ v: LuaValue, index: Int?) throws -> ProbeTarget {
             let label = index.map { "target \($0)" } ?? "target"
+            var target: ProbeTarget
             switch v {
             case .string, .bytes:
-                return ProbeTarget(address: v.stringValue!, via: defaults.via, tcpPort: defaults.tcpPort)
+                target = ProbeTarget(address: v.stringValue!, via: defaults.via, tcpPort: defaults.tcpPort)
             case .table(let t):
                 guard let address = t[1].stringValue else { throw args.error(position, "\(label): address expected at [1]") }
-                let via = t["via"].isNil ? defaults.via : t["via"].stringValue
-                let tcp = t["tcp"].isNil ? defaults.tcpPort : try port(t["tcp"], "\(label): tcp")
-                return ProbeTarget(address: address, via: via, tcpPort: tcp)
+                target = ProbeTarget(address: address, via: defaults.via, tcpPort: defaults.tcpPort)
+                if !t["via"].isNil {
+                    guard let via = t["via"].stringValue else { throw args.error(position, "\(label): via must be a string") }
+                    target.via = via
+                }
+                if !t["tcp"].isNil {
+                    guard let port = t["tcp"].integerValue else { throw args.error(position, "\(label): tcp must be a port number (1-65535)") }
+                    do { target.tcpPort = try OptionCheck.port(port, field: "tcp") } catch {
+                        throw args.error(position, "\(label): tcp \(error.requirement)")
+                    }
+                }
             default:
                 throw args.error(position, "\(label): string expected, got \(v.typeName)")
             }
+            if target.address.utf8.contains(0) { throw args.error(position, "\(label) must not contain a NUL byte") }
+            if target.via != defaults.via {
+                var own = defaults
+                own.via = target.via
+                do { _ = try own.validated() } catch {
+                    throw args.error(position, "\(label): via \(error.requirement)")
+                }
+            }
+            return target
         }
         switch args[position] {
         case .string, .bytes: return [try one(args[position], index: nil)]
@@ -39,19 +57,31 @@ enum NetworkBindings {
         }
     }
 
+    /// A duration option: more than 0, finite, at most 10 years (the core's `OptionCheck`).
+    static func seconds(_ o: LuaOptions, _ key: String, args: LuaArguments) throws -> Double? {
+        guard let value = try o.number(key) else { return nil }
+        return try check(args, 2) { () throws(OptionError) in try OptionCheck.seconds(value, field: key) }
+    }
+
     static func probeOptions(_ o: LuaOptions, args: LuaArguments, timeoutKey: String = "timeout") throws -> ProbeOptions {
         var p = ProbeOptions()
-        if let t = try o.nonNegative(timeoutKey) { p.timeout = t }
+        if let t = try seconds(o, timeoutKey, args: args) { p.timeout = t }
         if let r = try o.integer("retries") {
-            guard r >= 0 else { throw args.error(2, "field 'retries' must be >= 0") }
-            p.retries = Int(r)
+            p.retries = try check(args, 2) { () throws(OptionError) in try OptionCheck.count(r, field: "retries", in: 0...100) }
         }
         p.via = try o.string("via")
         if let port = try o.integer("tcp") {
-            guard port >= 1, port <= 65535 else { throw args.error(2, "field 'tcp' must be a port number (1-65535)") }
-            p.tcpPort = UInt16(port)
+            p.tcpPort = try check(args, 2) { () throws(OptionError) in try OptionCheck.port(port, field: "tcp") }
         }
-        return p
+        return try check(args, 2) { () throws(OptionError) in try p.validated() }
+    }
+
+    /// Runs a probe; SIGINT/SIGTERM during it raises "interrupted by ..." like other primitives.
+    static func probing(_ context: ScriptContext, _ body: () throws(InterruptedError) -> [String: ProbeResult]) throws -> [String: ProbeResult] {
+        do { return try body() } catch {
+            try context.checkInterrupted()
+            throw LuaRuntimeError("\(error)")
+        }
     }
 
     /// Probes targets grouped by their options; the groups run concurrently.
@@ -73,34 +103,32 @@ enum NetworkBindings {
         try m.add("ping") { args in
             let o = try args.options(2, allowed: pingOptions)
             let base = try probeOptions(o, args: args)
-            return [table(Prober.probe(try targets(args, 1, defaults: base), options: base))]
+            let t = try targets(args, 1, defaults: base)
+            return [table(try probing(context) { () throws(InterruptedError) in
+                try Prober.probe(t, options: base, interruption: context.interruption)
+            })]
         }
         try m.add("is_up") { args in
             let o = try args.options(2, allowed: pingOptions)
             let base = try probeOptions(o, args: args)
             let t = try targets(args, 1, defaults: base)
             guard t.count == 1 else { throw args.error(1, "one target expected") }
-            return [.boolean(Prober.probe(t, options: base)[t[0].address]?.up ?? false)]
+            let r = try probing(context) { () throws(InterruptedError) in
+                try Prober.probe(t, options: base, interruption: context.interruption)
+            }
+            return [.boolean(r[t[0].address]?.up ?? false)]
         }
         try m.add("wait_up") { args in
             let o = try args.options(2, allowed: waitOptions)
-            var base = try probeOptions(o, args: args, timeoutKey: "probe_timeout")
-            if !o.has("probe_timeout") { base.timeout = 1 }
-            let timeout = try o.nonNegative("timeout") ?? 180
-            let interval = try o.nonNegative("interval") ?? 2
-            guard interval > 0 else { throw args.error(2, "field 'interval' must be > 0") }
+            let base = try probeOptions(o, args: args, timeoutKey: "probe_timeout")
+            let wait = ProbeWait(timeout: try seconds(o, "timeout", args: args) ?? 180,
+                                 interval: try seconds(o, "interval", args: args) ?? 2,
+                                 any: try o.bool("any") ?? false)
             let all = try targets(args, 1, defaults: base)
-            let any = try o.bool("any") ?? false
-            // Wait in slices of one interval so SIGINT/SIGTERM is noticed between them;
-            // within a slice the prober returns the moment the last target answers.
-            let deadline = context.now() + timeout
-            while true {
-                let slice = max(0, min(interval, deadline - context.now()))
-                let r = Prober.probe(all, options: base, wait: (slice, interval))
-                let done = any ? r.values.contains(where: \.up) : r.values.allSatisfy(\.up)
-                if done || context.now() >= deadline { return [table(r)] }
-                try context.checkInterrupted()
-            }
+            // The prober watches the interruption itself: SIGINT/SIGTERM ends the wait within ~50 ms.
+            return [table(try probing(context) { () throws(InterruptedError) in
+                try Prober.probe(all, options: base, wait: wait, interruption: context.interruption)
+            })]
         }
         try m.add("wake") { args in
             let macs: [MACAddress] = try args.stringList(1).map { text in
@@ -111,8 +139,7 @@ enum NetworkBindings {
             var w = WakeOptions()
             if let b = try o.string("broadcast") { w.broadcast = b }
             if let p = try o.integer("port") {
-                guard p >= 1, p <= 65535 else { throw args.error(2, "field 'port' must be a port number (1-65535)") }
-                w.port = UInt16(p)
+                w.port = try check(args, 2) { () throws(OptionError) in try OptionCheck.port(p, field: "port") }
             }
             w.via = try o.string("via")
             w.interface = try o.string("interface")
@@ -120,9 +147,9 @@ enum NetworkBindings {
                 do { w.password = try WakeOnLAN.parsePassword(pw) } catch { throw args.error(2, "field 'password': \(error)") }
             }
             if let r = try o.integer("repeat") {
-                guard r >= 1 else { throw args.error(2, "field 'repeat' must be >= 1") }
-                w.repeatCount = Int(r)
+                w.repeatCount = try check(args, 2) { () throws(OptionError) in try OptionCheck.count(r, field: "repeat", in: 1...100) }
             }
+            w = try check(args, 2) { () throws(OptionError) in try w.validated() }
             if context.options.dryRun {
                 let route = (w.via.map { " via \($0)" } ?? "") + (w.interface.map { " on \($0)" } ?? "")
                 for mac in macs {

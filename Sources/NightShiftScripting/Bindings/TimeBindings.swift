@@ -7,16 +7,22 @@ enum TimeBindings {
         let context = m.context
         try m.add("time.query") { args in
             let server = try args.string(1)
+            if server.utf8.contains(0) { throw args.error(1, "server must not contain a NUL byte") }
             let o = try args.options(2, allowed: ["port", "timeout"])
-            let port = try o.integer("port") ?? 123
-            guard port >= 1, port <= 65535 else { throw args.error(2, "field 'port' must be a port number (1-65535)") }
-            let timeout = try o.nonNegative("timeout") ?? 5
+            let requestedPort = try o.integer("port") ?? 123
+            let port = try NetworkBindings.check(args, 2) { () throws(OptionError) in
+                try OptionCheck.port(requestedPort, field: "port")
+            }
+            let timeout = try NetworkBindings.seconds(o, "timeout", args: args) ?? 5
             do {
-                let s = try SNTPClient.query(server: server, port: UInt16(port), timeout: timeout)
+                let s = try SNTPClient.query(server: server, port: port, timeout: timeout, interruption: context.interruption)
                 return [.table(LuaTable([
                     "offset": .number(s.offset), "delay": .number(s.delay),
                     "stratum": .integer(Int64(s.stratum)), "time": .number(s.time),
                 ]))]
+            } catch is InterruptedError {
+                try context.checkInterrupted()
+                throw LuaRuntimeError("interrupted")
             } catch {
                 return [.nil, .string("\(error)")]
             }

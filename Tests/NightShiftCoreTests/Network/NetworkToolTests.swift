@@ -46,8 +46,12 @@ final class NetworkToolTests: XCTestCase {
         let tcp = try NetworkToolRunner.run(["ping", "--tcp", "22", "--timeout", "0.5", "10.81.1.2"])
         XCTAssertEqual(tcp.status, 0, "refused counts as up: \(tcp.output)")
 
+        // A source address on no NIC: the probe cannot be made, so the host is unknown, not down.
         let badVia = try NetworkToolRunner.run(["ping", "--via", "10.99.0.1", "10.81.1.2"])
-        XCTAssertEqual(badVia.status, 2, badVia.output)
+        XCTAssertEqual(badVia.status, 1, badVia.output)
+        XCTAssertTrue(badVia.output.contains("10.81.1.2 unknown (cannot probe: invalid source address \"10.99.0.1\""), badVia.output)
+        let notAnAddress = try NetworkToolRunner.run(["ping", "--via", "eth0", "10.81.1.2"])
+        XCTAssertEqual(notAnAddress.status, 2, notAnAddress.output)
 
         let server = try TestSNTPServer(behaviour: .skewed(2.5))
         defer { server.stop() }

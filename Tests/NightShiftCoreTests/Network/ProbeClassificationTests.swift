@@ -78,6 +78,10 @@ final class ProbeClassificationTests: XCTestCase {
             XCTAssertEqual(results["10.77.7.5"]?.error, "host unreachable from 10.77.6.2", "\(kind)")
             XCTAssertEqual(results["fd77:7::5"]?.error, "no route to destination from fd77:6::2", "\(kind)")
             XCTAssertEqual(results["10.77.9.1"]?.error, "no route to host", "\(kind)")
+            // Our own routing table refused the send: unknown. A router's answer: really down.
+            XCTAssertEqual(results["10.77.9.1"]?.unknown, true, "\(kind)")
+            XCTAssertEqual(results["10.77.7.5"]?.unknown, false, "\(kind)")
+            XCTAssertEqual(results["fd77:7::5"]?.unknown, false, "\(kind)")
             XCTAssertLessThan(elapsed, 1.0, "\(kind): unreachable must not wait for the 3 s timeout")
         }
     }
@@ -98,6 +102,8 @@ final class ProbeClassificationTests: XCTestCase {
         XCTAssertEqual(results["10.77.7.5"]?.up, false)
         XCTAssertEqual(results["10.77.7.5"]?.error, "no route to host")
         XCTAssertEqual(results["10.77.9.1"]?.error, "no route to host")
+        XCTAssertEqual(results["10.77.9.1"]?.unknown, true, "connect refused by our own routing table")
+        XCTAssertEqual(results["10.77.7.5"]?.unknown, false, "a router's unreachable is an answer about the host")
         XCTAssertLessThan(elapsed, 1.5)
     }
 
@@ -107,11 +113,17 @@ final class ProbeClassificationTests: XCTestCase {
         // An IPv6 target cannot be reached from an IPv4 source: a result, not an exception.
         let mixed = try Prober.sweep(["fd77:1::2"], options: ProbeOptions(timeout: 0.5, via: "10.77.1.1"))
         XCTAssertEqual(mixed["fd77:1::2"]?.up, false)
+        XCTAssertEqual(mixed["fd77:1::2"]?.unknown, true)
         XCTAssertTrue(mixed["fd77:1::2"]?.error?.contains("not an IPv6 address") == true)
-        XCTAssertThrowsError(try Prober.sweep(["10.77.1.2"], options: ProbeOptions(via: "10.99.99.99"))) { error in
-            XCTAssertTrue("\(error)".contains("invalid source address \"10.99.99.99\""), "\(error)")
+        // A source address on no NIC: the probe cannot be made here, so the target is unknown.
+        let elsewhere = try Prober.sweep(["10.77.1.2"], options: ProbeOptions(via: "10.99.99.99"))
+        XCTAssertEqual(elsewhere["10.77.1.2"]?.unknown, true)
+        XCTAssertTrue(elsewhere["10.77.1.2"]?.error?.contains("invalid source address \"10.99.99.99\"") == true,
+                      "\(String(describing: elsewhere["10.77.1.2"]))")
+        // Not an address at all: a bad option.
+        XCTAssertThrowsError(try Prober.sweep(["10.77.1.2"], options: ProbeOptions(via: "eth0"))) { error in
+            XCTAssertEqual("\(error)", "field 'via' must be a numeric IPv4 or IPv6 address, not \"eth0\"")
         }
-        XCTAssertThrowsError(try Prober.sweep(["10.77.1.2"], options: ProbeOptions(via: "eth0")))
     }
 
     func testIsUp() throws {

@@ -64,6 +64,40 @@ final class WaitUpTests: XCTestCase {
         XCTAssertLessThan(latency, 0.25, "wait_up noticed the host \(latency) s after it started answering")
     }
 
+    /// SIGTERM during a wait on a silent host ends it within a second, not at the 30 s timeout.
+    func testInterruptionEndsTheWaitAtOnce() throws {
+        let interruption = Interruption()
+        let outcome = ThreadResult<Double>()
+        let thread = Thread {
+            outcome.set(Result {
+                do {
+                    _ = try Prober.waitUp(["10.79.1.2"], options: ProbeOptions(timeout: 1), timeout: 30, interval: 0.5,
+                                          interruption: interruption)
+                    throw TestNetworkError("waitUp returned without an interruption")
+                } catch let error as InterruptedError {
+                    XCTAssertEqual(error.signal, SIGTERM)
+                    return NetSys.monotonic()
+                }
+            })
+        }
+        thread.start()
+        usleep(300_000)
+        let triggeredAt = NetSys.monotonic()
+        interruption.trigger(signal: SIGTERM)
+        let returnedAt = try outcome.wait().get()
+        XCTAssertLessThan(returnedAt - triggeredAt, 1.0)
+    }
+
+    /// `any`: the first answering target ends the wait for all groups.
+    func testAnyReturnsWithTheFirstAnswer() throws {
+        let started = Date()
+        let results = try Prober.probe([ProbeTarget(address: "10.79.1.2"), ProbeTarget(address: "127.0.0.1", tcpPort: 9)],
+                                       options: ProbeOptions(timeout: 0.5), wait: ProbeWait(timeout: 10, interval: 0.2, any: true))
+        XCTAssertEqual(results["127.0.0.1"]?.up, true)
+        XCTAssertEqual(results["10.79.1.2"]?.up, false)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1.5)
+    }
+
     func testTCPWaitUpNoticesAListener() throws {
         let peer = try XCTUnwrap(peer)
         let outcome = ThreadResult<[String: ProbeResult]>()
