@@ -121,7 +121,7 @@ enum NetworkBindings {
         try m.add("wait_up") { args in
             let o = try args.options(2, allowed: waitOptions)
             let base = try probeOptions(o, args: args, timeoutKey: "probe_timeout")
-            let wait = ProbeWait(timeout: try seconds(o, "timeout", args: args) ?? 180,
+            let wait = ProbeWait(timeout: max(0.001, context.bounded(try seconds(o, "timeout", args: args) ?? 180)),
                                  interval: try seconds(o, "interval", args: args) ?? 2,
                                  any: try o.bool("any") ?? false)
             let all = try targets(args, 1, defaults: base)

@@ -13,7 +13,8 @@ enum TimeBindings {
             let port = try NetworkBindings.check(args, 2) { () throws(OptionError) in
                 try OptionCheck.port(requestedPort, field: "port")
             }
-            let timeout = try NetworkBindings.seconds(o, "timeout", args: args) ?? 5
+            // Inside a time-limited hook the query ends when the hook's time does.
+            let timeout = max(0.001, context.bounded(try NetworkBindings.seconds(o, "timeout", args: args) ?? 5))
             do {
                 let s = try SNTPClient.query(server: server, port: port, timeout: timeout, interruption: context.interruption)
                 return [.table(LuaTable([
@@ -29,7 +30,10 @@ enum TimeBindings {
         }
         try m.add("time.step") { args in
             let offset = try args.number(1)
-            guard offset.isFinite else { throw args.error(1, "offset must be a finite number") }
+            // A clock is never stepped by more than 10 years: such an offset is a bug, not a clock.
+            guard offset.isFinite, abs(offset) <= 10 * 365.25 * 86_400 else {
+                throw args.error(1, "offset must be a finite number of seconds, at most 10 years")
+            }
             if context.options.dryRun {
                 context.dryRun(String(format: "step this machine's clock by %+.3f s", offset))
                 return [true]
