@@ -6,8 +6,9 @@ import Glibc
 /// The processes that belong to one job, so that none outlives it (invariant 9).
 ///
 /// A process belongs when it started no earlier than the job's leader and
-/// - shares the leader's session or process group (every job leads its own session;
-///   nohup'd and double-forked children stay in it), or
+/// - shares the leader's session or process group while the leader (running or an
+///   unreaped zombie) is the one recorded (every job leads its own session; nohup'd
+///   and double-forked children stay in it), or
 /// - carries the job's run id in its environment (`NIGHTSHIFT_RUN_ID`, inherited
 ///   across fork and exec: this is how a `setsid` child that already lost its parent
 ///   is still recognised, the way Jenkins' ProcessTreeKiller uses its cookie), or
@@ -58,13 +59,17 @@ public final class ProcessFamily: Sendable {
         var candidates: [ProcStat] = []
         let knownNow = known.withLock { $0 }
         let strangersNow = strangers.withLock { $0 }
+        // The group and session ids are the job's only while its leader (even as an
+        // unreaped zombie) is the process recorded; once it is gone the number may have
+        // been passed on, and only the run id and recorded members still count.
+        let groupIsOurs = all.contains { $0.pid == leader && $0.startTime == leaderStart }
         for p in all where p.startTime >= leaderStart {
             if p.pid == leader {
-                members[p.pid] = p
+                if groupIsOurs { members[p.pid] = p }
                 continue
             }
             let key = Key(pid: p.pid, start: p.startTime)
-            if p.sid == leader || p.pgid == leader || knownNow.contains(key) {
+            if groupIsOurs && (p.sid == leader || p.pgid == leader) || knownNow.contains(key) {
                 members[p.pid] = p
             } else if !strangersNow.contains(key), !p.isZombie, let entry,
                       ProcStat.environment(of: p.pid, contains: entry) {
@@ -73,8 +78,6 @@ public final class ProcessFamily: Sendable {
                 candidates.append(p)
             }
         }
-        // The leader counts only while it is the process recorded (not a recycled pid).
-        if let l = members[leader], l.startTime != leaderStart { members[leader] = nil }
         // Children of members belong too, whatever session or environment they chose.
         var grew = true
         while grew {
@@ -122,7 +125,7 @@ public final class ProcessFamily: Sendable {
             return 0
         }
         var signalled = Set<Key>()
-        signalGroup(SIGTERM, members: left)
+        signalGroup(SIGTERM)
         let termDeadline = ContinuousClock.now + Seconds.duration(grace)
         while !left.isEmpty, ContinuousClock.now < termDeadline {
             for p in left where signalled.insert(Key(pid: p.pid, start: p.startTime)).inserted {
@@ -135,7 +138,7 @@ public final class ProcessFamily: Sendable {
         // Killed processes vanish only once reaped; give a loaded machine some seconds.
         let killDeadline = ContinuousClock.now + .seconds(5)
         while !left.isEmpty, ContinuousClock.now < killDeadline {
-            signalGroup(SIGKILL, members: left)
+            signalGroup(SIGKILL)
             for p in left { send(SIGKILL, to: p) }
             try? await Task.sleep(for: .milliseconds(20))
             reap()
@@ -158,12 +161,11 @@ public final class ProcessFamily: Sendable {
         return scan()
     }
 
-    /// Signals the whole group too, while its id is provably still the job's (the leader
-    /// unreaped or a member still in it): the kernel then also reaches a child whose fork
+    /// Signals the whole group too, while its id is provably still the job's (its leader,
+    /// running or unreaped, is the one recorded): the kernel then also reaches a child whose fork
     /// is under way, which no listing of /proc can show.
-    private func signalGroup(_ signal: Int32, members: [ProcStat]) {
-        let leaderIsOurs = ProcStat.read(pid: leader).map { $0.startTime == leaderStart } == true
-        if leaderIsOurs || members.contains(where: { $0.pgid == leader }) {
+    private func signalGroup(_ signal: Int32) {
+        if ProcStat.read(pid: leader).map({ $0.startTime == leaderStart }) == true {
             _ = killpg(leader, signal)
         }
     }
