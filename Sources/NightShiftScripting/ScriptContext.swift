@@ -23,6 +23,9 @@ public final class ScriptContext {
     public var cycleLogOffset: UInt64 = 0
     /// When the current cycle began (epoch seconds).
     public var cycleStart: Double = 0
+    /// The job that runs now (between `ns._state.job_started` and `job_finished`): the
+    /// programs `ns.exec` starts meanwhile are recorded as its process in state.json.
+    public var currentJob: String?
 
     /// Creates a context.
     public init(log: NightShiftLog, options: ScriptOptions, interruption: Interruption = .shared,
