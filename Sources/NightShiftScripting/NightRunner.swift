@@ -136,6 +136,8 @@ public final class NightRunner {
             log.error("\(error)")
             return false
         }
+        // From here on, what a job leaves behind reparents to us (see ProcessFamily).
+        Subreaper.enable()
         recoverOrphanedJobs(stateDir: settings.stateDir)
         return true
     }
