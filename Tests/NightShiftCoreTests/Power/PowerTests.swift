@@ -76,11 +76,13 @@ final class PowerRunnerTests: XCTestCase {
             _ = try? Power.subprocessRunner(["sh", "-c", "exec sleep 3401"])
             done.fulfill()
         }
+        defer {
+            ChildProcesses.terminateAll(grace: 0.5)
+            wait(for: [done], timeout: 10)
+        }
         XCTAssertTrue(poll(seconds: 5) { !processes(withArgv: ["sleep", "3401"]).isEmpty })
         let group = try XCTUnwrap(processes(withArgv: ["sleep", "3401"]).first)
         XCTAssertTrue(ChildProcesses.groups.contains(group), "\(ChildProcesses.groups) lacks \(group)")
-        ChildProcesses.terminateAll(grace: 0.5)
-        wait(for: [done], timeout: 10)
     }
 
     func testARunnerThatHangsIsEndedByItsTimeout() throws {
