@@ -145,7 +145,32 @@ public final class NightRunner {
             log.error("\(error)")
             return false
         }
+        // From here on, what a job leaves behind reparents to us (see ProcessFamily).
+        Subreaper.enable()
+        recoverOrphanedJobs(stateDir: settings.stateDir)
         return true
+    }
+
+    /// Before anything else (the lock is ours): a job an instance that died left
+    /// `running` becomes interrupted, and the copy it left running is ended first, so
+    /// one job never runs twice at once.
+    private func recoverOrphanedJobs(stateDir: String) {
+        let store = StateStore(directory: stateDir)
+        do {
+            var state = try store.load().state
+            guard !state.runningJobs.isEmpty else { return }
+            let now = Date().timeIntervalSince1970
+            let recovered = OrphanedJobs.recover(state: &state, at: now)
+            guard !recovered.isEmpty else { return }
+            try store.save(state)
+            for job in recovered {
+                log.warn("Job \(job.job): \(job.reason)")
+                try? HistoryLog(directory: stateDir).append(.job(JobRecord(
+                    name: job.job, start: job.start ?? now, end: now, result: .interrupted, reason: job.reason)))
+            }
+        } catch {
+            log.error("Cannot check \(store.path) for jobs a previous instance left running: \(error)")
+        }
     }
 
     /// Seconds to the next cycle: `check_every`, or less when the force window opens sooner

@@ -27,6 +27,9 @@ public final class ScriptContext {
     public var maxAttempts: Int64 = 3
     /// The time limits of the site code running now (`hook_timeout`, a run function's `timeout`).
     public let budget = TimeBudget()
+    /// The job that runs now (between `ns._state.job_started` and `job_finished`): the
+    /// programs `ns.exec` starts meanwhile are recorded as its process in state.json.
+    public var currentJob: String?
 
     /// Creates a context.
     public init(log: NightShiftLog, options: ScriptOptions, interruption: Interruption = .shared,

@@ -11,7 +11,7 @@ public final class SignalTrap: @unchecked Sendable {
     private var sources: [any DispatchSourceSignal] = []
 
     /// Installs the handlers; keep the returned trap alive for as long as they should work.
-    public static func install(interruption: Interruption = .shared, grace: Double = 5,
+    public static func install(interruption: Interruption = .shared, grace: Double = ProcessTeardown.grace,
                                onHangup: @escaping @Sendable () -> Void = {}) -> SignalTrap {
         let trap = SignalTrap()
         let queue = DispatchQueue(label: "nightshift.signals")

@@ -1,6 +1,3 @@
-import Dispatch
-import Subprocess
-import Synchronization
 
 /// Why a power action on this machine did not happen.
 public struct PowerError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -41,7 +38,7 @@ public struct Power: Sendable {
 
     private let runner: Runner
 
-    /// Creates a power controller; by default commands run through swift-subprocess.
+    /// Creates a power controller; by default commands run through `ProcessRunner`.
     public init(runner: @escaping Runner = Power.subprocessRunner) {
         self.runner = runner
     }
@@ -71,47 +68,28 @@ public struct Power: Sendable {
         }
     }
 
-    /// The default runner: swift-subprocess, stdout and stderr combined, output capped at 64 KiB.
-    /// It parks the calling thread, so call it from a plain thread (the Lua thread), never from
-    /// inside the Swift concurrency pool.
-    public static let subprocessRunner: Runner = { argv in
-        guard let program = argv.first else { throw PowerError(message: "empty command") }
-        let arguments = Array(argv.dropFirst())
-        let box = RunnerResultBox()
-        let done = DispatchSemaphore(value: 0)
-        Task.detached {
-            do {
-                let result = try await Subprocess.run(
-                    .name(program),
-                    arguments: Arguments(arguments),
-                    output: .string(limit: 64 * 1024),
-                    error: .combinedWithOutput
-                )
-                let code: Int32
-                switch result.terminationStatus {
-                case .exited(let value): code = value
-                case .signaled(let signal): code = 128 + signal
-                }
-                box.set(.success((code, result.standardOutput)))
-            } catch {
-                box.set(.failure(error))
-            }
-            done.signal()
+    /// Seconds `systemctl` may take before its process group is ended: a hung logind
+    /// must not hold the night's end forever.
+    public static let timeout: Double = 60
+
+    /// The default runner: `ProcessRunner` (registered for SIGINT/SIGTERM teardown, its
+    /// own process group, bounded capture), with ``timeout``; stdout and stderr
+    /// combined. It parks the calling thread, so call it from a plain thread (the Lua
+    /// thread), never from inside the Swift concurrency pool.
+    public static let subprocessRunner: Runner = runner(timeout: timeout)
+
+    /// A runner like the default one with another timeout.
+    public static func runner(timeout: Double) -> Runner {
+        { argv in
+            guard !argv.isEmpty else { throw PowerError(message: "empty command") }
+            let request = ExecRequest(.argv(argv), timeout: timeout, logMode: .none, captureLimit: 64 * 1024)
+            let result = try ProcessRunner.runBlocking(request)
+            let code = result.code ?? 128 + (result.signal ?? 0)
+            return (code, String(decoding: result.stdout + result.stderr, as: UTF8.self))
         }
-        done.wait()
-        return try box.take().get()
     }
 
     private static func lastLine(_ output: String) -> String {
         output.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
     }
-}
-
-/// Carries the subprocess result from the detached task back to the parked caller.
-private final class RunnerResultBox: Sendable {
-    private let slot = Mutex<Result<(Int32, String), any Error>?>(nil)
-
-    func set(_ result: Result<(Int32, String), any Error>) { slot.withLock { $0 = result } }
-
-    func take() -> Result<(Int32, String), any Error> { slot.withLock { $0.take()! } }
 }

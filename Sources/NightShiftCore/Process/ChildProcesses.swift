@@ -18,13 +18,15 @@ public enum ChildProcesses {
     }
 
     /// Sends SIGTERM to every running child's group now, and SIGKILL to any group
-    /// whose leader has not exited `grace` seconds later. Returns at once with the
+    /// whose leader has not exited `grace` seconds later; members that left the group
+    /// (`setsid`) are signalled with it and ended by each run's final sweep before
+    /// it unregisters. Returns at once with the
     /// number of groups signalled; each `exec` then returns with `interrupted` set.
     /// Takes a lock, so call it from a signal-handling thread or Dispatch source,
     /// not from a raw `sigaction` handler (`Interruption.trigger` is the part that is
     /// async-signal-safe).
     @discardableResult
-    public static func terminateAll(grace: Double = 5) -> Int {
+    public static func terminateAll(grace: Double = ProcessTeardown.grace) -> Int {
         let controls = running.withLock { Array($0.values) }
         var count = 0
         for control in controls where control.requestStop(.interrupt, grace: grace) {
@@ -45,6 +47,37 @@ public enum ChildProcesses {
             usleep(10_000)
         }
         return running.withLock { $0.isEmpty }
+    }
+
+    /// Spawns under way whose pid is not known yet, and leaders not yet reaped by
+    /// Subprocess: the zombie reaper must never take one of these.
+    struct SpawnBook {
+        var pending = 0
+        var leaders: Set<Int32> = []
+    }
+    private static let spawns = Mutex(SpawnBook())
+
+    /// Runs `body` while no spawn can start, with the current book.
+    static func withSpawnBook<T>(_ body: (SpawnBook) -> T) -> T {
+        spawns.withLock { body($0) }
+    }
+
+    static func spawnBegins() {
+        spawns.withLock { $0.pending += 1 }
+    }
+
+    static func spawned(_ pid: Int32) {
+        spawns.withLock {
+            $0.pending -= 1
+            $0.leaders.insert(pid)
+        }
+    }
+
+    /// After Subprocess returned: `pid` is reaped, or nil when the spawn failed.
+    static func spawnEnded(_ pid: Int32?) {
+        spawns.withLock {
+            if let pid { $0.leaders.remove(pid) } else { $0.pending -= 1 }
+        }
     }
 
     static func register(_ control: RunControl) {

@@ -48,7 +48,7 @@ public struct ExecRequest: Sendable {
     public var okCodes: Set<Int32>
     /// Where output lines are streamed while the child runs.
     public var logMode: LogMode
-    /// Seconds between SIGTERM and SIGKILL when a timeout hits.
+    /// Seconds between SIGTERM and SIGKILL when a timeout hits or the job's leftovers are ended.
     public var killGrace: Double
     /// Bytes of stdout and of stderr kept in the result (the tail is kept).
     public var captureLimit: Int
@@ -58,6 +58,9 @@ public struct ExecRequest: Sendable {
     /// at once like `ChildProcesses.terminateAll` would (closing the window
     /// between a spawn and a SIGINT's teardown). Nil: never checked.
     public var interruption: Interruption?
+    /// Called once the child runs, before its output is read (e.g. to record it in
+    /// state.json); runs on a pool thread, so it must be quick.
+    public var onStart: (@Sendable (ExecStart) -> Void)?
 
     /// Creates a request; every option but the command has the `ns.exec` default.
     public init(
@@ -68,10 +71,11 @@ public struct ExecRequest: Sendable {
         stdin: [UInt8]? = nil,
         okCodes: Set<Int32> = [0],
         logMode: LogMode = .file,
-        killGrace: Double = 2,
+        killGrace: Double = ProcessTeardown.grace,
         captureLimit: Int = 1 << 20,
         maxLineLength: Int = 64 << 10,
-        interruption: Interruption? = .shared
+        interruption: Interruption? = .shared,
+        onStart: (@Sendable (ExecStart) -> Void)? = nil
     ) {
         self.command = command
         self.timeout = timeout
@@ -84,5 +88,6 @@ public struct ExecRequest: Sendable {
         self.captureLimit = captureLimit
         self.maxLineLength = maxLineLength
         self.interruption = interruption
+        self.onStart = onStart
     }
 }

@@ -14,26 +14,38 @@ public enum ProcessRunner {
     /// concurrently; every line reaches `lines` as soon as its read returns,
     /// while the result keeps only the last `captureLimit` bytes of each.
     /// A timeout (or `ChildProcesses.terminateAll`) sends SIGTERM to the whole
-    /// group and SIGKILL after `killGrace`. Throws `ExecError` only when the
-    /// program cannot be started; every way a started child ends is a result.
+    /// group and SIGKILL after `killGrace`. However the leader ends, every
+    /// descendant still running (also those that left the group) is then ended the
+    /// same way before this returns. Throws `ExecError` only when the program cannot
+    /// be started or the request is invalid (a NUL byte); every way a started child
+    /// ends is a result.
     public static func run(_ request: ExecRequest, lines: (any LineSink)? = nil) async throws -> ExecResult {
         BrokenPipe.ignore
+        // Orphans of the job reparent to us, not to init: they stay in view until the
+        // job's teardown ends them.
+        Subreaper.enable()
         let argv = request.command.effectiveArgv
         guard let program = argv.first, !program.isEmpty else {
             throw ExecError(program: "", reason: "empty command")
         }
-        let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
-        var environment = Environment.inherit
-        if !request.env.isEmpty {
-            var updates: [Environment.Key: String?] = [:]
-            for (name, value) in request.env {
-                guard !name.isEmpty, !name.contains("="), let key = Environment.Key(rawValue: name) else {
-                    throw ExecError(program: program, reason: "invalid environment variable name \"\(name)\"")
-                }
-                updates[key] = value
-            }
-            environment = environment.updating(updates)
+        do {
+            try request.validate()
+        } catch {
+            throw ExecError(program: program.split(separator: "\0").first.map(String.init) ?? "", reason: error.message)
         }
+        let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
+        let runID = ProcessFamily.makeRunID()
+        var updates: [Environment.Key: String?] = [:]
+        for (name, value) in request.env {
+            guard !name.isEmpty, !name.contains("="), let key = Environment.Key(rawValue: name) else {
+                throw ExecError(program: program, reason: "invalid environment variable name \"\(name)\"")
+            }
+            updates[key] = value
+        }
+        // Every descendant inherits the run id, which is how the teardown finds one
+        // that left the job's session and lost its parent (see ProcessFamily).
+        updates[Environment.Key(rawValue: ProcessFamily.environmentKey)!] = runID
+        let environment = Environment.inherit.updating(updates)
         var options = PlatformOptions()
         // A new session (setsid in posix_spawn, before exec): the child leads its
         // own process group, so no grandchild can start outside the group we
@@ -57,7 +69,7 @@ public enum ProcessRunner {
                 // Our own writer rather than `.array(stdin)`: Subprocess 1.0.2
                 // traps (fatalError on an unclosed descriptor) when a child exits
                 // without reading all of an `.array` input.
-                return try await launch(configuration, input: .inputWriter, request: request, sink: lines, started: started) { execution in
+                return try await launch(configuration, input: .inputWriter, request: request, runID: runID, sink: lines, started: started) { execution in
                     let writer = execution.standardInputWriter
                     return {
                         _ = try? await writer.write(stdin)
@@ -65,7 +77,7 @@ public enum ProcessRunner {
                     }
                 }
             }
-            return try await launch(configuration, input: .none, request: request, sink: lines, started: started) { _ in nil }
+            return try await launch(configuration, input: .none, request: request, runID: runID, sink: lines, started: started) { _ in nil }
         } catch let error as SubprocessError {
             throw translate(error, program: program, cwd: request.cwd, path: request.env["PATH"] ?? getenv("PATH").map { String(cString: $0) })
         }
@@ -96,18 +108,28 @@ public enum ProcessRunner {
         _ configuration: Configuration,
         input: Input,
         request: ExecRequest,
+        runID: String,
         sink: (any LineSink)?,
         started: ContinuousClock.Instant,
         feeder: (Execution<Input, SequenceOutput, SequenceOutput>) -> (@Sendable () async -> Void)?
     ) async throws -> ExecResult {
+        let leader = Mutex<Int32?>(nil)
+        ChildProcesses.spawnBegins()
+        defer { ChildProcesses.spawnEnded(leader.withLock { $0 }) }
         let outcome = try await Subprocess.run(
             configuration,
             input: input,
             output: .sequence,
             error: .sequence
         ) { execution in
-            let control = RunControl(pid: execution.processIdentifier.value)
+            let pid = execution.processIdentifier.value
+            ChildProcesses.spawned(pid)
+            leader.withLock { $0 = pid }
+            // The leader is unreaped until this closure returns, so its stat is readable.
+            let leaderStart = ProcStat.startTime(of: pid) ?? 0
+            let control = RunControl(pid: pid, family: ProcessFamily(leader: pid, leaderStart: leaderStart, runID: runID))
             ChildProcesses.register(control)
+            request.onStart?(ExecStart(pid: pid, startTime: leaderStart, runID: runID))
             // The signal handler triggers the interruption before it calls
             // terminateAll; a child registered after terminateAll's snapshot is
             // therefore seen here, so none slips through.
@@ -115,6 +137,9 @@ public enum ProcessRunner {
                 control.requestStop(.interrupt, grace: request.killGrace)
             }
             let pumped = await pump(execution, control: control, request: request, sink: sink, feed: feeder(execution))
+            // The leader is gone, however it ended; whatever it left running (nohup,
+            // a double fork, setsid) is ended now, before the job counts as over.
+            await control.family.terminate(grace: request.killGrace)
             // Unregister before returning: Subprocess reaps the leader right
             // after, and only an unreaped leader keeps the group id ours.
             ChildProcesses.unregister(control)
@@ -166,6 +191,7 @@ public enum ProcessRunner {
         case supervisorDone
         case timerDone
         case stdinDone
+        case trackerDone
         case leaderExited
     }
 
@@ -204,6 +230,17 @@ public enum ProcessRunner {
                 }
                 return .supervisorDone
             }
+            group.addTask {
+                // Records descendants while their ancestry is still visible and reaps
+                // the adopted ones that exit: quick looks first, then once a second.
+                var interval = 0.05
+                while (try? await Task.sleep(for: Seconds.duration(interval))) != nil {
+                    _ = control.family.scan()
+                    control.family.reap()
+                    interval = min(interval * 2, 1)
+                }
+                return .trackerDone
+            }
             if let timeout = request.timeout {
                 let grace = request.killGrace
                 group.addTask {
@@ -229,7 +266,7 @@ public enum ProcessRunner {
                     // already under way finishes in its own task.
                     control.finish()
                     group.cancelAll()
-                case .supervisorDone, .timerDone, .stdinDone:
+                case .supervisorDone, .timerDone, .stdinDone, .trackerDone:
                     continue
                 }
                 if readers == 0 {

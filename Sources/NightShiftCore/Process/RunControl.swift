@@ -21,12 +21,15 @@ final class RunControl: Sendable {
     }
 
     let pid: Int32
+    /// Everything the child started, inside its group or not.
+    let family: ProcessFamily
     let requests: AsyncStream<Request>
     private let continuation: AsyncStream<Request>.Continuation
     private let chosen = Mutex<StopReason?>(nil)
 
-    init(pid: Int32) {
+    init(pid: Int32, family: ProcessFamily) {
         self.pid = pid
+        self.family = family
         (requests, continuation) = AsyncStream.makeStream(of: Request.self, bufferingPolicy: .bufferingOldest(1))
     }
 
@@ -44,6 +47,9 @@ final class RunControl: Sendable {
         }
         guard first else { return false }
         _ = killpg(pid, SIGTERM)
+        // Members that left the group (setsid) get it too; the runner's final
+        // sweep ends any the periodic scans had not seen yet.
+        family.signalKnown(SIGTERM)
         continuation.yield(Request(reason: reason, grace: grace))
         return true
     }
@@ -61,6 +67,7 @@ final class RunControl: Sendable {
             try? await Task.sleep(for: .milliseconds(10))
         }
         _ = killpg(pid, SIGKILL)
+        family.signalKnown(SIGKILL)
     }
 
     /// Returns once the leader has exited (polling: only reached when a child

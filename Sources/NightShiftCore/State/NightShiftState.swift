@@ -53,6 +53,39 @@ public struct HostState: Codable, Equatable, Sendable {
     }
 }
 
+/// Who runs a job right now: the nightshift instance and the job's process group, each
+/// with its start time (/proc/PID/stat field 22), so that a later instance can tell a
+/// dead owner and a leftover copy from processes that merely got the same pids.
+public struct JobProcess: Codable, Equatable, Sendable {
+    /// The pid of the nightshift process that runs the job.
+    public var ownerPid: Int32
+    /// Its start time (clock ticks since boot).
+    public var ownerStart: UInt64
+    /// The job's process group (and session) id: its leader's pid.
+    public var group: Int32
+    /// The leader's start time (clock ticks since boot).
+    public var groupStart: UInt64
+    /// The `NIGHTSHIFT_RUN_ID` every process of the job inherits.
+    public var runID: String?
+
+    /// Creates a record.
+    public init(ownerPid: Int32, ownerStart: UInt64, group: Int32, groupStart: UInt64, runID: String? = nil) {
+        self.ownerPid = ownerPid
+        self.ownerStart = ownerStart
+        self.group = group
+        self.groupStart = groupStart
+        self.runID = runID
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case group
+        case ownerPid = "owner_pid"
+        case ownerStart = "owner_start_time"
+        case groupStart = "group_start_time"
+        case runID = "run_id"
+    }
+}
+
 /// The last run of one job and the last good one.
 public struct JobState: Codable, Equatable, Sendable {
     /// When the last run started (epoch).
@@ -65,19 +98,22 @@ public struct JobState: Codable, Equatable, Sendable {
     public var reason: String?
     /// When the last good run ended (epoch).
     public var lastGood: Double?
+    /// While the job runs a program: who runs it (cleared when the job ends).
+    public var process: JobProcess?
 
     /// Creates a job record.
     public init(lastStart: Double? = nil, lastEnd: Double? = nil, result: JobResult? = nil,
-                reason: String? = nil, lastGood: Double? = nil) {
+                reason: String? = nil, lastGood: Double? = nil, process: JobProcess? = nil) {
         self.lastStart = lastStart
         self.lastEnd = lastEnd
         self.result = result
         self.reason = reason
         self.lastGood = lastGood
+        self.process = process
     }
 
     private enum CodingKeys: String, CodingKey {
-        case result, reason
+        case result, reason, process
         case lastStart = "last_start"
         case lastEnd = "last_end"
         case lastGood = "last_good"
@@ -214,6 +250,7 @@ extension NightShiftState {
         job.lastEnd = nil
         job.result = .running
         job.reason = nil
+        job.process = nil
         jobs[name] = job
     }
 
@@ -223,6 +260,7 @@ extension NightShiftState {
         job.lastEnd = time
         job.result = result
         job.reason = reason
+        job.process = nil
         if result.isGood { job.lastGood = time }
         jobs[name] = job
     }

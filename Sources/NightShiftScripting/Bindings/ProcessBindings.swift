@@ -44,6 +44,11 @@ enum ProcessBindings {
             if let codes = try o.integers("ok_codes") {
                 request.okCodes = Set(codes.map { Int32(truncatingIfNeeded: $0) })
             }
+            do throws(ExecRequestProblem) {
+                try request.validate()
+            } catch {
+                throw args.error(error.part == .command ? 1 : 2, error.message)
+            }
             let display = ShellQuote.display(command.effectiveArgv)
             if context.options.dryRun {
                 context.dryRun("run: \(display)")
@@ -53,6 +58,9 @@ enum ProcessBindings {
                 ]))]
             }
             context.log.file("exec: \(display)")
+            if let job = context.currentJob, let store = context.stateStore {
+                request.onStart = recorder(job: job, store: store, log: context.log)
+            }
             let result: ExecResult
             do {
                 result = try ProcessRunner.runBlocking(request, log: context.log, label: command.programName)
@@ -73,6 +81,24 @@ enum ProcessBindings {
             if result.stdoutTruncated { t["stdout_truncated"] = true }
             if result.stderrTruncated { t["stderr_truncated"] = true }
             return [.table(t)]
+        }
+    }
+
+    /// Records the started program as `job`'s process in state.json, so that the next
+    /// instance can end it if this one dies (OrphanedJobs). The Lua thread is parked in
+    /// the exec meanwhile, so nothing else writes the state.
+    static func recorder(job: String, store: StateStore, log: NightShiftLog) -> @Sendable (ExecStart) -> Void {
+        let owner = OrphanedJobs.currentOwner
+        return { start in
+            do {
+                var state = try store.load(quarantine: false).state
+                guard state.jobs[job]?.result == .running else { return }
+                state.jobs[job]?.process = JobProcess(ownerPid: owner.pid, ownerStart: owner.start, group: start.pid,
+                                                      groupStart: start.startTime, runID: start.runID)
+                try store.save(state)
+            } catch {
+                log.error("Cannot record the process of job \(job) in \(store.path): \(error)")
+            }
         }
     }
 }

@@ -87,6 +87,7 @@ enum StateBindings {
         }
         try m.add("_state.job_started") { args in
             let name = try args.string(1)
+            context.currentJob = name
             return [.boolean(update("the start of job \(name)") { $0.recordJobStart(name, at: context.now()) })]
         }
         try m.add("_state.job_finished") { args in
@@ -95,6 +96,7 @@ enum StateBindings {
             let reason = try args.optionalString(3)
             let seconds = try args.optionalNumber(4) ?? 0
             let end = context.now()
+            if context.currentJob == name { context.currentJob = nil }
             let ok = update("the end of job \(name)") { $0.recordJobEnd(name, at: end, result: result, reason: reason) }
             append(.job(JobRecord(name: name, start: end - seconds, end: end, result: result, reason: reason)))
             return [.boolean(ok)]

@@ -67,3 +67,29 @@ extension Result where Failure == PowerError {
         return nil
     }
 }
+
+/// `Power` runs `systemctl` through `ProcessRunner`: registered for the signal teardown, bounded in time.
+final class PowerRunnerTests: XCTestCase {
+    func testTheDefaultRunnerIsRegisteredWhileItRuns() throws {
+        let done = expectation(description: "runner returned")
+        DispatchQueue.global().async {
+            _ = try? Power.subprocessRunner(["sh", "-c", "exec sleep 3401"])
+            done.fulfill()
+        }
+        defer {
+            ChildProcesses.terminateAll(grace: 0.5)
+            wait(for: [done], timeout: 10)
+        }
+        XCTAssertTrue(poll(seconds: 5) { !processes(withArgv: ["sleep", "3401"]).isEmpty })
+        let group = try XCTUnwrap(processes(withArgv: ["sleep", "3401"]).first)
+        XCTAssertTrue(ChildProcesses.groups.contains(group), "\(ChildProcesses.groups) lacks \(group)")
+    }
+
+    func testARunnerThatHangsIsEndedByItsTimeout() throws {
+        let start = ContinuousClock.now
+        let (code, _) = try Power.runner(timeout: 0.3)(["sleep", "3402"])
+        XCTAssertEqual(code, 128 + SIGTERM)
+        XCTAssertLessThan(ContinuousClock.now.seconds(since: start), 8)
+        XCTAssertEqual(Power.timeout, 60)
+    }
+}

@@ -1,0 +1,10 @@
+/// The identity of a child that has just started, for recording it (state.json) so a later
+/// instance can tell whether it still runs.
+public struct ExecStart: Sendable, Hashable {
+    /// The leader's pid, which is also its process group and session id.
+    public var pid: Int32
+    /// The leader's start time (clock ticks since boot, /proc/PID/stat field 22).
+    public var startTime: UInt64
+    /// The `NIGHTSHIFT_RUN_ID` every descendant inherits.
+    public var runID: String
+}
