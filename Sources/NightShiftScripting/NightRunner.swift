@@ -6,7 +6,7 @@ import NightShiftCore
 /// the outcome, then counts down to the next cycle. A broken edit is logged and the
 /// last good version runs instead; a script error fails the cycle, never the loop.
 public final class NightRunner {
-    /// Exit codes of DESIGN.md.
+    /// Exit codes (README, docs/design.md).
     public enum Exit {
         public static let ok: Int32 = 0
         public static let jobFailed: Int32 = 1

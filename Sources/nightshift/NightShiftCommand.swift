@@ -28,7 +28,7 @@ struct NightShiftCommand: ParsableCommand {
         ]
     )
 
-    /// Runs the command; usage errors exit 2 (DESIGN.md), not ArgumentParser's 64.
+    /// Runs the command; usage errors exit 2 (docs/design.md), not ArgumentParser's 64.
     static func main() {
         do {
             var command = try parseAsRoot()

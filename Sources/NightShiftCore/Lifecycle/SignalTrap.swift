@@ -3,7 +3,7 @@ import Glibc
 
 /// Turns SIGINT/SIGTERM into an `Interruption` plus a teardown of every running child's
 /// process group (SIGTERM, then SIGKILL after the grace period), so a countdown stops at
-/// once and a running copy tool is not left behind (invariant 5). SIGHUP does not stop
+/// once and a running copy tool is not left behind (docs/design.md, invariant 5). SIGHUP does not stop
 /// anything: it calls `onHangup` (the daemon reopens its log file for logrotate).
 public final class SignalTrap: @unchecked Sendable {
     // Dispatch sources run the handler on a queue, outside the async-signal context,

@@ -31,7 +31,7 @@ struct FileOutput: Sendable {
     }
 
     /// Opens `path` for appending, creating it with mode 0600 if needed; a symlink, FIFO,
-    /// device or directory in its place is refused at once (invariant 11).
+    /// device or directory in its place is refused at once (docs/design.md, invariant 11).
     static func openForAppend(_ path: String) throws -> FileOutput {
         do {
             return FileOutput(descriptor: try SafeOpen.open(path, O_WRONLY | O_APPEND | O_CREAT, mode: 0o600))

@@ -10,7 +10,7 @@ public struct ArgvTemplateError: Error, Equatable, Sendable, CustomStringConvert
     public var description: String { message }
 }
 
-/// Argv templates for actions (invariant 6): placeholders are substituted inside each element,
+/// Argv templates for actions (docs/design.md, invariant 6): placeholders are substituted inside each element,
 /// so a value can never become a second argument or reach a shell.
 ///
 /// `{name}` is replaced by the value of `name`; `{{` and `}}` are literal braces.

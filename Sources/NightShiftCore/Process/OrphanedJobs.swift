@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// Jobs that a nightshift which has since died left marked `running` (invariant 9).
+/// Jobs that a nightshift which has since died left marked `running` (docs/design.md, invariant 9).
 ///
 /// Run at start-up, after the instance lock is taken and before anything else: the copy
 /// such an instance left running is ended first, so one job never runs twice at once.

@@ -3,7 +3,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// The processes that belong to one job, so that none outlives it (invariant 9).
+/// The processes that belong to one job, so that none outlives it (docs/design.md, invariant 9).
 ///
 /// A process belongs when it started no earlier than the job's leader and
 /// - shares the leader's session or process group while the leader (running or an

@@ -1,7 +1,7 @@
 import Glibc
 
-/// Crash-safe file writes: atomic replacement and synced appends (invariant 3), never through a
-/// symlink and with modes that do not depend on the umask (invariant 11).
+/// Crash-safe file writes: atomic replacement and synced appends (docs/design.md, invariant 3), never through a
+/// symlink and with modes that do not depend on the umask (docs/design.md, invariant 11).
 enum DurableFile {
     /// A state directory path without trailing slashes (they would only make messages ugly).
     static func normalized(directory: String) -> String {

@@ -19,7 +19,7 @@ public struct InstanceLockError: Error, Equatable, Sendable, CustomStringConvert
     public var description: String { message }
 }
 
-/// One NightShift per state directory (invariant 4): an exclusive `flock` on
+/// One NightShift per state directory (docs/design.md, invariant 4): an exclusive `flock` on
 /// `state_dir/nightshift.lock`, which the kernel drops when the process dies in any way.
 ///
 /// The descriptor is close-on-exec, so backup programs started by NightShift never inherit the

@@ -1,7 +1,7 @@
 import Glibc
 
 /// Opens the files NightShift owns (state, history, lock, log, failure report) so that a
-/// symlink or a non-regular file planted in their place is refused instead of used (invariant 11).
+/// symlink or a non-regular file planted in their place is refused instead of used (docs/design.md, invariant 11).
 ///
 /// Hand-written over open(2): FileManager and FileHandle follow symlinks and block on a FIFO,
 /// and neither can fchmod a file it just created.

@@ -79,7 +79,7 @@ function ns._decision(r, manual, st)
   return d
 end
 
--- Sleeps this machine when nobody is left (invariant 2); returns a short note.
+-- Sleeps this machine when nobody is left (docs/design.md, invariant 2); returns a short note.
 local function maybe_sleep(night, opts)
   local mode = settings().self_sleep
   if mode == "none" then return "self_sleep is \"none\"" end

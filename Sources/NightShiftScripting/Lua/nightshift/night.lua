@@ -1,7 +1,7 @@
 -- nightshift.night: one backup night. The `night` object a routine receives runs
 -- jobs (wake, wait, clock sync, copy) and switches targets off again - but never
 -- a host that was up at the sweep before the night, came up by itself during it,
--- or reports that somebody is using it (invariant 1).
+-- or reports that somebody is using it (docs/design.md, invariant 1).
 local ns = ...
 local util = ns._util
 local config = ns._config

@@ -3,7 +3,7 @@
 local ns = ...
 package.loaded.nightshift = ns
 
--- A site script fails its cycle with error(); it never ends the daemon (invariant 7).
+-- A site script fails its cycle with error(); it never ends the daemon (docs/design.md, invariant 7).
 os.exit = function()
   error("os.exit is not available in a NightShift script (use error() to fail the cycle)", 2)
 end

@@ -1,5 +1,5 @@
 -- nightshift.sandbox: runs right after the prelude. Takes away what would let a site
--- script step outside its bounds (invariant 10): binary chunks (a crafted one crashes
+-- script step outside its bounds (docs/design.md, invariant 10): binary chunks (a crafted one crashes
 -- Lua 5.4), the debug library's hooks and setters (the interruption and timeouts are a
 -- hook), the collector's tuning (the memory cap), and shells (ns.exec takes argv).
 -- The library modules loaded before this one keep what they captured.
