@@ -23,6 +23,11 @@ enum SafeOpen {
     /// O_NONBLOCK is what keeps a FIFO from blocking the open (and with it SIGTERM's handling)
     /// until a reader or writer appears; on a regular file it changes nothing.
     static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o600, purpose: String = "write") throws(Failure) -> Int32 {
+        // open(2) would stop at a NUL and use another file than the one named.
+        guard !path.utf8.contains(0) else {
+            throw Failure(message: "\(path.replacingOccurrences(of: "\0", with: "\\0")) contains a NUL byte; refusing to use it",
+                          errno: EINVAL, refused: true)
+        }
         let base = flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
         var created = false
         var fd: Int32

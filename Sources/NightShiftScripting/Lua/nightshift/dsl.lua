@@ -144,6 +144,8 @@ end
 
 function check.string(v)
   if type(v) ~= "string" or v == "" then return nil, "a non-empty string expected, got " .. (v == "" and "\"\"" or type(v)) end
+  -- A NUL would cut the string short at the system call: another file, another host.
+  if v:find("\0", 1, true) then return nil, "must not contain a NUL byte" end
   return v
 end
 
@@ -235,6 +237,7 @@ function check.argv(v)
   if type(v) ~= "table" or #v == 0 then return nil, "an argv template (array of strings) expected, got " .. type(v) end
   for i, item in ipairs(v) do
     if type(item) ~= "string" then return nil, "argv item " .. i .. " must be a string, got " .. type(item) end
+    if item:find("\0", 1, true) then return nil, "argv item " .. i .. " contains a NUL byte" end
   end
   for k in pairs(v) do
     if math.type(k) ~= "integer" then return nil, "argv template must be an array (unexpected key '" .. tostring(k) .. "')" end
@@ -288,6 +291,7 @@ function check.env(v)
     if type(k) ~= "string" or (type(val) ~= "string" and type(val) ~= "number") then
       return nil, "env must map names to strings"
     end
+    if k:find("\0", 1, true) or tostring(val):find("\0", 1, true) then return nil, "env " .. k .. " contains a NUL byte" end
   end
   return v
 end
