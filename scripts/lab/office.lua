@@ -64,7 +64,7 @@ host "Server" {
     hibernate = { LAB_HOME .. "/bin/nas-hibernate" },
     suspend   = { LAB_HOME .. "/bin/nas-suspend" },
     shutdown  = { LAB_HOME .. "/bin/nas-shutdown" },
-    set_time  = { LAB_HOME .. "/bin/nas-date", "-s", "@{epoch}" },
+    set_time  = { LAB_HOME .. "/bin/nas-date", "-s", "@{epoch_frac}" },
   },
 }
 

@@ -21,4 +21,11 @@ s1=$("$LAB" sntp "$LAB_IP_Backup1"); s2=$("$LAB" sntp "$LAB_IP_Backup2")
 echo "  .. SNTP offsets against the NAS: Backup1 $s1 s, Backup2 $s2 s"
 check "SNTP: Backup1's clock within 1 s of Backup2's" fcmp "abs($s1 - $s2) < 1.0"
 check "the NAS's own clock was not touched" test "$(count_events CLOCK Server)" = 0
+# never a good clock made worse: measured first, residual measured and recorded
+log="$LAB_DIR/nightshift/BackupLog.txt"
+check "the sync was measured first (was ... off)" grep -q "Setting the clock of Backup1 from Backup2 (epoch [0-9.]*, was +7[0-9][0-9][0-9]\.[0-9]* s off)" "$log"
+check "the residual offset after the sync is logged" grep -q "Clock of Backup1 after the sync: [-+]0\.[0-9]* s from" "$log"
+r=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hosts"]["Backup1"]["clock_offset"])' "$LAB_DIR/nightshift/state/state.json")
+echo "  .. residual recorded in state.json: $r s"
+check "the residual is recorded in state.json and small" fcmp "abs($r) < 0.5"
 finish

@@ -23,7 +23,7 @@ local function with(prefix, ...)
   return out
 end
 
---- Linux machines over ssh: systemctl power states, `date -s @{epoch}`, `who` for in_use.
+--- Linux machines over ssh: systemctl power states, `date -s @{epoch_frac}`, `who` for in_use.
 -- opts: key (identity file), port, connect_timeout, options (extra `-o` options).
 function actions.linux_ssh(opts)
   local p = ssh_prefix(opts or {})
@@ -31,7 +31,7 @@ function actions.linux_ssh(opts)
     shutdown = with(p, "systemctl", "poweroff"),
     suspend = with(p, "systemctl", "suspend"),
     hibernate = with(p, "systemctl", "hibernate"),
-    set_time = with(p, "date", "-s", "@{epoch}"),
+    set_time = with(p, "date", "-s", "@{epoch_frac}"),
     in_use = with(p, "test -n \"$(who)\""),
   }
 end
