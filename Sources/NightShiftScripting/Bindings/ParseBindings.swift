@@ -3,7 +3,7 @@ import LuaBinding
 import NightShiftCore
 
 /// `ns.parse.*` (validation the DSL uses: value, or nil and a message), `ns.template`,
-/// and the schedule helpers of the default trigger.
+/// and the Lua allocator's cap (`ns._lua_memory`).
 enum ParseBindings {
     /// Turns a throwing parse into Lua's `value` / `nil, message` convention.
     static func attempt(_ body: () throws -> LuaValue) -> [LuaValue] {
@@ -11,7 +11,6 @@ enum ParseBindings {
     }
 
     static func install(_ m: inout ModuleBuilder) throws {
-        let context = m.context
         try m.add("parse.duration", traced: false) { args in
             switch args[1] {
             case .integer, .number: return attempt { .number(try DurationText.validate(seconds: try args.number(1))) }
@@ -81,10 +80,6 @@ enum ParseBindings {
             } catch {
                 throw LuaRuntimeError("\(error)")
             }
-        }
-        try m.add("_next_window", traced: false) { args in
-            let window = try TimeWindow(parsing: try args.string(1))
-            return [.number(window.nextStart(after: Date(timeIntervalSince1970: context.now())).timeIntervalSince1970)]
         }
     }
 }
