@@ -128,10 +128,9 @@ end
 
 -- A job's timeout: 0 would kill the copy at once, so it is refused with the way to say "no limit".
 function check.job_timeout(v)
-  local d, err = check.duration(v)
-  if d == nil then return nil, err end
-  if d <= 0 then return nil, "must be more than 0 seconds (leave timeout out for no limit)" end
-  return d
+  local d, err = check.positive_duration(v)
+  if d == nil and err == "must be more than 0 seconds" then err = err .. " (leave timeout out for no limit)" end
+  return d, err
 end
 
 -- A memory size ("512MiB", "1GiB", "64MB" or bytes), 1 MiB .. 64 GiB.
