@@ -101,3 +101,32 @@ final class NightBookkeepingTests: XCTestCase {
         XCTAssertEqual(later, 7_200, "far from the window, check_every rules")
     }
 }
+
+/// Durations come from the monotonic clock: a wall clock stepped back mid-job (perhaps by
+/// our own time sync) never makes one negative.
+final class MonotonicDurationTests: XCTestCase {
+    func testAClockSteppedBackADayDuringTheJobStillGivesAPositiveDuration() throws {
+        let f = try ScriptFixture()
+        let path = try f.write("site.lua", """
+            settings { self = "Nas" }
+            host "Nas" { }
+            job "J" { source = "Nas", target = "Nas", time_sync = "none", run = { "sleep", "0.2" } }
+            """)
+        // Every reading of the wall clock is a day earlier than the one before.
+        final class SteppingClock: @unchecked Sendable {
+            var t = 1_800_000_000.0
+            func next() -> Double { t -= 86_400; return t }
+        }
+        let clock = SteppingClock()
+        let context = ScriptContext(log: f.log, options: ScriptOptions(manual: true), now: { clock.next() })
+        context.stateDirectory = f.dir + "/state"
+        let rt = try ScriptRuntime(context: context)
+        try rt.loadSite(path: path, source: Array(try String(contentsOfFile: path, encoding: .utf8).utf8))
+        let outcome = try rt.cycle(manual: true)
+        XCTAssertEqual(outcome.code, 0, f.logText)
+        let line = try XCTUnwrap(f.logText.split(separator: "\n").first { $0.contains("Job J: ok") }, f.logText)
+        let seconds = try XCTUnwrap(Double(line.split(separator: ",").last!.split(separator: " ").first!), String(line))
+        XCTAssertGreaterThanOrEqual(seconds, 0.15, String(line))
+        XCTAssertLessThan(seconds, 30, String(line))
+    }
+}
