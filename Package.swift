@@ -58,7 +58,9 @@ let package = Package(
                 "NightShiftScripting", "NightShiftCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            // Embeds Stub/nightshift.d.lua (a link to docs/nightshift.d.lua) for `nightshift api`.
+            plugins: ["EmbedLua"]
         ),
 
         // Build-time tool + plugin that compile the Lua standard library into the binary.

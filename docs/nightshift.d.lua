@@ -193,6 +193,11 @@ function Night:wait_switched_off() end
 ---@field ping_retries? integer  default 1
 ---@field wake_repeat? integer  default 3
 ---@field actions? ns.Actions  defaults for every host but self
+---@field min_interval? ns.Duration  default 43200: no automatic night this soon after a good one
+---@field max_attempts? integer  default 3: failed automatic nights before the next good one or window
+---@field hook_timeout? ns.Duration  default 300: bounds every piece of site Lua the night calls
+---@field lua_memory? number|string  default 536870912 ("512MiB"): the Lua allocator's cap
+---@field time_tolerance? ns.Duration  default 0.5: clock sync sets nothing within it
 
 ---@class ns.HostSpec
 ---@field ip? string|string[]  required except for self
@@ -404,6 +409,16 @@ function ns.parse.address(text) end
 ---@return string|nil mac  "aa:bb:cc:dd:ee:ff"
 ---@return string? err
 function ns.parse.mac(text) end
+--- Memory size: bytes, or "512MiB", "1GiB", "64MB" (1 MiB - 64 GiB).
+---@param value number|string
+---@return integer|nil bytes
+---@return string? err
+function ns.parse.size(value) end
+--- SecureOn password: 4 or 6 hex bytes ("01:02:03:04:05:06") or "a.b.c.d".
+---@param text string
+---@return true|nil ok
+---@return string? err
+function ns.parse.password(text) end
 
 ns.hosts = {}
 

@@ -119,18 +119,26 @@ public final class ScriptRuntime {
         return try settings(scriptPath: path)
     }
 
-    /// The Swift-side settings, paths resolved against the script's folder and the CLI overrides.
+    /// The Swift-side settings and the CLI overrides. Relative `state_dir` and `log_file`
+    /// resolve against systemd's `$STATE_DIRECTORY` / `$LOGS_DIRECTORY` when set (a unit's
+    /// `StateDirectory=` / `LogsDirectory=`), else against the script's folder.
     func settings(scriptPath: String) throws -> SiteSettings {
         guard case .table(let config) = try lua.rawGet(module, "_config") else { throw LuaError(message: "no configuration") }
         let s = config["settings"].tableValue ?? LuaTable()
         let folder = (scriptPath as NSString).deletingLastPathComponent
-        func resolve(_ p: String) -> String {
-            p.hasPrefix("/") || folder.isEmpty ? p : (folder as NSString).appendingPathComponent(p)
+        let environment = ProcessInfo.processInfo.environment
+        func resolve(_ p: String, against variable: String) -> String {
+            if p.hasPrefix("/") { return p }
+            // systemd lists one path per `StateDirectory=` entry, separated by colons: the first is ours.
+            if let base = environment[variable]?.split(separator: ":").first, base.hasPrefix("/") {
+                return (String(base) as NSString).appendingPathComponent(p)
+            }
+            return folder.isEmpty ? p : (folder as NSString).appendingPathComponent(p)
         }
         return SiteSettings(
             checkEvery: s["check_every"].doubleValue ?? 3600,
-            stateDir: context.options.stateDir ?? resolve(s["state_dir"].stringValue ?? "state"),
-            logFile: context.options.logFile ?? resolve(s["log_file"].stringValue ?? "nightshift.log"),
+            stateDir: context.options.stateDir ?? resolve(s["state_dir"].stringValue ?? "state", against: "STATE_DIRECTORY"),
+            logFile: context.options.logFile ?? resolve(s["log_file"].stringValue ?? "nightshift.log", against: "LOGS_DIRECTORY"),
             forceWindow: s["force_window"].stringValue,
             maxAttempts: s["max_attempts"].integerValue ?? 3)
     }

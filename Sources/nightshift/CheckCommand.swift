@@ -22,9 +22,11 @@ struct CheckCommand: ParsableCommand {
         let context = ScriptContext(log: log, options: ScriptOptions(dryRun: true))
         do {
             let runtime = try ScriptRuntime(context: context)
-            try runtime.loadSite(path: script, source: Array(source))
+            let settings = try runtime.loadSite(path: script, source: Array(source))
             print("\(script): OK")
             for line in try runtime.plan() { print(line) }
+            print("  state directory: \(absolute(settings.stateDir))")
+            print("  log file: \(absolute(settings.logFile))")
         } catch let problems as ScriptProblems {
             let n = problems.problems.count
             printError("\(script): \(n) error\(n == 1 ? "" : "s"):")
@@ -33,4 +35,10 @@ struct CheckCommand: ParsableCommand {
             throw ExitCode(2)
         }
     }
+}
+
+/// `path` made absolute against the working directory, as `run` will use it.
+func absolute(_ path: String) -> String {
+    let full = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+    return (full as NSString).standardizingPath
 }

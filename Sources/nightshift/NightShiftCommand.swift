@@ -25,6 +25,7 @@ struct NightShiftCommand: ParsableCommand {
         version: NightShiftVersion.string,
         subcommands: [
             RunCommand.self, CheckCommand.self, StatusCommand.self, PingCommand.self, WakeCommand.self, TimeCommand.self,
+            ApiCommand.self,
         ]
     )
 

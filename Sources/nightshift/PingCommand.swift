@@ -11,6 +11,8 @@ struct PingCommand: ParsableCommand {
             Prints one line per host: "HOST up RTT ms" or "HOST down (reason)".
             Exit status: 0 if every host is up, 1 if any is down, 2 on a usage or setup error.
             With --wait, probes every --interval seconds until all hosts answer or --wait seconds pass.
+            With --script SCRIPT, the arguments are host names of that site script, probed as the
+            night probes them (their addresses, via, probe and the script's ping settings).
             """
     )
 
@@ -35,10 +37,14 @@ struct PingCommand: ParsableCommand {
     @Option(help: "ICMP socket: automatic, datagram or raw.")
     var icmpSocket: String = ICMPSocketKind.automatic.rawValue
 
+    @Option(help: "Site script whose host names the arguments are.")
+    var script: String?
+
     @Argument(help: "Host names or addresses.")
     var hosts: [String]
 
     func run() throws {
+        if let script { return try runWithSite(script) }
         guard let kind = ICMPSocketKind(rawValue: icmpSocket) else {
             throw toolExit(2, "--icmp-socket must be automatic, datagram or raw")
         }
@@ -62,3 +68,20 @@ struct PingCommand: ParsableCommand {
     }
 }
 
+extension PingCommand {
+    /// `--script`: probes the script's hosts by name, one line each.
+    func runWithSite(_ script: String) throws {
+        let runtime = try loadSite(script)
+        let results = try withSite { try runtime.probeHosts(hosts) }
+        var seen = Set<String>()
+        for host in hosts where seen.insert(host).inserted {
+            guard let r = results[host] else { continue }
+            if r.up {
+                print("\(host) up \(r.ip ?? "") \(r.rttMs.map { String(format: "%.2f ms", $0) } ?? "")")
+            } else {
+                print("\(host) \(r.unknown ? "unknown" : "down") (\(r.error ?? "no answer"))")
+            }
+        }
+        if !results.values.allSatisfy(\.up) { throw ExitCode(1) }
+    }
+}

@@ -10,6 +10,7 @@ struct TimeCommand: ParsableCommand {
         discussion: """
             Prints "offset +S s, delay S s, stratum N, server time EPOCH".
             Exit status: 0 answered, 1 no valid answer (or the clock could not be stepped), 2 usage error.
+            With --script SCRIPT, HOST is a host name of that site script (its first address is asked).
             """
     )
 
@@ -22,13 +23,24 @@ struct TimeCommand: ParsableCommand {
     @Flag(help: "Then step the local clock by the measured offset (needs CAP_SYS_TIME).")
     var step = false
 
-    @Argument(help: "NTP server name or address.")
+    @Option(help: "Site script whose host name HOST is.")
+    var script: String?
+
+    @Argument(help: "NTP server name or address (a host name with --script).")
     var host: String
 
     func run() throws {
+        var server = host
+        if let script {
+            let runtime = try loadSite(script)
+            guard let address = try withSite({ try runtime.hostAddress(host) }) else {
+                throw toolExit(2, "host \"\(host)\" has no address")
+            }
+            server = address
+        }
         let sample: SNTPSample
         do {
-            sample = try SNTPClient.query(server: host, port: port, timeout: timeout)
+            sample = try SNTPClient.query(server: server, port: port, timeout: timeout)
         } catch let error as SNTPError {
             if case .invalidOption = error { throw toolExit(2, "\(error)") }
             throw toolExit(1, "\(error)")

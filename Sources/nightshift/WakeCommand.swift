@@ -10,6 +10,8 @@ struct WakeCommand: ParsableCommand {
         discussion: """
             MAC formats: AA:BB:CC:DD:EE:FF, AA-BB-CC-DD-EE-FF, AABBCCDDEEFF.
             Prints how many packets were sent. Exit status: 0 sent, 1 sending failed, 2 usage error.
+            With --script SCRIPT, the arguments are host names of that site script, woken as the night
+            wakes them (all their MACs, via, interface, broadcast, port, password, wake_repeat).
             """
     )
 
@@ -31,10 +33,21 @@ struct WakeCommand: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Packets per MAC address.")
     var repeatCount: Int = 3
 
-    @Argument(help: "MAC addresses.")
+    @Option(help: "Site script whose host names the arguments are.")
+    var script: String?
+
+    @Argument(help: "MAC addresses (host names with --script).")
     var macs: [String]
 
     func run() throws {
+        if let script {
+            let runtime = try loadSite(script)
+            for name in macs {
+                let sent = try withSite { try runtime.wakeHost(name) }
+                print("sent \(sent) magic packet\(sent == 1 ? "" : "s") for \(name)")
+            }
+            return
+        }
         let parsed: [MACAddress]
         var options = WakeOptions(broadcast: broadcast, port: port, via: via, interface: interface,
                                   repeatCount: repeatCount)

@@ -47,22 +47,31 @@ public final class NightShiftLog: Sendable {
     public let consoleIsTerminal: Bool
     /// True when console lines carry ANSI colours.
     public let colors: Bool
+    /// True when standard output is journald's (`JOURNAL_STREAM`): console lines start
+    /// with a syslog priority (`<6>` info, `<4>` warn, `<3>` error, `<7>` debug), as
+    /// sd-daemon(3) reads them, with no colours and no live status line.
+    public let journal: Bool
 
     /// Opens (creating folders as needed) the log file at `filePath`, or logs to the
     /// console only when it is nil. `consoleIsTerminal` nil asks `isatty`; `colors`
-    /// nil means "on a terminal, unless NO_COLOR is set or TERM is dumb".
+    /// nil means "on a terminal, unless NO_COLOR is set or TERM is dumb"; `journal` nil
+    /// means "when `JOURNAL_STREAM` is set" (systemd sets it for a unit's output), and a
+    /// journal console is never a terminal and never coloured.
     /// `consoleDescriptor` is standard output unless a test passes a pipe.
     public init(
         filePath: String?,
         debug: Bool = false,
         consoleIsTerminal: Bool? = nil,
         colors: Bool? = nil,
+        journal: Bool? = nil,
         consoleDescriptor: Int32 = STDOUT_FILENO
     ) throws {
-        let terminal = consoleIsTerminal ?? (isatty(consoleDescriptor) == 1)
+        let journal = journal ?? (getenv("JOURNAL_STREAM") != nil)
+        let terminal = !journal && (consoleIsTerminal ?? (isatty(consoleDescriptor) == 1))
         let term = getenv("TERM").map { String(cString: $0) }
+        self.journal = journal
         self.consoleIsTerminal = terminal
-        self.colors = colors ?? (terminal && getenv("NO_COLOR") == nil && term != "dumb")
+        self.colors = !journal && (colors ?? (terminal && getenv("NO_COLOR") == nil && term != "dumb"))
         BrokenPipe.ignore
         self.console = FileOutput(descriptor: consoleDescriptor)
         self.debugFlag = Atomic(debug)
@@ -122,7 +131,7 @@ public final class NightShiftLog: Sendable {
         } catch {
             let note = state.currentStamp() + Array(" ERROR cannot \(why) the log file: ".utf8)
                 + ControlEscaping.escaped(Array("\(error)".utf8)) + [0x0A]
-            writeConsole(note, &state)
+            writeConsole((journal ? Self.priority(for: .error) : []) + note, &state)
             if let file = state.file { file.write(note) }
             // Do not retry on every line: the next check is a second away.
             state.identity = FileIdentity.of(path) ?? state.identity
@@ -150,6 +159,7 @@ public final class NightShiftLog: Sendable {
         let lines = ControlEscaping.lines(message)
         let tag = Array(level.tag.utf8)
         let colour = colors ? Self.colour(for: level) : nil
+        let priority = journal ? Self.priority(for: level) : nil
         state.withLock { state in
             let stamp = state.currentStamp()
             var plain: [UInt8] = []
@@ -167,10 +177,14 @@ public final class NightShiftLog: Sendable {
                     painted.append(contentsOf: body)
                     painted.append(contentsOf: Self.reset)
                     painted.append(0x0A)
+                } else if let priority {
+                    painted.append(contentsOf: priority)
+                    painted.append(contentsOf: body)
+                    painted.append(0x0A)
                 }
             }
             if targets.contains(.file) { writeFile(plain, &state) }
-            if targets.contains(.console) { writeConsole(colour == nil ? plain : painted, &state) }
+            if targets.contains(.console) { writeConsole(painted.isEmpty ? plain : painted, &state) }
         }
     }
 
@@ -222,9 +236,20 @@ public final class NightShiftLog: Sendable {
     /// Writes already-split child lines: one stamp for the batch, one `write` per target.
     func writeLines(_ lines: LineBatch, prefix: [UInt8], to targets: LogTargets) {
         guard !lines.isEmpty else { return }
+        if journal, targets.contains(.console) {
+            // The journal needs the priority at the start of every console line, so the
+            // console gets its own copy; the file keeps the plain lines.
+            if targets.contains(.file) { writeLines(lines, prefix: prefix, head: [], to: .file) }
+            writeLines(lines, prefix: prefix, head: Self.priority(for: .info), to: .console)
+            return
+        }
+        writeLines(lines, prefix: prefix, head: [], to: targets)
+    }
+
+    private func writeLines(_ lines: LineBatch, prefix: [UInt8], head priority: [UInt8], to targets: LogTargets) {
         state.withLock { state in
             let stamp = state.currentStamp()
-            let head = stamp + [0x20] + prefix
+            let head = priority + stamp + [0x20] + prefix
             if Self.needsEscaping(lines) {
                 var buffer: [UInt8] = []
                 buffer.reserveCapacity(lines.byteCount + lines.count * (head.count + 1) + 64)
@@ -278,7 +303,7 @@ public final class NightShiftLog: Sendable {
             state.fileFailureReported = true
             let reason = ExecError.describe(errno: errno)
             let note = state.currentStamp() + Array(" ERROR cannot write log file \"\(state.path ?? "")\": \(reason)\n".utf8)
-            writeConsole(note, &state)
+            writeConsole((journal ? Self.priority(for: .error) : []) + note, &state)
         }
     }
 
@@ -293,6 +318,16 @@ public final class NightShiftLog: Sendable {
 
     private static let clearLine: [UInt8] = Array("\r\u{1B}[K".utf8)
     private static let reset: [UInt8] = Array("\u{1B}[0m".utf8)
+
+    /// The syslog priority prefix journald reads (sd-daemon(3)).
+    private static func priority(for level: LogLevel) -> [UInt8] {
+        switch level {
+        case .debug: return Array("<7>".utf8)
+        case .info: return Array("<6>".utf8)
+        case .warn: return Array("<4>".utf8)
+        case .error: return Array("<3>".utf8)
+        }
+    }
 
     private static func colour(for level: LogLevel) -> [UInt8]? {
         switch level {

@@ -9,7 +9,7 @@ final class CapturedLog {
     private let readEnd: Int32
     private let writeEnd: Int32
 
-    init(terminal: Bool = false, colors: Bool? = nil, debug: Bool = false, subfolder: String = "") throws {
+    init(terminal: Bool = false, colors: Bool? = nil, journal: Bool = false, debug: Bool = false, subfolder: String = "") throws {
         dir = NSTemporaryDirectory() + "nightshift-log-" + UUID().uuidString
         filePath = dir + subfolder + "/Backup.log"
         var ends: [Int32] = [-1, -1]
@@ -17,7 +17,8 @@ final class CapturedLog {
         readEnd = ends[0]
         writeEnd = ends[1]
         _ = fcntl(readEnd, F_SETFL, fcntl(readEnd, F_GETFL) | O_NONBLOCK)
-        log = try NightShiftLog(filePath: filePath, debug: debug, consoleIsTerminal: terminal, colors: colors, consoleDescriptor: writeEnd)
+        log = try NightShiftLog(filePath: filePath, debug: debug, consoleIsTerminal: terminal, colors: colors,
+                                journal: journal, consoleDescriptor: writeEnd)
     }
 
     deinit {

@@ -1,0 +1,1 @@
+../../../docs/nightshift.d.lua
