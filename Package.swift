@@ -5,9 +5,9 @@ let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
 ]
 
+// Linux only: ICMP/ARP sockets, /proc, prctl and systemd are what the core is made of.
 let package = Package(
     name: "NightShift",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "nightshift", targets: ["nightshift"]),
         .library(name: "LuaBinding", targets: ["LuaBinding"]),

@@ -70,8 +70,12 @@ end
 -- state loaded at the start of the cycle (hosts NightShift woke earlier are its own).
 function ns._new_night(sweep, state_known, st)
   local was_up, woken = {}, {}
+  local unknown = {}
   for name, r in pairs(sweep) do
-    was_up[name] = r.up
+    -- A host that could not be probed counts as up (docs/design.md, invariant 8): nobody
+    -- can say it was off, so it is never switched off by this night.
+    was_up[name] = r.up or r.unknown or false
+    if r.unknown and not r.up then unknown[name] = true end
     if r.up and ns._woken_earlier(st, name) then
       -- Still on from a night that was cut short: NightShift woke it, nobody else did.
       was_up[name], woken[name] = false, true
@@ -80,7 +84,8 @@ function ns._new_night(sweep, state_known, st)
   end
   return setmetatable({
     sweep = sweep,
-    was_up = was_up,          -- up at the sweep before the night
+    was_up = was_up,          -- up (or unknown) at the sweep before the night
+    unknown_at_sweep = unknown, -- could not be probed at that sweep
     state_known = state_known, -- false: the sweep could not be recorded -> no power-off
     woken = woken,            -- hosts NightShift woke (they were down, we sent packets)
     came_up = {},             -- hosts that came up during the night without us
@@ -432,6 +437,7 @@ function Night:keep_on_reason(name)
   if hosts.is_self(name) then return "it is this machine" end
   if not self.state_known then return "the state is unknown (the sweep could not be recorded)" end
   if self.was_up[name] == nil then return "it was not in the sweep before the night" end
+  if self.unknown_at_sweep[name] then return "it could not be probed at the sweep before the night (unknown counts as up)" end
   if self.was_up[name] then return "it was up at the sweep before the night (somebody uses it)" end
   if self.came_up[name] then return "it came up during the night by itself" end
   if not self.woken[name] then return "this night did not wake it" end
