@@ -7,8 +7,8 @@ final class HookTimeoutTests: XCTestCase {
     /// A self-only site: one local job, `extra` appended.
     private func site(_ f: ScriptFixture, _ extra: String, job: String = "run = { \"true\" }") throws -> String {
         try f.write("site.lua", """
-            settings { self = "Nas", check_every = "1h", hook_timeout = "1s" }
-            host "Nas" { }
+            settings { self = "Nas", check_every = "1h", hook_timeout = "1s", self_sleep = "suspend" }
+            host "Nas" { actions = { suspend = { "touch", "\(f.dir)/slept" } } }
             job "Local" { source = "Nas", target = "Nas", time_sync = "none", \(job) }
             on("after_backup", function() ns.log.info("AFTER-BACKUP-RAN") end)
             \(extra)
@@ -43,6 +43,7 @@ final class HookTimeoutTests: XCTestCase {
         XCTAssertTrue(log.contains("Night done with warnings"), log)
         XCTAssertTrue(history(f).contains("\"result\":\"warning\""), history(f))
         XCTAssertEqual(processes(containing: "sleep \(marker)"), [], "the handler's child outlived it")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: f.dir + "/slept"), "the NAS did not go to sleep after the hung handlers")
     }
 
     func testAHungRunFunctionFailsItsJobAndItsChildIsKilled() throws {
