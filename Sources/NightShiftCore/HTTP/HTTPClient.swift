@@ -52,7 +52,9 @@ public enum HTTPClient {
         }
         var r = URLRequest(url: request.url)
         r.httpMethod = request.method
-        r.timeoutInterval = max(0.001, request.timeout)
+        // URLSession on Linux truncates fractional timeouts (0.99 s fails at once): it gets whole
+        // seconds with a margin, and the exact deadline is kept by the wait below.
+        r.timeoutInterval = (max(0, request.timeout)).rounded(.up) + 1
         for (k, v) in request.headers { r.setValue(v, forHTTPHeaderField: k) }
         if let body = request.body { r.httpBody = Data(body) }
         let collector = Collector(limit: request.maxBody)
