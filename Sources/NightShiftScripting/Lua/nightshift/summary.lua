@@ -44,9 +44,15 @@ function summary.copy_stats(job, r)
   local text = r.stdout or ""
   if tool == "rsync" then
     out.files = count(text:match("Number of regular files transferred: ([%d,.' ]+)"))
-    -- "Number of files: 209 (reg: 200, dir: 9)": the regular files rsync looked at.
-    local total = text:match("Number of files: [%d,.' ]+%(reg: ([%d,.' ]+)")
-    out.total_files = count(total) or (text:match("Number of files: ([%d,.' ]+)\n") and count(text:match("Number of files: ([%d,.' ]+)\n")))
+    -- "Number of files: 209 (reg: 200, dir: 9)": the regular files rsync looked at; without
+    -- a "reg:" part (e.g. "1 (dir: 1)") there were none.
+    local all, kinds = text:match("Number of files: ([%d,.']+) ?(%b())")
+    if kinds then
+      out.total_files = count(kinds:match("reg: ([%d,.']+)")) or 0
+    else
+      all = text:match("Number of files: ([%d,.']+)")
+      if all and count(all) == 0 then out.total_files = 0 end
+    end
     out.bytes = count(text:match("Total transferred file size: ([%d,.' ]+) bytes"))
     out.total_bytes = count(text:match("Total file size: ([%d,.' ]+) bytes"))
   end
