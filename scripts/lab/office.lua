@@ -88,7 +88,7 @@ host "Work4" { ip = "10.66.1.40", mac = "02:66:01:00:00:28", via = "10.66.1.4", 
 -- half second, which reads well in the console and in BackupLog.txt.
 local PROGRESS = LAB_HOME .. "/bin/copy"
 local function rsync_args(...)
-  local argv = { "rsync", "-a", "--delete", "--info=progress2,stats1" }
+  local argv = { "rsync", "-a", "--delete", "--info=progress2,stats2" } -- stats2: the counts for the night summary (#10)
   local bw = env("LAB_RSYNC_BWLIMIT", nil)
   if bw then argv[#argv + 1] = "--bwlimit=" .. bw end
   for _, a in ipairs({ ... }) do argv[#argv + 1] = a end

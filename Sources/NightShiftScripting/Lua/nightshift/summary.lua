@@ -19,12 +19,17 @@ local RSYNC_EXIT = {
 -- FreeFileSync's batch exit codes.
 local FFS_EXIT = { [0] = "success", [1] = "finished with warnings", [2] = "finished with errors", [3] = "aborted" }
 
--- The copy tool a job runs: "rsync", "freefilesync" or nil.
+-- The copy tool a job runs: "rsync", "freefilesync" or nil. Its `exit_codes` preset names it;
+-- else any argv word (a wrapper such as ssh or a progress filter may come first).
 function summary.tool(job)
-  local program = type(job.run) == "table" and job.run[1] or (type(job.run) == "string" and job.run:match("^%s*(%S+)")) or ""
-  program = (program:match("([^/\\]+)$") or program):lower()
-  if program:find("rsync", 1, true) then return "rsync" end
-  if program:find("freefilesync", 1, true) then return "freefilesync" end
+  if job.exit_codes == "rsync" or job.exit_codes == "freefilesync" then return job.exit_codes end
+  local words = type(job.run) == "table" and job.run or (type(job.run) == "string" and { job.run:match("^%s*(%S+)") }) or {}
+  for _, word in ipairs(words) do
+    local program = tostring(word):match("([^/\\%s]+)$") or ""
+    program = program:lower()
+    if program == "rsync" or program:find("^rsync[%.%-]") then return "rsync" end
+    if program:find("freefilesync", 1, true) then return "freefilesync" end
+  end
   return nil
 end
 
