@@ -51,6 +51,7 @@ settings {
   log_file     = LAB_DIR .. "/nightshift/BackupLog.txt",
   state_dir    = LAB_DIR .. "/nightshift/state",
   actions      = remote,   -- every machine: systemctl over ssh, date -s, who
+  metrics      = env("LAB_METRICS", nil), -- a Prometheus textfile after every cycle (#10)
 }
 
 -- The NAS: this namespace. Its own sleep and clock are the lab's wrappers, so the
@@ -136,3 +137,6 @@ job "ServerZuBackup1" {
 
 -- The original's failure report, in the NAS share root where the office sees it.
 on("failure", ns.report.copy_log(M .. "/Server/share"))
+
+-- Monitoring (#10): a test points this at its own server on the lab's loopback.
+if env("LAB_HEALTHCHECKS", nil) then ns.notify.healthchecks { url = env("LAB_HEALTHCHECKS") } end
