@@ -48,6 +48,7 @@ paths=$("$LAB_PY" -c 'import json,sys; print(" ".join(json.loads(l)["path"] for 
 echo "  .. healthchecks got: $paths"
 check "healthchecks: /start then /fail, three times" test "$paths" = "/ping/lab/start /ping/lab/fail /ping/lab/start /ping/lab/fail /ping/lab/start /ping/lab/fail"
 check "the /fail ping carries the log tail" json_find "$HC_LOG" 'any("Backup1ZuBackup2: failed" in r["body"] for r in lines)'
+grep -A2 "=== Night summary" "$LAB_DIR/nightshift/BackupLog.txt" | tail -3 | sed 's/^/  .. /'
 check "the summary block is in the night's log" grep -q "=== Night summary: failed ===" "$LAB_DIR/nightshift/BackupLog.txt"
 check "the summary shows rsync's counts" grep -Eq "ServerZuBackup1 +ok .* [0-9]+ of [0-9]+ files" "$LAB_DIR/nightshift/BackupLog.txt"
 
