@@ -477,6 +477,48 @@ ns.report = {}
 ---@return fun(ev: table)
 function ns.report.copy_log(dir) end
 
+---@class ns.HTTPRequest
+---@field url string  http:// or https://
+---@field method? string  default "GET"
+---@field headers? table<string, string>
+---@field body? string
+---@field timeout? number  seconds for the whole exchange (default 10; also ends with hook_timeout)
+
+---@class ns.HTTPResponse
+---@field ok boolean  status is 2xx
+---@field status integer
+---@field body string  at most 1 MiB
+---@field headers table<string, string>  lower-case names
+---@field truncated? boolean
+
+--- One HTTP(S) request; nil and an error when no answer came.
+---@param request ns.HTTPRequest
+---@return ns.HTTPResponse|nil
+---@return string? err
+function ns.http(request) end
+
+---@alias ns.Event "sweep"|"before_backup"|"after_job"|"after_backup"|"failure"|"before_sleep"|"stale"
+
+---@class ns.NotifyOptions
+---@field url? string
+---@field to? string  mail recipient (ns.notify.mail)
+---@field on? ns.Event|ns.Event[]  default { "failure", "stale" }
+---@field sendmail? string  ns.notify.mail's program (default /usr/sbin/sendmail)
+
+ns.notify = {}
+--- Healthchecks pings: /start, success or /fail with the log tail, /fail when stale.
+---@param opts ns.NotifyOptions
+function ns.notify.healthchecks(opts) end
+--- ntfy messages on the events of `on`.
+---@param opts ns.NotifyOptions
+function ns.notify.ntfy(opts) end
+--- A JSON POST on the events of `on`.
+---@param opts ns.NotifyOptions
+function ns.notify.webhook(opts) end
+--- Mail through sendmail on the events of `on`.
+---@param opts ns.NotifyOptions
+function ns.notify.mail(opts) end
+
 ---@type nightshift
 nightshift = ns
 ---@type nightshift

@@ -122,6 +122,7 @@ public final class NightRunner {
             first = false
             let wait = nextWait(current, now: context.now())
             recordNextCheck(context: context, after: wait, result: result, reason: reason)
+            writeMetrics(current, context: context)
             if once { return code }
             if !countdown(wait) { return interrupted(context: context, duringCycle: false) }
         }
@@ -183,6 +184,16 @@ public final class NightRunner {
             wait = min(wait, max(1, opening - now + 1))
         }
         return wait
+    }
+
+    /// `settings.metrics`: the textfile after every cycle; a failed write is logged, never fatal.
+    private func writeMetrics(_ settings: SiteSettings, context: ScriptContext) {
+        guard let path = settings.metrics, !options.dryRun else { return }
+        do {
+            try MetricsTextfile.write(path: path, stateDir: settings.stateDir, now: context.now())
+        } catch {
+            log.error("Cannot write the metrics file \(path): \(error)")
+        }
     }
 
     private func recordNextCheck(context: ScriptContext, after seconds: Double, result: String, reason: String?) {

@@ -5,7 +5,7 @@ import NightShiftCore
 /// The embedded standard library modules, in load order (each receives the module table).
 let standardLibrary = [
     "nightshift.prelude", "nightshift.sandbox", "nightshift.dsl", "nightshift.hosts", "nightshift.actions",
-    "nightshift.report", "nightshift.night", "nightshift.trigger", "nightshift.cycle", "nightshift.strict",
+    "nightshift.report", "nightshift.summary", "nightshift.notify", "nightshift.night", "nightshift.trigger", "nightshift.cycle", "nightshift.strict",
 ]
 
 /// Every problem a site script has, each as `file:line: message`.
@@ -34,6 +34,10 @@ public struct SiteSettings: Sendable, Equatable {
     public var forceWindow: String? = nil
     /// Failed automatic nights before the next good one or the next window.
     public var maxAttempts: Int64 = 3
+    /// `settings.metrics`: the Prometheus textfile written after every cycle, if any.
+    public var metrics: String? = nil
+    /// Each declared job's `max_age` (its own, else `settings.max_age`), in seconds.
+    public var jobMaxAges: [String: Double] = [:]
 }
 
 /// What one cycle ended with.
@@ -85,6 +89,8 @@ public final class ScriptRuntime {
         try BudgetBindings.install(&m)
         try ScheduleBindings.install(&m)
         try CheckBindings.install(&m)
+        try HTTPBindings.install(&m)
+        try ObservabilityBindings.install(&m)
         module = try lua.reference(.table(m.table))
         try lua.setGlobal("nightshift", .reference(module))
         try lua.setGlobal("ns", .reference(module))
@@ -135,12 +141,18 @@ public final class ScriptRuntime {
             }
             return folder.isEmpty ? p : (folder as NSString).appendingPathComponent(p)
         }
+        var maxAges: [String: Double] = [:]
+        for (k, v) in config["jobs"].tableValue?.entries ?? [:] {
+            guard let name = k.stringValue, let job = v.tableValue else { continue }
+            maxAges[name] = job["max_age"].doubleValue ?? s["max_age"].doubleValue ?? Staleness.defaultMaxAge
+        }
         return SiteSettings(
             checkEvery: s["check_every"].doubleValue ?? 3600,
             stateDir: context.options.stateDir ?? resolve(s["state_dir"].stringValue ?? "state", against: "STATE_DIRECTORY"),
             logFile: context.options.logFile ?? resolve(s["log_file"].stringValue ?? "nightshift.log", against: "LOGS_DIRECTORY"),
             forceWindow: s["force_window"].stringValue,
-            maxAttempts: s["max_attempts"].integerValue ?? 3)
+            maxAttempts: s["max_attempts"].integerValue ?? 3,
+            metrics: s["metrics"].stringValue.map(resolve), jobMaxAges: maxAges)
     }
 
     /// The validated plan as text lines (`nightshift check`).

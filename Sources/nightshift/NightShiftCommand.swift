@@ -24,7 +24,7 @@ struct NightShiftCommand: ParsableCommand {
             """,
         version: NightShiftVersion.string,
         subcommands: [
-            RunCommand.self, CheckCommand.self, StatusCommand.self, PingCommand.self, WakeCommand.self, TimeCommand.self,
+            RunCommand.self, CheckCommand.self, StatusCommand.self, HistoryCommand.self, PingCommand.self, WakeCommand.self, TimeCommand.self,
             ApiCommand.self,
         ]
     )

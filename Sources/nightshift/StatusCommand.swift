@@ -2,28 +2,44 @@ import ArgumentParser
 import Foundation
 import NightShiftCore
 
-/// `nightshift status`: last sweep per host, last result per job, next check.
+/// `nightshift status`: last sweep per host, last result per job, staleness, next check.
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show the last sweep per host, the last result per job and the next check.",
-        discussion: "Example: nightshift status --state-dir scripts/state"
+        discussion: """
+            Exit code: 0 all is well, 1 a job's last run failed or a job is stale (its last good \
+            backup is older than max_age), 2 usage. Example: nightshift status scripts/nightly.lua
+            """
     )
 
-    @Option(help: "State directory.") var stateDir: String = "state"
+    @Argument(help: "The site script (its state_dir and the jobs' max_age are used).") var script: String?
+    @Option(help: "State directory (default: the script's state_dir, else ./state).") var stateDir: String?
+    @Flag(help: "Print the status as one JSON object.") var json = false
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: stateDir) else {
-            printError("nightshift: no state directory at \(stateDir): give --state-dir (your script's state_dir, relative to the script's folder)")
-            throw ExitCode(2)
-        }
-        let store = StateStore(directory: stateDir)
+        let resolved = try ScriptState.resolve(script: script, stateDir: stateDir)
+        try resolved.requireDirectory()
+        let store = StateStore(directory: resolved.stateDir)
+        var loaded: LoadedState
         do {
-            let loaded = try store.load(quarantine: false)
-            print(StatusReport.render(loaded, stateFile: store.path, now: Date(), daemonPID: InstanceLock.holder(stateDir: stateDir)))
+            loaded = try store.load(quarantine: false)
         } catch {
             printError("nightshift: \(error)")
             throw ExitCode(2)
         }
+        // The script's max_age wins over the one its last cycle recorded.
+        for (name, age) in resolved.maxAges where loaded.state.jobs[name] != nil {
+            loaded.state.jobs[name]?.maxAge = age
+        }
+        let now = Date()
+        if json {
+            print(try StatusJSON.render(loaded, stateFile: store.path, now: now.timeIntervalSince1970), terminator: "")
+        } else {
+            print(StatusReport.render(loaded, stateFile: store.path, now: now,
+                                      daemonPID: InstanceLock.holder(stateDir: resolved.stateDir)))
+        }
+        let code = StatusVerdict(loaded.state, now: now.timeIntervalSince1970).exitCode
+        if code != 0 { throw ExitCode(code) }
     }
 }

@@ -51,6 +51,7 @@ settings {
   log_file     = LAB_DIR .. "/nightshift/BackupLog.txt",
   state_dir    = LAB_DIR .. "/nightshift/state",
   actions      = remote,   -- every machine: systemctl over ssh, date -s, who
+  metrics      = env("LAB_METRICS", nil), -- a Prometheus textfile after every cycle (#10)
 }
 
 -- The NAS: this namespace. Its own sleep and clock are the lab's wrappers, so the
@@ -88,7 +89,7 @@ host "Work4" { ip = "10.66.1.40", mac = "02:66:01:00:00:28", via = "10.66.1.4", 
 -- half second, which reads well in the console and in BackupLog.txt.
 local PROGRESS = LAB_HOME .. "/bin/copy"
 local function rsync_args(...)
-  local argv = { "rsync", "-a", "--delete", "--info=progress2,stats1" }
+  local argv = { "rsync", "-a", "--delete", "--info=progress2,stats2" } -- stats2: the counts for the night summary (#10)
   local bw = env("LAB_RSYNC_BWLIMIT", nil)
   if bw then argv[#argv + 1] = "--bwlimit=" .. bw end
   for _, a in ipairs({ ... }) do argv[#argv + 1] = a end
@@ -136,3 +137,6 @@ job "ServerZuBackup1" {
 
 -- The original's failure report, in the NAS share root where the office sees it.
 on("failure", ns.report.copy_log(M .. "/Server/share"))
+
+-- Monitoring (#10): a test points this at its own server on the lab's loopback.
+if env("LAB_HEALTHCHECKS", nil) then ns.notify.healthchecks { url = env("LAB_HEALTHCHECKS") } end

@@ -55,10 +55,14 @@ public struct JobRecord: Codable, Equatable, Sendable {
     public var reason: String?
     /// The program's exit code, if it ran and exited.
     public var code: Int?
+    /// Files the copy tool reported as transferred (rsync --stats), where known.
+    public var files: Int?
+    /// Bytes the copy tool reported as transferred, where known.
+    public var bytes: Int?
 
     /// Creates a job record.
     public init(name: String, source: String? = nil, target: String? = nil, start: Double, end: Double,
-                result: JobResult, reason: String? = nil, code: Int? = nil) {
+                result: JobResult, reason: String? = nil, code: Int? = nil, files: Int? = nil, bytes: Int? = nil) {
         self.name = name
         self.source = source
         self.target = target
@@ -67,6 +71,8 @@ public struct JobRecord: Codable, Equatable, Sendable {
         self.result = result
         self.reason = reason
         self.code = code
+        self.files = files
+        self.bytes = bytes
     }
 
     /// Wall time of the run in seconds.

@@ -100,6 +100,12 @@ public struct JobState: Codable, Equatable, Sendable {
     public var lastGood: Double?
     /// While the job runs a program: who runs it (cleared when the job ends).
     public var process: JobProcess?
+    /// The first cycle (epoch) that declared the job: a job that never ran is stale counted from it.
+    public var declared: Double?
+    /// The job's `max_age` (seconds) as the last cycle declared it, so `status` needs no script.
+    public var maxAge: Double?
+    /// When the `stale` event last fired for the job (epoch): once per day.
+    public var staleNotified: Double?
 
     /// Creates a job record.
     public init(lastStart: Double? = nil, lastEnd: Double? = nil, result: JobResult? = nil,
@@ -113,7 +119,9 @@ public struct JobState: Codable, Equatable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case result, reason, process
+        case result, reason, process, declared
+        case maxAge = "max_age"
+        case staleNotified = "stale_notified"
         case lastStart = "last_start"
         case lastEnd = "last_end"
         case lastGood = "last_good"

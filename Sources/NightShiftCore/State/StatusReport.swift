@@ -46,7 +46,10 @@ public enum StatusReport {
                 let job = state.jobs[name]!
                 let result = job.result?.rawValue ?? "-"
                 let start = job.lastStart.map { clock.dateTime($0) } ?? "-"
-                let good = job.lastGood.map { ago($0, nowEpoch) } ?? "never"
+                var good = job.lastGood.map { ago($0, nowEpoch) } ?? "never"
+                if let stale = Staleness.check(name, job, now: nowEpoch) {
+                    good += " STALE (max_age \(duration(stale.maxAge)))"
+                }
                 // Reason last: it is the only free-text column, so it may be long without skewing others.
                 return [name, result, start, good, job.reason ?? ""]
             }

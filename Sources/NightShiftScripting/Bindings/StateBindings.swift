@@ -98,7 +98,11 @@ enum StateBindings {
             let end = context.now()
             if context.currentJob == name { context.currentJob = nil }
             let ok = update("the end of job \(name)") { $0.recordJobEnd(name, at: end, result: result, reason: reason) }
-            append(.job(JobRecord(name: name, start: end - seconds, end: end, result: result, reason: reason)))
+            // #10: what the copy tool reported, for `nightshift history`.
+            let stats = try args.optionalTable(5)
+            append(.job(JobRecord(name: name, start: end - seconds, end: end, result: result, reason: reason,
+                                  files: stats["files"].integerValue.map { Int(clamping: $0) },
+                                  bytes: stats["bytes"].integerValue.map { Int(clamping: $0) })))
             return [.boolean(ok)]
         }
         try m.add("_state.history") { args in

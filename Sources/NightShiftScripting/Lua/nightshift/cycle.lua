@@ -136,6 +136,14 @@ function ns._cycle(opts)
   local r = sweep("Sweep")
   local recorded = ns._state.record_sweep(r)
   ns._fire("sweep", { hosts = r, online = watched_online(r) })
+  -- #10: staleness - each declared job's max_age; the `stale` event once per day per job.
+  local ages = {}
+  for _, name in ipairs(config.job_order) do ages[name] = config.jobs[name].max_age or settings().max_age end
+  for _, ev in ipairs(ns._state.declare_jobs(ages)) do
+    ns.log.warn("Job %s is stale: its last good backup is %s old (max_age %s)", ev.job, ns.format_duration(ev.age),
+      ns.format_duration(ev.max_age))
+    ns._fire("stale", ev)
+  end
 
   local d = ns._decision(r, opts.manual, st)
   ns.log.info("Decision: %s - %s", d.run and "back up" or "no backup", d.reason)
@@ -169,10 +177,16 @@ function ns._cycle(opts)
     local res = night.results[name].result
     if res == "failed" then failed[#failed + 1] = name elseif res == "warning" then warned[#warned + 1] = name end
   end
-  ns._fire("after_backup", { night = night, results = night.results, failed = failed })
-  local slept = maybe_sleep(night, opts)
   local code = (#failed > 0 or not ok) and 1 or 0
-  local result = code == 1 and "failed" or ((#warned > 0 or #ns._cycle_warnings > 0) and "warning" or "ok")
+  local function result_now()
+    return code == 1 and "failed" or ((#warned > 0 or #ns._cycle_warnings > 0) and "warning" or "ok")
+  end
+  -- #10: the night's summary block, in the log and in the after_backup payload.
+  local summary = ns._summary.lines(night, result_now())
+  for _, line in ipairs(summary) do ns.log.info("%s", line) end
+  ns._fire("after_backup", { night = night, results = night.results, failed = failed, result = result_now(), summary = summary })
+  local slept = maybe_sleep(night, opts)
+  local result = result_now()
   ns._state.night_finished({ result = result, max_attempts = settings().max_attempts })
   ns._state.history({ type = "cycle", decision = "backup", reason = d.reason, failed = failed, sleep = slept,
     result = result, manual = opts.manual })

@@ -15,7 +15,7 @@ local config = {
 }
 ns._config = config
 
-local EVENTS = { "sweep", "before_backup", "after_job", "after_backup", "failure", "before_sleep" }
+local EVENTS = { "sweep", "before_backup", "after_job", "after_backup", "failure", "before_sleep", "stale" }
 local SLEEP_MODES = { "hibernate", "suspend", "shutdown", "none" }
 local PLACEHOLDERS = { "ip", "user", "name", "epoch", "epoch_frac" }
 
@@ -317,6 +317,9 @@ local SCHEMA = {
     ping_retries = check.count,
     wake_repeat = check.repeat_count,
     actions = check.actions,
+    -- v2 observability (#10)
+    max_age = check.positive_duration,
+    metrics = check.string,
   },
   host = {
     ip = list_of(check.address),
@@ -345,6 +348,9 @@ local SCHEMA = {
     cwd = check.string,
     env = check.env,
     log = check.enum({ "file", "both", "console", "none" }),
+    -- v2 observability (#10)
+    max_age = check.positive_duration,
+    allow_empty = check.boolean,
   },
 }
 ns._schema = SCHEMA
@@ -366,6 +372,7 @@ local DEFAULTS = {
   ping_retries = 1,
   wake_repeat = 3,
   actions = {},
+  max_age = 129600, -- 36h (#10)
 }
 
 local function apply_schema(kind, what, loc, tbl, out)
@@ -459,7 +466,7 @@ job = declaration("job", config.jobs, config.job_order, function(j, tbl, loc)
   j.time_sync = j.time_sync or "auto"
 end)
 
---- Adds a handler for an event (sweep, before_backup, after_job, after_backup, failure, before_sleep).
+--- Adds a handler for an event (sweep, before_backup, after_job, after_backup, failure, before_sleep, stale).
 function on(event, fn)
   local loc = caller(2)
   if not util.contains(EVENTS, event) then

@@ -364,7 +364,13 @@ local function run_copy(night, job)
     if ns._interrupted() then error(r, 0) end
     return "failed", ns._site_message(r)
   end
-  return ns._classify(job, r)
+  -- #10: what the copy tool reported; a "success" that found nothing to back up is a warning.
+  local result, reason = ns._classify(job, r)
+  local stats = ns._summary.copy_stats(job, r)
+  if result == "ok" and not job.allow_empty and ns._summary.empty(stats) then
+    result, reason = "warning", reason .. ", but it found no file to back up (allow_empty = true accepts that)"
+  end
+  return result, reason, stats
 end
 
 --- Runs one job: wake source and target, wait, sync clocks, copy, then switch-offs.
@@ -378,7 +384,7 @@ function Night:run(name)
   ns.log.info("=== Job %s: %s -> %s ===", name, job.source, job.target)
   ns._state.job_started(name)
   local started = ns._mono()
-  local ok, result, reason = xpcall(function()
+  local ok, result, reason, stats = xpcall(function()
     local up, why = self:ensure_up({ job.source, job.target })
     if not up then return "failed", why end
     local synced, err = self:sync_time(job)
@@ -394,11 +400,11 @@ function Night:run(name)
   reason = reason ~= nil and tostring(reason) or nil
   local seconds = ns._mono() - started
   self.done[name] = true
-  self.results[name] = { result = result, reason = reason, seconds = seconds }
-  ns._state.job_finished(name, result, reason or "", seconds)
+  self.results[name] = { result = result, reason = reason, seconds = seconds, stats = ok and stats or nil }
+  ns._state.job_finished(name, result, reason or "", seconds, self.results[name].stats)
   local level = result == "failed" and ns.log.error or (result == "warning" and ns.log.warn or ns.log.info)
   level("Job %s: %s (%s, %.1f s)", name, result, tostring(reason), seconds)
-  ns._fire("after_job", { job = name, result = result, reason = reason })
+  ns._fire("after_job", { job = name, result = result, reason = reason, seconds = seconds, stats = ok and stats or nil })
   if result == "failed" then
     ns._fire("failure", { job = name, reason = reason, log = ns.log.path() })
   end

@@ -1,0 +1,81 @@
+import Foundation
+import Prometheus
+
+/// The Prometheus textfile (`settings.metrics`) that node_exporter's textfile collector reads.
+///
+/// The text comes from swift-prometheus's registry and exposition, not a hand-written format:
+/// label escaping and the `# TYPE` lines are its job.
+public enum MetricsTextfile {
+    /// The exposition text for `state` and the counters read from `history`, as of `now`.
+    public static func render(state: NightShiftState, history: [HistoryRecord], now: Double) -> String {
+        let registry = PrometheusCollectorRegistry()
+        var runs: [String: Int] = [:]
+        var failures: [String: Int] = [:]
+        var cycles = 0
+        for record in history {
+            switch record {
+            case .cycle: cycles += 1
+            case .job(let job):
+                runs[job.name, default: 0] += 1
+                if job.result == .failed || job.result == .interrupted { failures[job.name, default: 0] += 1 }
+            }
+        }
+        // The full DESIGN.md names go in `metricName`; an empty unit adds no suffix.
+        func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+        }
+        func gauge(_ name: String, _ help: String, _ labels: [(String, String)] = [], _ value: Double) {
+            registry.makeGauge(descriptor: descriptor(name, help), labels: labels).set(value)
+        }
+        func counter(_ name: String, _ help: String, _ labels: [(String, String)] = [], _ value: Int) {
+            registry.makeCounter(descriptor: descriptor(name, help), labels: labels).increment(by: Int64(value))
+        }
+        for name in Set(state.jobs.keys).union(runs.keys).sorted() {
+            let job = state.jobs[name] ?? JobState()
+            let label = [("job", name)]
+            if let good = job.lastGood {
+                gauge("nightshift_job_last_success_timestamp_seconds", "End of the job's last good run.", label, good)
+            }
+            if let start = job.lastStart {
+                gauge("nightshift_job_last_run_timestamp_seconds", "Start of the job's last run.", label, start)
+                if let end = job.lastEnd {
+                    gauge("nightshift_job_last_duration_seconds", "Wall time of the job's last run.", label, max(0, end - start))
+                }
+            }
+            if let result = job.result, result != .running {
+                gauge("nightshift_job_last_ok", "1 when the job's last run was ok or warning.", label, result.isGood ? 1 : 0)
+            }
+            gauge("nightshift_job_stale", "1 when the last good run is older than max_age.", label,
+                  Staleness.check(name, job, now: now) == nil ? 0 : 1)
+            counter("nightshift_job_runs_total", "Runs of the job in history.jsonl.", label, runs[name] ?? 0)
+            counter("nightshift_job_failures_total", "Failed or interrupted runs of the job.", label, failures[name] ?? 0)
+        }
+        for name in state.hosts.keys.sorted() {
+            let host = state.hosts[name]!
+            let label = [("host", name)]
+            if let up = host.up { gauge("nightshift_host_up", "1 when the host answered the last sweep.", label, up ? 1 : 0) }
+            if let seen = host.lastSeen {
+                gauge("nightshift_host_last_seen_timestamp_seconds", "Last time the host answered.", label, seen)
+            }
+        }
+        counter("nightshift_cycles_total", "Cycles recorded in history.jsonl.", [], cycles)
+        if let cycle = state.lastCycle {
+            gauge("nightshift_last_cycle_timestamp_seconds", "End of the last cycle.", [], cycle.end ?? cycle.start)
+            if let next = cycle.nextCheck {
+                gauge("nightshift_next_check_timestamp_seconds", "When the next check is due.", [], next)
+            }
+        }
+        return registry.emitToString()
+    }
+
+    /// Writes the textfile for the state directory `stateDir` to `path`, atomically (write,
+    /// fsync, rename) and world-readable (node_exporter runs as another user).
+    public static func write(path: String, stateDir: String, now: Double) throws {
+        let loaded = try StateStore(directory: stateDir).load(quarantine: false)
+        let history = try HistoryLog(directory: stateDir).read().records
+        let text = render(state: loaded.state, history: history, now: now)
+        let url = URL(fileURLWithPath: path)
+        try DurableFile.replace(directory: url.deletingLastPathComponent().path, name: url.lastPathComponent,
+                                with: Array(text.utf8), mode: 0o644)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// What `nightshift history` prints: nights and job runs from `history.jsonl`, newest last.
+public enum HistoryReport {
+    /// The records to show: cycles that ran a night (all cycles with `allCycles`) and job runs,
+    /// only job `job`'s runs when given, the last `last` of them when given.
+    public static func select(_ records: [HistoryRecord], job: String? = nil, last: Int? = nil,
+                              allCycles: Bool = false) -> [HistoryRecord] {
+        let chosen = records.filter { record in
+            switch record {
+            case .cycle(let c): return job == nil && (allCycles || c.ran || c.result == "interrupted")
+            case .job(let j): return job == nil || j.name == job
+            }
+        }
+        guard let last else { return chosen }
+        return Array(chosen.suffix(max(0, last)))
+    }
+
+    /// One text line per record: start, kind and name, result, duration, files/bytes, reason.
+    public static func render(_ records: [HistoryRecord], timeZone: TimeZone = .current) -> String {
+        let clock = WallClockText(timeZone: timeZone)
+        let rows = records.map { record -> [String] in
+            switch record {
+            case .cycle(let c):
+                return [clock.dateTime(c.start, seconds: true), c.ran ? "night" : "cycle", c.result,
+                        span(c.end - c.start), "", (c.manual ? "manual: " : "") + c.reason]
+            case .job(let j):
+                var copied = ""
+                if let files = j.files { copied = "\(files) files" }
+                if let bytes = j.bytes { copied += (copied.isEmpty ? "" : ", ") + "\(bytes) bytes" }
+                return [clock.dateTime(j.start, seconds: true), "  job " + j.name, j.result.rawValue,
+                        span(j.seconds), copied, j.reason ?? ""]
+            }
+        }
+        if rows.isEmpty { return "No history yet\n" }
+        return TextTable.render(header: ["START", "WHAT", "RESULT", "TOOK", "COPIED", "REASON"], rows: rows)
+            .joined(separator: "\n") + "\n"
+    }
+
+    /// The records as JSON lines, exactly as `history.jsonl` stores them.
+    public static func jsonLines(_ records: [HistoryRecord]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try records.map { String(decoding: try encoder.encode($0), as: UTF8.self) + "\n" }.joined()
+    }
+
+    private static func span(_ seconds: Double) -> String {
+        abs(seconds) < WallClockText.plausible ? DurationText.format(max(0, seconds)) : "?"
+    }
+}

@@ -1,0 +1,147 @@
+-- nightshift.notify: ready notifications, one line each in a site script (#10):
+-- Healthchecks pings, ntfy messages, JSON webhooks, mail through the system's sendmail.
+-- Each registers ordinary event handlers, so hook_timeout bounds every one of them
+-- (ns._fire); a notification that cannot be delivered is retried briefly, logged, and
+-- makes the cycle a warning - it never fails the night.
+local ns = ...
+local config = ns._config
+local notify = {}
+ns.notify = notify
+
+local DEFAULT_ON = { "failure", "stale" }
+local ATTEMPTS = 3
+local TAIL = 10000 -- bytes of the log a /fail ping carries (Healthchecks keeps 100 kB)
+
+local function register(event, fn)
+  config.handlers[event] = config.handlers[event] or {}
+  table.insert(config.handlers[event], fn)
+end
+
+-- Checks the options table of notify.<name>; raises at the site script's line.
+local function options(name, o, required)
+  if type(o) ~= "table" then error(string.format("bad argument #1 to '%s' (table expected, got %s)", name, type(o)), 3) end
+  for _, key in ipairs(required) do
+    if type(o[key]) ~= "string" or o[key] == "" then
+      error(string.format("bad argument #1 to '%s' (field '%s' must be a string)", name, key), 3)
+    end
+  end
+  local on = o.on or DEFAULT_ON
+  if type(on) == "string" then on = { on } end
+  for _, event in ipairs(on) do
+    if not ns._util.contains({ "sweep", "before_backup", "after_job", "after_backup", "failure", "before_sleep", "stale" }, event) then
+      error(string.format("bad argument #1 to '%s' (unknown event \"%s\" in field 'on')", name, tostring(event)), 3)
+    end
+  end
+  return on
+end
+
+-- Delivers `request` (ns.http's table), retried briefly; a failure warns the cycle.
+local function deliver(label, request)
+  local last
+  for attempt = 1, ATTEMPTS do
+    local r, err = ns.http(request)
+    if r and r.ok then return true end
+    last = r and ("HTTP " .. tostring(r.status)) or tostring(err)
+    if attempt < ATTEMPTS then ns.sleep(attempt) end
+  end
+  ns.log.warn("Notification %s failed: %s", label, last)
+  ns._warn_cycle(string.format("notification %s failed", label))
+  return false
+end
+
+local function when(epoch) return epoch and os.date("%Y-%m-%d %H:%M", math.floor(epoch)) or "never" end
+
+-- One line of text for an event's payload.
+local function message(event, ev)
+  local host = ns.hostname()
+  if event == "failure" then
+    return string.format("NightShift on %s: %s failed: %s", host, ev.job and ("job " .. ev.job) or "the night", tostring(ev.reason))
+  elseif event == "stale" then
+    return string.format("NightShift on %s: job %s is stale: last good backup %s (%s ago)", host, ev.job,
+      when(ev.last_good), ns.format_duration(ev.age or 0))
+  elseif event == "after_backup" then
+    return string.format("NightShift on %s: night %s", host, tostring(ev.result))
+  elseif event == "after_job" then
+    return string.format("NightShift on %s: job %s %s (%s)", host, ev.job, tostring(ev.result), tostring(ev.reason))
+  end
+  return string.format("NightShift on %s: %s", host, event)
+end
+
+local function tail_of_log()
+  local text = ns._cycle_log() or ""
+  return #text > TAIL and text:sub(-TAIL) or text
+end
+
+--- Healthchecks.io (or a self-hosted one): /start when a night starts, the check URL on an
+-- ok or warning night, /fail with the log tail on a failed night or a stale job.
+function notify.healthchecks(o)
+  options("healthchecks", o, { "url" })
+  local url = o.url:gsub("/+$", "")
+  register("before_backup", function() deliver("healthchecks start", { url = url .. "/start", method = "POST", body = "" }) end)
+  register("after_backup", function(ev)
+    if ev.result == "failed" then
+      deliver("healthchecks fail", { url = url .. "/fail", method = "POST", body = tail_of_log() })
+    else
+      deliver("healthchecks success", { url = url, method = "POST", body = table.concat(ev.summary or {}, "\n") })
+    end
+  end)
+  register("stale", function(ev)
+    deliver("healthchecks stale", { url = url .. "/fail", method = "POST", body = message("stale", ev) })
+  end)
+end
+
+--- ntfy (ntfy.sh or a self-hosted server): a message to the topic URL on each event of `on`.
+function notify.ntfy(o)
+  for _, event in ipairs(options("ntfy", o, { "url" })) do
+    register(event, function(ev)
+      local headers = { Title = "NightShift " .. event, Tags = event == "failure" and "warning" or "floppy_disk" }
+      if event == "failure" or event == "stale" then headers.Priority = "high" end
+      deliver("ntfy " .. event, { url = o.url, method = "POST", headers = headers, body = message(event, ev) })
+    end)
+  end
+end
+
+-- The parts of a payload a webhook carries (the night object is not data).
+local function plain(event, ev)
+  return { event = event, host = ns.hostname(), time = ns.now(), job = ev.job, reason = ev.reason,
+    result = ev.result, last_good = ev.last_good, age = ev.age, failed = ev.failed, summary = ev.summary,
+    message = message(event, ev) }
+end
+
+--- A JSON POST to `url` on each event of `on`.
+function notify.webhook(o)
+  for _, event in ipairs(options("webhook", o, { "url" })) do
+    register(event, function(ev)
+      deliver("webhook " .. event, { url = o.url, method = "POST", headers = { ["Content-Type"] = "application/json" },
+        body = ns._json(plain(event, ev)) })
+    end)
+  end
+end
+
+--- Mail to `to` on each event of `on`, through the system's sendmail (argv, no shell).
+function notify.mail(o)
+  local on = options("mail", o, { "to" })
+  if o.to:find("[\r\n]") or o.to:sub(1, 1) == "-" then
+    error(string.format("bad argument #1 to 'mail' (invalid address %q)", o.to), 2)
+  end
+  local sendmail = o.sendmail or "/usr/sbin/sendmail"
+  for _, event in ipairs(on) do
+    register(event, function(ev)
+      local subject = message(event, ev):gsub("[\r\n]", " ")
+      local text = string.format("To: %s\nSubject: %s\n\n%s\n\n%s\n", o.to, subject, subject,
+        event == "failure" and tail_of_log() or "")
+      local last
+      for attempt = 1, ATTEMPTS do
+        local ok, r = pcall(ns.exec, { sendmail, "-i", "--", o.to }, { stdin = text, log = "none", timeout = 30 })
+        if ok and r.ok then return end
+        last = ok and ("exit " .. tostring(r.code or r.signal)) or ns._site_message(r)
+        if ns._interrupted() then error(r, 0) end
+        if attempt < ATTEMPTS then ns.sleep(attempt) end
+      end
+      ns.log.warn("Notification mail %s failed: %s", event, last)
+      ns._warn_cycle(string.format("notification mail %s failed", event))
+    end)
+  end
+end
+
+return notify

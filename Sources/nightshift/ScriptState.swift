@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import NightShiftCore
+import NightShiftScripting
+
+/// The state directory a command reads: `--state-dir`, else the script's `state_dir`, else
+/// `state`; with a script, also the jobs' `max_age` as the script declares them now.
+struct ScriptState {
+    var stateDir: String
+    var maxAges: [String: Double] = [:]
+
+    /// Loads `script` (as `check` does: a rehearsal, nothing touched) when given.
+    static func resolve(script: String?, stateDir: String?) throws -> ScriptState {
+        guard let script else { return ScriptState(stateDir: stateDir ?? "state") }
+        guard let source = FileManager.default.contents(atPath: script) else {
+            printError("nightshift: cannot read \(script)")
+            throw ExitCode(2)
+        }
+        let log = try NightShiftLog(filePath: nil)
+        let context = ScriptContext(log: log, options: ScriptOptions(dryRun: true, stateDir: stateDir))
+        do {
+            let runtime = try ScriptRuntime(context: context)
+            let settings = try runtime.loadSite(path: script, source: Array(source))
+            return ScriptState(stateDir: settings.stateDir, maxAges: settings.jobMaxAges)
+        } catch let problems as ScriptProblems {
+            printError("\(script): \(problems.problems.joined(separator: "\n"))")
+            throw ExitCode(2)
+        }
+    }
+
+    /// The state directory, or exit 2 naming what to give.
+    func requireDirectory() throws {
+        guard FileManager.default.fileExists(atPath: stateDir) else {
+            printError("nightshift: no state directory at \(stateDir): give the script or --state-dir (your script's state_dir, relative to the script's folder)")
+            throw ExitCode(2)
+        }
+    }
+}
