@@ -197,6 +197,8 @@ function Night:wait_switched_off() end
 ---@field max_attempts? integer  default 3: failed automatic nights before the next good one or window
 ---@field hook_timeout? ns.Duration  default 300: bounds every piece of site Lua the night calls
 ---@field lua_memory? number|string  default 536870912 ("512MiB"): the Lua allocator's cap
+---@field max_age? ns.Duration  default 129600 ("36h"): a job whose last good run is older is stale
+---@field metrics? string  path of a Prometheus textfile written after every cycle (relative: the script's folder)
 ---@field time_tolerance? ns.Duration  default 0.5: clock sync sets nothing within it
 
 ---@class ns.HostSpec
@@ -227,6 +229,8 @@ function Night:wait_switched_off() end
 ---@field time_sync? "auto"|"none"|fun(ctx: ns.TimeSyncContext): boolean?, string?
 ---@field exit_codes? "plain"|"rsync"|"freefilesync"|ns.ExitCodes
 ---@field timeout? ns.Duration
+---@field max_age? ns.Duration  this job's own staleness limit (default settings.max_age)
+---@field allow_empty? boolean  default false: a run that found nothing to copy is a warning
 ---@field cwd? string  default: the script's folder (relative: to it)
 ---@field env? table<string, string>
 ---@field log? ns.LogMode  default "both"

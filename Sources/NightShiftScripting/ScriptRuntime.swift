@@ -133,10 +133,10 @@ public final class ScriptRuntime {
         let s = config["settings"].tableValue ?? LuaTable()
         let folder = (scriptPath as NSString).deletingLastPathComponent
         let environment = ProcessInfo.processInfo.environment
-        func resolve(_ p: String, against variable: String) -> String {
+        func resolve(_ p: String, against variable: String?) -> String {
             if p.hasPrefix("/") { return p }
             // systemd lists one path per `StateDirectory=` entry, separated by colons: the first is ours.
-            if let base = environment[variable]?.split(separator: ":").first, base.hasPrefix("/") {
+            if let variable, let base = environment[variable]?.split(separator: ":").first, base.hasPrefix("/") {
                 return (String(base) as NSString).appendingPathComponent(p)
             }
             return folder.isEmpty ? p : (folder as NSString).appendingPathComponent(p)
@@ -152,7 +152,7 @@ public final class ScriptRuntime {
             logFile: context.options.logFile ?? resolve(s["log_file"].stringValue ?? "nightshift.log", against: "LOGS_DIRECTORY"),
             forceWindow: s["force_window"].stringValue,
             maxAttempts: s["max_attempts"].integerValue ?? 3,
-            metrics: s["metrics"].stringValue.map(resolve), jobMaxAges: maxAges)
+            metrics: s["metrics"].stringValue.map { resolve($0, against: nil) }, jobMaxAges: maxAges)
     }
 
     /// The validated plan as text lines (`nightshift check`).
