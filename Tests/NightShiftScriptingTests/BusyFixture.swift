@@ -19,7 +19,8 @@ final class BusyFixture {
 
     /// Writes an executable fake program into `bin/`.
     func fake(_ name: String, _ body: String) throws {
-        let path = try f.write("bin/" + name, "#!/bin/sh\n" + body + "\n")
+        // The fake itself may use cat, sleep...: only the programs NightShift looks up are confined to bin/.
+        let path = try f.write("bin/" + name, "#!/bin/sh\nPATH=/usr/bin:/bin\n" + body + "\n")
         chmod(path, 0o755)
     }
 
