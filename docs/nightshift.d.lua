@@ -200,6 +200,10 @@ function Night:wait_switched_off() end
 ---@field max_age? ns.Duration  default 129600 ("36h"): a job whose last good run is older is stale
 ---@field metrics? string  path of a Prometheus textfile written after every cycle (relative: the script's folder)
 ---@field time_tolerance? ns.Duration  default 0.5: clock sync sets nothing within it
+---@field busy? (ns.BusyCheck|string|fun(): boolean, string?)[]  default {"smb", "nfs", "logins", "inhibitors"}: any busy check keeps this machine awake
+---@field self_wake? "window"|"none"|ns.Duration|fun(): number  default "window" with force_window, else "none": the wake alarm set before sleeping
+---@field self_wake_early? ns.Duration  default 300: self_wake = "window" wakes this long before the window opens
+---@field rtc? string  default "/sys/class/rtc/rtc0": its wakealarm is written when self has no wake_at action
 
 ---@class ns.HostSpec
 ---@field ip? string|string[]  required except for self
@@ -390,6 +394,38 @@ function ns.power.suspend() end
 ---@return true|nil ok
 ---@return string? err
 function ns.power.shutdown() end
+
+---@class ns.BusyCheck
+---@field busy_check string  the name the log uses
+---@field run fun(): boolean, string?  busy, why
+
+ns.busy = {}
+
+--- Busy while smbstatus lists sessions or open files.
+---@return ns.BusyCheck
+function ns.busy.smb() end
+--- Busy while nfsd has clients (/proc/fs/nfsd/clients, else :2049 connections).
+---@param opts? {clients?: string}
+---@return ns.BusyCheck
+function ns.busy.nfs(opts) end
+--- Busy while somebody is logged in (loginctl, else who).
+---@return ns.BusyCheck
+function ns.busy.logins() end
+--- Busy while network traffic is above kbps kB/s.
+---@param opts {kbps: number, seconds?: number, devices?: string[]}
+---@return ns.BusyCheck
+function ns.busy.traffic(opts) end
+--- Busy while disk I/O is above kbps kB/s.
+---@param opts {kbps: number, seconds?: number, devices?: string[]}
+---@return ns.BusyCheck
+function ns.busy.disk(opts) end
+--- Busy while a process of one of these names runs.
+---@param names string|string[]
+---@return ns.BusyCheck
+function ns.busy.processes(names) end
+--- Busy while a systemd inhibitor lock blocks sleep.
+---@return ns.BusyCheck
+function ns.busy.inhibitors() end
 
 ns.parse = {}
 

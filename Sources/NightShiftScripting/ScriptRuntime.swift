@@ -5,7 +5,7 @@ import NightShiftCore
 /// The embedded standard library modules, in load order (each receives the module table).
 let standardLibrary = [
     "nightshift.prelude", "nightshift.sandbox", "nightshift.dsl", "nightshift.hosts", "nightshift.actions",
-    "nightshift.report", "nightshift.summary", "nightshift.notify", "nightshift.night", "nightshift.trigger", "nightshift.cycle", "nightshift.strict",
+    "nightshift.report", "nightshift.summary", "nightshift.notify", "nightshift.night", "nightshift.trigger", "nightshift.busy", "nightshift.cycle", "nightshift.strict",
 ]
 
 /// Every problem a site script has, each as `file:line: message`.
@@ -91,6 +91,7 @@ public final class ScriptRuntime {
         try CheckBindings.install(&m)
         try HTTPBindings.install(&m)
         try ObservabilityBindings.install(&m)
+        try BusyBindings.install(&m)
         module = try lua.reference(.table(m.table))
         try lua.setGlobal("nightshift", .reference(module))
         try lua.setGlobal("ns", .reference(module))

@@ -177,6 +177,8 @@ public struct NightShiftState: Codable, Equatable, Sendable {
     public var lastCycle: CycleState?
     /// The trigger's memory of past nights.
     public var night: NightState
+    /// The wake alarm set before this machine last went to sleep (epoch), for `status`.
+    public var selfWake: Double?
 
     /// Creates a state; the defaults are a fresh, empty state.
     public init(hosts: [String: HostState] = [:], jobs: [String: JobState] = [:], lastWindowRun: Double? = nil,
@@ -196,6 +198,7 @@ public struct NightShiftState: Codable, Equatable, Sendable {
         case recentSweeps = "recent_sweeps"
         case lastCycle = "last_cycle"
         case night
+        case selfWake = "self_wake"
     }
 
     private enum ForceWindowKeys: String, CodingKey {
@@ -211,6 +214,7 @@ public struct NightShiftState: Codable, Equatable, Sendable {
         recentSweeps = try c.decodeIfPresent([SweepRecord].self, forKey: .recentSweeps) ?? []
         lastCycle = try c.decodeIfPresent(CycleState.self, forKey: .lastCycle)
         night = try c.decodeIfPresent(NightState.self, forKey: .night) ?? NightState()
+        selfWake = try c.decodeIfPresent(Double.self, forKey: .selfWake)
         if c.contains(.forceWindow) {
             let fw = try c.nestedContainer(keyedBy: ForceWindowKeys.self, forKey: .forceWindow)
             lastWindowRun = try fw.decodeIfPresent(Double.self, forKey: .lastWindowRun)
@@ -228,6 +232,7 @@ public struct NightShiftState: Codable, Equatable, Sendable {
         try c.encode(recentSweeps, forKey: .recentSweeps)
         try c.encodeIfPresent(lastCycle, forKey: .lastCycle)
         try c.encode(night, forKey: .night)
+        try c.encodeIfPresent(selfWake, forKey: .selfWake)
         var fw = c.nestedContainer(keyedBy: ForceWindowKeys.self, forKey: .forceWindow)
         try fw.encodeIfPresent(lastWindowRun, forKey: .lastWindowRun)
     }

@@ -77,6 +77,9 @@ public enum StatusReport {
         } else {
             lines.append("Last cycle: none yet")
         }
+        if let wake = state.selfWake, wake > nowEpoch {
+            lines.append("Next wake-up: \(clock.dateTime(wake)) (in \(duration(wake - nowEpoch)), wake alarm)")
+        }
         if let used = state.night.windowUsed ?? state.lastWindowRun {
             lines.append("Force window last used: \(clock.dateTime(used))")
         }

@@ -80,6 +80,11 @@ enum StateBindings {
                 for name in state.hosts.keys { state.hosts[name]?.wokenAt = nil }
             })]
         }
+        // The wake alarm this machine sleeps with (nil: none), shown by `status`.
+        try m.add("_state.set_self_wake") { args in
+            let epoch = try args.optionalNumber(1)
+            return [.boolean(update("the wake alarm") { $0.selfWake = epoch })]
+        }
         try m.add("_state.host_seen") { args in
             let name = try args.string(1)
             let now = context.now()

@@ -102,11 +102,18 @@ local function maybe_sleep(night, opts)
     ns.log.warn("Not going to %s: the state could not be recorded (unknown)", mode)
     return "state unknown"
   end
+  local busy = ns.busy._run(settings().busy)
+  if #busy > 0 then
+    ns.log.info("Not going to %s: this machine is busy: %s", mode, table.concat(busy, "; "))
+    return "busy: " .. table.concat(busy, "; ")
+  end
   ns._fire("before_sleep", { mode = mode })
   if opts.no_sleep then
     ns.log.info("Nobody is online; not going to %s (--no-sleep)", mode)
     return "--no-sleep"
   end
+  -- Only for a sleep that happens: a failed alarm is a warning, never a reason to stay up.
+  ns.busy._set_wake_alarm()
   ns.log.info("Nobody is online: this machine goes to %s", mode)
   local ok, err = ns.power[mode]()
   if not ok then ns.log.error("%s failed: %s", mode, tostring(err)) end

@@ -295,6 +295,39 @@ function check.env(v)
   return v
 end
 
+-- Busy checks and the wake alarm (settings.busy, settings.self_wake) ---------
+local READY_BUSY = { "smb", "nfs", "logins", "inhibitors" }
+
+-- A list of checks: ready names, ns.busy.* checks, or functions returning busy, why.
+function check.busy(v)
+  if type(v) ~= "table" then return nil, "a list of checks expected (ns.busy.smb(), \"smb\", a function), got " .. type(v) end
+  local out = {}
+  for i, c in ipairs(v) do
+    if type(c) == "string" then
+      if not util.contains(READY_BUSY, c) then
+        local hint = util.suggest(c, READY_BUSY)
+        return nil, string.format("item %d: unknown check \"%s\" (one of %s)%s", i, c, util.join(READY_BUSY, " | "),
+          hint and ("; did you mean \"" .. hint .. "\"?") or "")
+      end
+    elseif type(c) ~= "function" and not (type(c) == "table" and type(c.busy_check) == "string" and type(c.run) == "function") then
+      return nil, string.format("item %d: a check expected (ns.busy.smb(), \"smb\", a function), got %s", i, type(c))
+    end
+    out[i] = c
+  end
+  for k in pairs(v) do
+    if math.type(k) ~= "integer" or k < 1 or k > #v then return nil, "a list of checks expected (no named fields)" end
+  end
+  return out
+end
+
+-- "window", "none", a duration after falling asleep, or a function returning an epoch.
+function check.self_wake(v)
+  if v == "window" or v == "none" or type(v) == "function" then return v end
+  local d, err = check.positive_duration(v)
+  if d == nil then return nil, "\"window\", \"none\", a duration or a function expected (" .. err .. ")" end
+  return d
+end
+
 -- Schemas -------------------------------------------------------------------
 
 local SCHEMA = {
@@ -320,6 +353,10 @@ local SCHEMA = {
     -- v2 observability (#10)
     max_age = check.positive_duration,
     metrics = check.string,
+    busy = check.busy,
+    self_wake = check.self_wake,
+    self_wake_early = check.duration,
+    rtc = check.string,
   },
   host = {
     ip = list_of(check.address),
@@ -373,6 +410,10 @@ local DEFAULTS = {
   wake_repeat = 3,
   actions = {},
   max_age = 129600, -- 36h (#10)
+  busy = READY_BUSY,
+  -- self_wake has no fixed default: "window" when force_window is set, else "none" (busy.lua).
+  self_wake_early = 300,
+  rtc = "/sys/class/rtc/rtc0",
 }
 
 local function apply_schema(kind, what, loc, tbl, out)

@@ -1,0 +1,146 @@
+import Foundation
+import NightShiftCore
+import NightShiftScripting
+import XCTest
+
+/// settings.busy: any busy or failing check keeps this machine awake and the log names it;
+/// a service that is not here (program missing, daemon not running) is not busy.
+final class BusyCheckTests: XCTestCase {
+    static let smbSession = """
+        cat <<'OUT'
+        Samba version 4.17.12-Debian
+        PID     Username     Group        Machine                                   Protocol Version  Encryption           Signing
+        ----------------------------------------------------------------------------------------------------------------------------------------
+        4242    alice        alice        192.168.1.20 (ipv4:192.168.1.20:51234)    SMB3_11           -                    partial(AES-128-CMAC)
+
+        Service      pid     Machine       Connected at                     Encryption   Signing
+        ---------------------------------------------------------------------------------------------
+        share        4242    192.168.1.20  Mon Jan  1 10:00:00 2024 CET     -            -
+
+        Locked files:
+        Pid          User(ID)   DenyMode   Access      R/W        Oplock           SharePath           Name   Time
+        --------------------------------------------------------------------------------------------------
+        4242         1000       DENY_NONE  0x120089    RDONLY     LEASE(RWH)       /srv/share   report.odt   Mon Jan  1 10:00:05 2024
+        OUT
+        """
+
+    static let smbIdle = """
+        cat <<'OUT'
+        Samba version 4.17.12-Debian
+        PID     Username     Group        Machine                                   Protocol Version  Encryption           Signing
+        ----------------------------------------------------------------------------------------------------------------------------------------
+
+        Service      pid     Machine       Connected at                     Encryption   Signing
+        ---------------------------------------------------------------------------------------------
+
+        No locked files
+        OUT
+        """
+
+    func testAnOpenSMBSessionKeepsTheMachineAwakeUntilItCloses() throws {
+        let b = try BusyFixture()
+        try b.fake("smbstatus", Self.smbSession)
+        let first = try b.cycle(b.script())
+        XCTAssertEqual(first.code, 0)
+        XCTAssertEqual(b.sleeps, 0, b.f.logText)
+        XCTAssertTrue(b.f.logText.contains("Not going to suspend: this machine is busy: smb: 1 SMB session (alice@192.168.1.20), 1 open file"), b.f.logText)
+
+        try b.fake("smbstatus", Self.smbIdle)
+        try b.cycle(b.script())
+        XCTAssertEqual(b.sleeps, 1, b.f.logText)
+    }
+
+    func testMissingProgramsAreNotBusy() throws {
+        let b = try BusyFixture() // bin/ is empty: no smbstatus, ss, loginctl, who, systemd-inhibit
+        try b.cycle(b.script())
+        XCTAssertEqual(b.sleeps, 1, b.f.logText)
+    }
+
+    func testFailingSmbstatusWithoutSmbdIsNotBusy() throws {
+        let b = try BusyFixture()
+        try b.fake("smbstatus", "echo 'Failed to open sessionid.tdb' >&2; exit 1")
+        try b.cycle(b.script("busy = {\"smb\"}"))
+        XCTAssertEqual(b.sleeps, 1, b.f.logText)
+    }
+
+    func testFailingSmbstatusWhileSmbdRunsCountsAsBusy() throws {
+        let b = try BusyFixture()
+        try b.fake("smbstatus", "echo 'tdb is locked' >&2; exit 1")
+        // A process whose name (comm) is smbd: a copy of sleep.
+        try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: b.dir + "/smbd")
+        let smbd = Process()
+        smbd.executableURL = URL(fileURLWithPath: b.dir + "/smbd")
+        smbd.arguments = ["60"]
+        try smbd.run()
+        defer { smbd.terminate(); smbd.waitUntilExit() }
+        XCTAssertTrue(eventually(within: 10) { ActivityCounters.processNames().values.contains("smbd") })
+        try b.cycle(b.script("busy = {\"smb\"}"))
+        XCTAssertEqual(b.sleeps, 0, b.f.logText)
+        XCTAssertTrue(b.f.logText.contains("smb: the check failed: smbstatus failed (exit 1): tdb is locked"), b.f.logText)
+    }
+
+    func testLoginsFromWhoKeepTheMachineAwake() throws {
+        let b = try BusyFixture()
+        try b.fake("who", "echo 'alice    pts/0        2024-01-01 10:00 (192.168.1.20)'")
+        try b.fake("loginctl", "exit 1") // logind not answering: `who` decides
+        try b.cycle(b.script("busy = {\"logins\"}"))
+        XCTAssertEqual(b.sleeps, 0, b.f.logText)
+        XCTAssertTrue(b.f.logText.contains("logins: 1 login (alice)"), b.f.logText)
+    }
+
+    func testASiteCheckThatRaisesCountsAsBusy() throws {
+        let b = try BusyFixture()
+        try b.cycle(b.script("busy = { function() error(\"cannot tell\") end }"))
+        XCTAssertEqual(b.sleeps, 0, b.f.logText)
+        XCTAssertTrue(b.f.logText.contains("check #1: the check failed:"), b.f.logText)
+        XCTAssertTrue(b.f.logText.contains("cannot tell"), b.f.logText)
+    }
+
+    func testNamedProcessesKeepTheMachineAwake() throws {
+        let b = try BusyFixture()
+        try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: b.dir + "/nsbusyrsync")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: b.dir + "/nsbusyrsync")
+        p.arguments = ["60"]
+        try p.run()
+        defer { p.terminate(); p.waitUntilExit() }
+        XCTAssertTrue(eventually(within: 10) { ActivityCounters.processNames().values.contains("nsbusyrsync") })
+        try b.cycle(b.script("busy = { nightshift.busy.processes{\"nsbusyrsync\", \"nothere\"} }"))
+        XCTAssertEqual(b.sleeps, 0, b.f.logText)
+        XCTAssertTrue(b.f.logText.contains("processes: nsbusyrsync running"), b.f.logText)
+    }
+
+    func testTrafficBelowItsLimitIsNotBusy() throws {
+        let b = try BusyFixture()
+        // No limit is this high: the check samples /proc/net/dev and finds the rate below it.
+        try b.cycle(b.script("busy = { nightshift.busy.traffic{kbps = 1e12, seconds = 0.2}, nightshift.busy.disk{kbps = 1e12, seconds = 0.2} }"))
+        XCTAssertEqual(b.sleeps, 1, b.f.logText)
+    }
+
+    func testASiteCheckReturningBusyKeepsTheMachineAwake() throws {
+        let b = try BusyFixture()
+        try b.cycle(b.script("busy = { function() return true, 'by hand' end }"))
+        XCTAssertEqual(b.sleeps, 0, b.f.logText)
+        XCTAssertTrue(b.f.logText.contains("check #1: by hand"), b.f.logText)
+    }
+
+    func testNoSleepIsUnchanged() throws {
+        let b = try BusyFixture()
+        var o = ScriptOptions()
+        o.noSleep = true
+        try b.cycle(b.script("force_window = \"03:00-05:00\""), options: o)
+        XCTAssertEqual(b.sleeps, 0)
+        XCTAssertEqual(b.alarm, "", "no alarm without a sleep")
+        XCTAssertTrue(b.f.logText.contains("(--no-sleep)"), b.f.logText)
+    }
+
+    func testBadBusySettingsAreScriptErrors() throws {
+        let f = try ScriptFixture()
+        let problems = try f.problems("settings { busy = {\"smbb\"}, self_wake = \"sometimes\" }")
+        XCTAssertTrue(problems.contains { $0.contains("busy: item 1: unknown check \"smbb\"") && $0.contains("did you mean \"smb\"?") }, "\(problems)")
+        XCTAssertTrue(problems.contains { $0.contains("self_wake: \"window\", \"none\", a duration or a function expected") }, "\(problems)")
+        XCTAssertThrowsError(try f.runtime().loadSite(path: try f.write("b.lua", "nightshift.busy.processes{}"), source: Array("nightshift.busy.processes{}".utf8))) { e in
+            XCTAssertTrue("\(e)".contains("bad argument #1 to 'processes'"), "\(e)")
+        }
+    }
+}
