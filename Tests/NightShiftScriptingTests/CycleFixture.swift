@@ -60,7 +60,8 @@ final class CycleFixture {
     /// The settings and this machine's host entry common to every scenario.
     func header(_ extra: String = "") -> String {
         """
-        settings { self = "Nas", self_sleep = "hibernate", off_timeout = "5s", ping_timeout = 0.3\(extra) }
+        settings { self = "Nas", self_sleep = "hibernate", off_timeout = "5s", ping_timeout = 0.3,
+                   rtc = "\(dir)/wakealarm"\(extra) }
         host "Nas" { actions = { hibernate = {"sh", "\(dir)/power.sh", "hibernate", "{name}"} } }
 
         """

@@ -51,6 +51,8 @@ settings {
   log_file     = LAB_DIR .. "/nightshift/BackupLog.txt",
   state_dir    = LAB_DIR .. "/nightshift/state",
   actions      = remote,   -- every machine: systemctl over ssh, date -s, who
+  -- The NAS's wake alarm for the next window goes to a file: a lab never writes the real RTC.
+  rtc          = LAB_DIR .. "/machines/Server/wakealarm",
   metrics      = env("LAB_METRICS", nil), -- a Prometheus textfile after every cycle (#10)
 }
 

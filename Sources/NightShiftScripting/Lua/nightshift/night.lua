@@ -202,7 +202,7 @@ local function set_clock(night, name, from)
   if before then
     local diff = before - source
     if math.abs(diff) <= tolerance then
-      ns.log.info("Clock of %s is within %s of %s (%+.3f s): not set", name, ns.format_duration(tolerance), from, diff)
+      ns.log.info("Clock of %s is within %.3g s of %s (%+.3f s): not set", name, tolerance, from, diff)
       ns._state.clock_synced(name, diff)
       return true
     end
