@@ -18,16 +18,21 @@ public struct RTCAlarm: Sendable {
     /// wait is refused rather than set wrong.
     public static let maxAhead: Double = 28 * 86400
 
-    /// The `wakealarm` file: `path` itself when it is a file, else `path/wakealarm`.
+    /// The `wakealarm` file: `path/wakealarm` when `path` is a directory (an RTC in sysfs),
+    /// else `path` itself.
     public let file: String
 
-    /// `path` is an RTC directory (`/sys/class/rtc/rtc0`) or a plain file (tests, labs).
+    /// `path` is an RTC directory (`/sys/class/rtc/rtc0`) or a plain file (tests, labs; made
+    /// when missing, so a lab's first night has somewhere to write).
     public init(path: String) {
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            file = path
-        } else {
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             file = path.hasSuffix("/") ? path + "wakealarm" : path + "/wakealarm"
+        } else if path.hasPrefix("/sys/") {
+            // A sysfs RTC that is not there: name its wakealarm, so the error says what is missing.
+            file = path.hasSuffix("/") ? path + "wakealarm" : path + "/wakealarm"
+        } else {
+            file = path
         }
     }
 
@@ -58,7 +63,10 @@ public struct RTCAlarm: Sendable {
 
     private func write(_ text: String) -> RTCAlarmError? {
         // O_TRUNC keeps a plain file holding only the last value; sysfs ignores it.
-        let fd = open(file, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW)
+        // A plain file (tests, labs) is made when missing; sysfs files always exist. O_NONBLOCK:
+        // a FIFO planted there must not hang the night.
+        let create: Int32 = file.hasPrefix("/sys/") ? 0 : O_CREAT
+        let fd = open(file, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | create, 0o644)
         guard fd >= 0 else { return RTCAlarmError(message: "cannot open \(file): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let bytes = Array((text + "\n").utf8)
