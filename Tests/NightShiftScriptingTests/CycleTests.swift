@@ -199,4 +199,14 @@ final class CycleTests: XCTestCase {
         XCTAssertTrue(manual.ran)
         XCTAssertFalse(c.actions.contains("hibernate Nas"), "never sleep while a watched host is unknown: \(c.actions)")
     }
+
+    func testWakeWithTheScriptWakesAHostAsTheNightWould() throws {
+        let c = try CycleFixture(testCase: self)
+        let script = c.header() + c.sleeper("B1", 21) + copyJob("Copy", source: "Nas", target: "B1")(c.dir, "")
+        let path = try c.f.write("site.lua", script)
+        let result = try NightShiftBinary.run(["wake", "--script", path, "B1"])
+        XCTAssertEqual(result.status, 0, result.output)
+        // The magic packet went where the night sends it (the host's broadcast and port), for its MAC.
+        XCTAssertTrue(eventually(within: 5) { c.nic.seen.contains("02:00:00:00:00:15") }, "seen: \(c.nic.seen); \(result.output)")
+    }
 }
