@@ -12,31 +12,7 @@ final class LuaStubTests: XCTestCase {
 
     func stub() throws -> String { try String(contentsOfFile: Self.stubPath, encoding: .utf8) }
 
-    /// `name -> type` for every public name of the module (recursively; `_` names skipped).
-    func publicNames(_ rt: ScriptRuntime) throws -> [String: String] {
-        let text = try rt.lua.execute("""
-            local out, seen = {}, {}
-            local function walk(t, prefix)
-              if seen[t] then return end
-              seen[t] = true
-              for k, v in pairs(t) do
-                if type(k) == "string" and k:sub(1, 1) ~= "_" and k ~= "_G" then
-                  local name = prefix .. "." .. k
-                  out[#out + 1] = name .. "\\t" .. type(v)
-                  if type(v) == "table" then walk(v, name) end
-                end
-              end
-            end
-            walk(require("nightshift"), "ns")
-            return table.concat(out, "\\n")
-            """).first?.stringValue ?? ""
-        var names: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: "\t").map(String.init)
-            if parts.count == 2 { names[parts[0]] = parts[1] }
-        }
-        return names
-    }
+    func publicNames(_ rt: ScriptRuntime) throws -> [String: String] { try rt.publicModuleNames() }
 
     /// The `---@field` names of `---@class NAME` (up to the next non-annotation line).
     func fields(of className: String, in stub: String) -> Set<String> {

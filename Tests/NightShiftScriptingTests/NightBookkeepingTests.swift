@@ -50,7 +50,7 @@ final class NightBookkeepingTests: XCTestCase {
         XCTAssertTrue(history.contains("\"type\":\"cycle\"") && history.contains("\"result\":\"interrupted\""), history)
 
         // 2: the next check retries inside the window, and this time the copy succeeds.
-        FileManager.default.createFile(atPath: f.dir + "/go", contents: nil)
+        _ = FileManager.default.createFile(atPath: f.dir + "/go", contents: nil)
         let second = try NightshiftProcess(["run", path, "--once"], in: f.dir)
         XCTAssertEqual(second.exitCode(within: 30), 0, runLog(f))
         XCTAssertTrue(runLog(f).contains("(retry 2 of 3)"), runLog(f))
@@ -74,7 +74,7 @@ final class NightBookkeepingTests: XCTestCase {
         kill(first.process.processIdentifier, SIGKILL)
         _ = first.exitCode(within: 10)
         for pid in processes(containing: "sleep 97.\(getpid())") { kill(pid, SIGKILL) }
-        FileManager.default.createFile(atPath: f.dir + "/go", contents: nil)
+        _ = FileManager.default.createFile(atPath: f.dir + "/go", contents: nil)
         let second = try NightshiftProcess(["run", path, "--once"], in: f.dir)
         XCTAssertEqual(second.exitCode(within: 30), 0, runLog(f))
         XCTAssertTrue(runLog(f).contains("was cut short (its process died): it counts as a failed attempt"), runLog(f))

@@ -46,3 +46,32 @@ final class ScriptFixture {
     /// The log file's text.
     var logText: String { (try? String(contentsOfFile: dir + "/test.log", encoding: .utf8)) ?? "" }
 }
+
+extension ScriptRuntime {
+    /// `name -> type` for every public name of the `nightshift` module as built (recursively;
+    /// `_` names and `_G` skipped): what the API reference and the LuaLS stub must document.
+    func publicModuleNames() throws -> [String: String] {
+        let text = try lua.execute("""
+            local out, seen = {}, {}
+            local function walk(t, prefix)
+              if seen[t] then return end
+              seen[t] = true
+              for k, v in pairs(t) do
+                if type(k) == "string" and k:sub(1, 1) ~= "_" and k ~= "_G" then
+                  local name = prefix .. "." .. k
+                  out[#out + 1] = name .. "\\t" .. type(v)
+                  if type(v) == "table" then walk(v, name) end
+                end
+              end
+            end
+            walk(require("nightshift"), "ns")
+            return table.concat(out, "\\n")
+            """).first?.stringValue ?? ""
+        var names: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "\t").map(String.init)
+            if parts.count == 2 { names[parts[0]] = parts[1] }
+        }
+        return names
+    }
+}

@@ -18,6 +18,11 @@ public final class TimeBudget: Sendable {
         var charged: Double
         /// When it was last resumed; nil while paused.
         var resumedAt: ContinuousClock.Instant?
+
+        /// Seconds left at `now` (a paused scope's clock stands still).
+        func left(at now: ContinuousClock.Instant) -> Double {
+            limit - charged - (resumedAt.map { TimeBudget.seconds(now - $0) } ?? 0)
+        }
     }
 
     private let scopes = Mutex<[Scope]>([])
@@ -74,13 +79,7 @@ public final class TimeBudget: Sendable {
     public var remaining: Double? {
         let now = ContinuousClock.now
         return scopes.withLock { list in
-            var least: Double?
-            for scope in list {
-                guard let since = scope.resumedAt else { continue }
-                let left = scope.limit - scope.charged - Self.seconds(now - since)
-                least = least.map { min($0, left) } ?? left
-            }
-            return least
+            list.filter { $0.resumedAt != nil }.map { $0.left(at: now) }.min()
         }
     }
 
@@ -88,10 +87,7 @@ public final class TimeBudget: Sendable {
     public var expired: Scope? {
         let now = ContinuousClock.now
         return scopes.withLock { list in
-            list.first { scope in
-                guard let since = scope.resumedAt else { return false }
-                return scope.limit - scope.charged - Self.seconds(now - since) <= 0
-            }
+            list.first { $0.resumedAt != nil && $0.left(at: now) <= 0 }
         }
     }
 
@@ -100,9 +96,7 @@ public final class TimeBudget: Sendable {
         let now = ContinuousClock.now
         return scopes.withLock { list in
             guard depth >= 1, depth <= list.count else { return false }
-            let scope = list[depth - 1]
-            let running = scope.resumedAt.map { Self.seconds(now - $0) } ?? 0
-            return scope.limit - scope.charged - running <= 0
+            return list[depth - 1].left(at: now) <= 0
         }
     }
 
@@ -112,7 +106,7 @@ public final class TimeBudget: Sendable {
         return max(0, min(seconds, left))
     }
 
-    private static func seconds(_ d: Duration) -> Double {
+    fileprivate static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }

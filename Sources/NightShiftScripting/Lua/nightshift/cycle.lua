@@ -68,10 +68,12 @@ function ns._decision(r, manual, st)
       default = { run = d.run, reason = d.reason }, now = now,
     })
     if not ok then
-      if ns._interrupted() then error(run, 0) end
-      -- reason is "timed out" here: a hung trigger fails the cycle, it does not back up.
-      error(reason and string.format("trigger: timed out after %s (hook_timeout)", ns.format_duration(s.hook_timeout))
-        or run, 0)
+      -- On failure _bounded returns false, the error and whether the time ran out.
+      local err, timed_out = run, reason
+      if ns._interrupted() then error(err, 0) end
+      -- A failing or hung trigger fails the cycle; it never backs up.
+      error(timed_out and string.format("trigger: timed out after %s (hook_timeout)", ns.format_duration(s.hook_timeout))
+        or err, 0)
     end
     d = { run = run and true or false, reason = type(reason) == "string" and reason or (run and "custom trigger" or "custom trigger: no"),
       window_key = d.window_key }
