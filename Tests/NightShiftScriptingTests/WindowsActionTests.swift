@@ -7,7 +7,7 @@ import XCTest
 /// receives it (a recording stand-in for `ssh` / `net`: no shell anywhere in between).
 final class WindowsActionTests: XCTestCase {
     /// What a site may legally write as a user name, but a shell would act on.
-    static let hostileUser = #"ad$(touch pwned)`id`;x'"&|<>\*"#
+    static let hostileUser = #"ad$(touch${IFS}pwned)`id`;x'"&|<>\*"#
 
     /// A site with host "Win" using `actions` (a Lua expression), its user `user`.
     private func load(_ f: ScriptFixture, actions: String, user: String = hostileUser, prelude: String = "") throws -> ScriptRuntime {
@@ -217,7 +217,7 @@ final class CredentialsFileCheckTests: XCTestCase {
                          actions = ns.actions.windows_rpc { credentials = "\(cred)" } }
             job "J" { source = "Nas", target = "Win", run = { "true" }, after = "shutdown", time_sync = "none" }
             """
-        XCTAssertEqual(try f.problems(script), ["site.lua:4: host \"Win\": actions.shutdown: credentials file \"smb.cred\" does not exist"])
+        XCTAssertEqual(try f.problems(script), ["site.lua:5: host \"Win\": actions.shutdown: credentials file \"smb.cred\" does not exist"])
         try f.write("smb.cred", "username = backupadmin\npassword = secret\n")
         chmod(cred, 0o640)
         let p = try f.problems(script)
@@ -239,7 +239,7 @@ final class CredentialsFileCheckTests: XCTestCase {
                 host "Win" { ip = "10.0.0.9", mac = "AA-BB-CC-DD-EE-09",
                              actions = { shutdown = { "/usr/bin/net", "rpc", "shutdown", "-I", "{ip}", \(args) } } }
                 """)
-            XCTAssertEqual(p, ["site.lua:3: host \"Win\": actions.shutdown: credentials file \"missing\(i).cred\" does not exist"], form)
+            XCTAssertEqual(p, ["site.lua:4: host \"Win\": actions.shutdown: credentials file \"missing\(i).cred\" does not exist"], form)
         }
     }
 }
