@@ -29,10 +29,13 @@ check "no shell operator ever reached cmd.exe" test "$(count_events LAB-ERROR Wi
 check "WinPC's clock set via Set-Date" test "$(events CLOCK WinPC | grep -c 'via powershell Set-Date')" = 1
 o=$(cat "$LAB_DIR/machines/WinPC/clock_offset")
 echo "  .. WinPC's clock offset after the night: $o s"
-check "WinPC within 1 s of the NAS after the night" fcmp "abs($o) < 1.0"
+# The value is the NAS's clock when the command is sent: it lands late by the ssh round trip
+# (and, on a real PC, PowerShell's start), which a busy lab machine makes about a second.
+check "the hour is gone: WinPC within 3 s of the NAS after the night" fcmp "abs($o) < 3.0"
+check "the residual was measured and logged" grep -q "Clock of WinPC after the sync: [-+][0-9]\.[0-9]* s from Server" "$NS_LOG"
 check "WinPC powered off by the shutdown command" test "$(power_of WinPC)" = off
 check "the power-off came from shutdown.exe" test "$(events POWER-REQUEST WinPC | grep -c 'poweroff via ssh (shutdown /s /f /t 0)')" = 1
-check "the log says nobody was logged in" grep -q "Shutting down WinPC\|Switching off WinPC\|WinPC.*shutdown" "$NS_LOG"
+check "the log says why it may go off" grep -q "Switching WinPC off (shutdown): it was down at the sweep, this night woke it, nobody uses it" "$NS_LOG"
 check "the NAS hibernates after the night" test "$(count_events NAS-SLEEP Server)" = 1
 
 # Night 2: somebody logs in on WinPC while the backup runs.
