@@ -200,6 +200,12 @@ lab_ssh WinPC powershell -NoProfile -NonInteractive -Command '"Set-Date -Date ((
 check "WinPC: PowerShell Set-Date sets its clock (CLOCK via powershell Set-Date)" test "$(events CLOCK WinPC | grep -c 'via powershell Set-Date')" = 1
 lab_ssh WinPC shutdown /s /f /t 0
 check "WinPC: shutdown /s /f /t 0 powers it off" wait_for 3 '[ "$(power_of WinPC)" = off ]'
+ctl WinPC on
+lab_ssh WinPC rundll32.exe powrprof.dll,SetSuspendState 0,1,0
+check "WinPC: rundll32 powrprof.dll,SetSuspendState 0,1,0 suspends it" wait_for 3 '[ "$(power_of WinPC)" = suspended ]'
+ctl WinPC on
+lab_ssh WinPC shutdown /h /f
+check "WinPC: shutdown /h /f hibernates it" wait_for 3 '[ "$(power_of WinPC)" = hibernated ]'
 
 # Work machines on other NICs
 ctl Work3 on
