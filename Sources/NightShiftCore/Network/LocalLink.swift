@@ -82,8 +82,11 @@ extension LocalLink {
         switch RouteLookup.route(to: address.bytes, from: via?.bytes) {
         case .success(let answer): route = answer
         case .failure(let failure):
-            if let via, failure.errno == EINVAL {
-                return .failure(ARPUnavailable("cannot probe: invalid source address \"\(via.ip)\" (not an address of this machine)"))
+            if let via {
+                if interfaces == nil { interfaces = Self.readInterfaces() }
+                if interfaces?.contains(where: { $0.address.sameHost(as: via) }) != true {
+                    return .failure(ARPUnavailable("cannot probe: invalid source address \"\(via.ip)\" (not an address of this machine)"))
+                }
             }
             return .failure(ARPUnavailable(NetSys.errorText(failure.errno).lowercased()))
         }

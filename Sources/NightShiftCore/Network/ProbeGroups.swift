@@ -53,7 +53,8 @@ extension Prober {
         let results = Mutex<[ProbePlan.Key: ProbeResult]>([:])
         let refused = Mutex<[ProbePlan.Group: String]>([:])
         // One stop for all groups: `any` is satisfied by an answer in any group.
-        let stop = ProbeStop(interruption: interruption, stopOnAnswer: wait?.any ?? false)
+        let stop = ProbeStop(interruption: interruption, stopOnAnswer: wait?.any ?? false,
+                             sharesAnswers: plan.asksSomeAddressTwice)
         let done = DispatchGroup()
         for (group, addresses) in plan.groups {
             done.enter()
@@ -111,6 +112,9 @@ struct ProbePlan {
     /// Per address, the groups that probe it, and whether each was added by `"auto"`.
     private var asked: [String: [(group: Group, implicit: Bool)]] = [:]
     private var order: [String] = []
+
+    /// Whether some address is probed by more than one group (an array or `"auto"`).
+    var asksSomeAddressTwice: Bool { asked.values.contains { $0.count > 1 } }
 
     init(_ targets: [ProbeTarget]) {
         var link = LocalLink()

@@ -102,6 +102,8 @@ public enum Prober {
         } else {
             transport = try ICMPTransport(addresses: addresses, kind: options.icmpSocket, via: via)
         }
+        var schedule = schedule
+        schedule.targetNames = names
         let decided = ProbeScheduler(schedule: schedule).run(count: addresses.count, transport: transport)
         if let signal = schedule.stop?.interruptedBy { throw InterruptedError(signal: signal) }
         var link = LocalLink()

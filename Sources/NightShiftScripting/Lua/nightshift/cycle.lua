@@ -226,7 +226,8 @@ function ns._plan()
     if name == s.self then flags[#flags + 1] = "this machine" end
     if h.watch and name ~= s.self then flags[#flags + 1] = "watched" end
     if h.time_source then flags[#flags + 1] = "time source" end
-    if h.probe ~= "icmp" then flags[#flags + 1] = h.probe end
+    local probe = type(h.probe) == "table" and table.concat(h.probe, "+") or h.probe
+    if probe ~= "auto" then flags[#flags + 1] = "probe " .. probe end
     local acts = ns._action_names(h)
     add("  %-12s ip %-28s mac %-20s %s%s", name, #h.ip > 0 and util.join(h.ip) or "-",
       #h.mac > 0 and (h.mac[1] .. (#h.mac > 1 and (" +" .. (#h.mac - 1)) or "")) or "-",
