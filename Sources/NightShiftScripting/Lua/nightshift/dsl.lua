@@ -241,10 +241,10 @@ function check.probe(v)
     if ok then return ok end
     return nil, err .. " (or an array of these)"
   end
-  if #v == 0 then return nil, "an array of probes (" .. PROBE_FORMS .. ") must not be empty" end
   for k in pairs(v) do
     if math.type(k) ~= "integer" or k < 1 or k > #v then return nil, "an array of probes expected, got key " .. tostring(k) end
   end
+  if #v == 0 then return nil, "an array of probes (" .. PROBE_FORMS .. ") must not be empty" end
   for i, item in ipairs(v) do
     local ok, err = probe_form(item)
     if not ok then return nil, "probe " .. i .. ": " .. err end
