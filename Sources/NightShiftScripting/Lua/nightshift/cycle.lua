@@ -20,6 +20,8 @@ local function sweep(label)
     local x = r[name]
     if x.up then online[#online + 1] = name end
     local status = x.up and string.format("online  %.1f ms", x.rtt_ms or 0) or (x.unknown and "UNKNOWN" or "offline")
+    -- Say when only ARP saw it: a PC whose firewall drops ping.
+    if x.up and x.probe and x.probe ~= "icmp" then status = status .. " (" .. x.probe .. ")" end
     ns.log.info("  %-12s %-16s %s%s", name, x.ip or h.ip[1] or "-", status, h.watch and "" or "  (not watched)")
     if x.unknown then ns.log.info("  cannot tell whether %s is online: %s", name, tostring(x.error or "no answer could be sent")) end
   end
