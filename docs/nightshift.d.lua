@@ -24,11 +24,17 @@
 ---@field [1] string  address
 ---@field via? string  source address
 ---@field tcp? integer  TCP port to probe instead of ICMP
+---@field probe? ns.Probe|ns.Probe[]  how to probe it (up if any answers)
+
+---"icmp", "tcp:PORT", "arp" (on-link IPv4, CAP_NET_RAW) or "auto" (ICMP, plus ARP when on-link)
+---@alias ns.Probe string
 
 ---@class ns.ProbeResult
 ---@field up boolean
 ---@field rtt_ms? number
 ---@field error? string
+---@field unknown? boolean  the probe failed on this machine: never counts as offline
+---@field probe? string  which probe answered, when a target was asked several ways
 
 ---@class ns.HostProbe: ns.ProbeResult
 ---@field ip? string  the address that answered
@@ -38,6 +44,7 @@
 ---@field retries? integer  further probes after an unanswered one (default 1)
 ---@field via? string  source address
 ---@field tcp? integer  TCP connect probe on this port
+---@field probe? ns.Probe|ns.Probe[]  "icmp" (default), "tcp:PORT", "arp", "auto", or an array
 
 ---@class ns.WaitOptions: ns.PingOptions
 ---@field timeout? number  overall seconds (default 180)
@@ -102,7 +109,7 @@
 ---@field user? string
 ---@field watch boolean
 ---@field time_source boolean
----@field probe string  "icmp" or "tcp:PORT"
+---@field probe ns.Probe|ns.Probe[]  "auto" unless set
 ---@field actions ns.Actions
 ---@field wake_timeout? number
 
@@ -217,7 +224,7 @@ function Night:wait_switched_off() end
 ---@field user? string
 ---@field watch? boolean  default true
 ---@field time_source? boolean  default false
----@field probe? string  "icmp" (default) or "tcp:PORT"
+---@field probe? ns.Probe|ns.Probe[]  "auto" (default: ICMP, plus ARP on-link), "icmp", "tcp:PORT", "arp", or an array
 ---@field actions? ns.Actions
 ---@field wake_timeout? ns.Duration
 

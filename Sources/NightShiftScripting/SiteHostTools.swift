@@ -13,6 +13,8 @@ public struct SiteProbe: Sendable {
     public var error: String?
     /// The probe could not be made: neither up nor down.
     public var unknown: Bool
+    /// Which probe answered when the host is asked several ways ("icmp", "arp", ...).
+    public var probe: String?
 }
 
 /// The CLI tools with a site script (`nightshift ping|wake|time --script`): host names resolve
@@ -25,7 +27,8 @@ extension ScriptRuntime {
         for name in names {
             let r = table[name].tableValue ?? LuaTable()
             out[name] = SiteProbe(up: r["up"].isTruthy, ip: r["ip"].stringValue, rttMs: r["rtt_ms"].doubleValue,
-                                  error: r["error"].stringValue, unknown: r["unknown"].isTruthy)
+                                  error: r["error"].stringValue, unknown: r["unknown"].isTruthy,
+                                  probe: r["probe"].stringValue)
         }
         return out
     }

@@ -6,13 +6,15 @@ import NightShiftCore
 struct PingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ping",
-        abstract: "Probe hosts with ICMP echo (or TCP connect), all at once.",
+        abstract: "Probe hosts with ICMP echo (or TCP connect, or ARP), all at once.",
         discussion: """
             Prints one line per host: "HOST up RTT ms" or "HOST down (reason)".
             Exit status: 0 if every host is up, 1 if any is down, 2 on a usage or setup error.
             With --wait, probes every --interval seconds until all hosts answer or --wait seconds pass.
             With --script SCRIPT, the arguments are host names of that site script, probed as the
             night probes them (their addresses, via, probe and the script's ping settings).
+            With --arp, an ARP request goes out of the NIC facing each host (IPv4 hosts on a local
+            link only; needs root or CAP_NET_RAW): a Windows PC that drops ping still answers it.
             """
     )
 
@@ -27,6 +29,9 @@ struct PingCommand: ParsableCommand {
 
     @Option(help: "Probe with a TCP connect to this port; connected or refused counts as up.")
     var tcp: UInt16?
+
+    @Flag(help: "Probe with an ARP request instead (on-link IPv4 hosts; needs CAP_NET_RAW).")
+    var arp = false
 
     @Option(help: "Keep probing until every host is up or this many seconds pass (like ns.wait_up).")
     var wait: Double?
@@ -44,11 +49,15 @@ struct PingCommand: ParsableCommand {
     var hosts: [String]
 
     func run() throws {
-        if let script { return try runWithSite(script) }
+        if let script {
+            if arp || tcp != nil { throw toolExit(2, "with --script each host is probed as its own `probe` says; drop --arp/--tcp") }
+            return try runWithSite(script)
+        }
         guard let kind = ICMPSocketKind(rawValue: icmpSocket) else {
             throw toolExit(2, "--icmp-socket must be automatic, datagram or raw")
         }
-        let options = ProbeOptions(timeout: timeout, retries: retries, via: via, tcpPort: tcp, icmpSocket: kind)
+        if arp, tcp != nil { throw toolExit(2, "--arp and --tcp exclude each other") }
+        let options = ProbeOptions(timeout: timeout, retries: retries, via: via, tcpPort: tcp, icmpSocket: kind, arp: arp)
         let results: [String: ProbeResult]
         do {
             if let wait {
@@ -77,7 +86,8 @@ extension PingCommand {
         for host in hosts where seen.insert(host).inserted {
             guard let r = results[host] else { continue }
             if r.up {
-                print("\(host) up \(r.ip ?? "") \(r.rttMs.map { String(format: "%.2f ms", $0) } ?? "")")
+                let by = r.probe.map { " (\($0))" } ?? ""
+                print("\(host) up \(r.ip ?? "") \(r.rttMs.map { String(format: "%.2f ms", $0) } ?? "")\(by)")
             } else {
                 print("\(host) \(r.unknown ? "unknown" : "down") (\(r.error ?? "no answer"))")
             }

@@ -480,7 +480,23 @@ class Agent:
                     return
             time.sleep(0.5)
 
-    def main(self, start_on, in_use, refuse_wake):
+    def firewall_on(self):
+        """Like Windows' default firewall and more: ICMP echo and every TCP port from the LAN
+        are dropped (lo stays open, for our own sshd check); ARP cannot be filtered this way."""
+        rules = [
+            "add table inet lab_firewall",
+            "add chain inet lab_firewall in { type filter hook input priority 0; policy accept; }",
+            'add rule inet lab_firewall in iifname != "lo" meta l4proto { icmp, tcp } drop',
+        ]
+        for rule in rules:
+            r = subprocess.run(["nft", rule], capture_output=True, text=True)
+            if r.returncode != 0:
+                self.ev("LAB-ERROR", "nft %s: %s" % (rule, r.stderr.strip()))
+                return False
+        self.ev("FIREWALL", "drops ICMP and TCP from the LAN (answers ARP only)")
+        return True
+
+    def main(self, start_on, in_use, refuse_wake, firewall=False):
         ready = os.path.join(self.mdir, "ready")
         end = time.time() + 20
         while not os.path.exists(ready):
@@ -491,6 +507,8 @@ class Agent:
         self.in_use = in_use
         self.refuse_wake = refuse_wake
         self.ip_cmd("addr", "flush", "dev", self.iface, "scope", "global")
+        if firewall and not self.firewall_on():
+            return 1
         self.save()
         for fn in (self.wol_loop, self.sntp_loop, self.ctl_loop, self.watchdog):
             threading.Thread(target=fn, daemon=True).start()
@@ -838,6 +856,7 @@ def main():
     r.add_argument("--on", action="store_true")
     r.add_argument("--in-use", action="store_true")
     r.add_argument("--refuse-wake", action="store_true")
+    r.add_argument("--firewall", action="store_true", help="drop ICMP and TCP from the LAN (answers ARP only)")
 
     c = sub.add_parser("ctl")
     c.add_argument("--lab", default=os.environ.get("LAB_DIR"))
@@ -878,7 +897,7 @@ def main():
 
     a = p.parse_args()
     if a.cmd == "run":
-        return Agent(a).main(a.on, a.in_use, a.refuse_wake)
+        return Agent(a).main(a.on, a.in_use, a.refuse_wake, a.firewall)
     if a.cmd in ("ctl", "nas") and not a.lab:
         print("LAB_DIR is not set (run inside `scripts/lab/lab run -- ...` or pass --lab)", file=sys.stderr)
         return 2

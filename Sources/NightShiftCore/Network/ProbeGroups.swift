@@ -2,20 +2,20 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// One probe target with its own source address and TCP port.
+/// One probe target with its own source address and ways of probing.
 public struct ProbeTarget: Sendable, Hashable {
     /// The address or host name.
     public var address: String
     /// The source address to probe from (the NIC facing the target).
     public var via: String?
-    /// A TCP port for a connect probe instead of ICMP.
-    public var tcpPort: UInt16?
+    /// How to probe it; up when any of them answers. Never empty.
+    public var probes: [ProbeMethod]
 
-    /// Creates a target.
-    public init(address: String, via: String? = nil, tcpPort: UInt16? = nil) {
+    /// Creates a target probed with `probes`, or with a TCP connect to `tcpPort`, or with ICMP.
+    public init(address: String, via: String? = nil, tcpPort: UInt16? = nil, probes: [ProbeMethod]? = nil) {
         self.address = address
         self.via = via
-        self.tcpPort = tcpPort
+        self.probes = probes.flatMap { $0.isEmpty ? nil : $0 } ?? [tcpPort.map { .tcp($0) } ?? .icmp]
     }
 }
 
@@ -38,42 +38,147 @@ public struct ProbeWait: Sendable, Equatable {
 }
 
 extension Prober {
-    /// Probes targets that need different sources or ports: one sweep (or wait) per group,
-    /// all groups at once, so the whole takes one timeout chain however many NICs there are.
-    /// A group that cannot be probed at all gives `unknown` results instead of failing the rest.
+    /// Probes targets that need different sources or ways of probing: one sweep (or wait) per
+    /// group of (source, probe), all groups at once, so the whole takes one timeout chain however
+    /// many NICs and probes there are. A target asked several ways (an array, or `"auto"`:
+    /// ICMP plus ARP when on-link) is up when any answers; otherwise unknown when any could not
+    /// be made here, else down. A group that cannot be probed at all gives `unknown` results
+    /// instead of failing the rest - except the ARP that `"auto"` adds, which is left out when
+    /// this machine may not send ARP (no CAP_NET_RAW): ICMP alone then decides, as before ARP.
     /// A raised `interruption` ends every group within about 50 ms and throws `InterruptedError`.
     public static func probe(
         _ targets: [ProbeTarget], options base: ProbeOptions, wait: ProbeWait? = nil, interruption: Interruption? = nil
     ) throws(InterruptedError) -> [String: ProbeResult] {
-        let groups = Dictionary(grouping: targets) { ProbeTarget(address: "", via: $0.via, tcpPort: $0.tcpPort) }
-        let results = Mutex<[String: ProbeResult]>([:])
+        let plan = ProbePlan(targets)
+        let results = Mutex<[ProbePlan.Key: ProbeResult]>([:])
+        let refused = Mutex<[ProbePlan.Group: String]>([:])
         // One stop for all groups: `any` is satisfied by an answer in any group.
-        let stop = ProbeStop(interruption: interruption, stopOnAnswer: wait?.any ?? false)
+        let stop = ProbeStop(interruption: interruption, stopOnAnswer: wait?.any ?? false,
+                             sharesAnswers: plan.asksSomeAddressTwice)
         let done = DispatchGroup()
-        for (key, members) in groups {
-            let addresses = members.map(\.address)
+        for (group, addresses) in plan.groups {
             done.enter()
             // Own threads, not concurrentPerform: that would cap the groups at the core count.
             Thread {
                 var options = base
-                options.via = key.via
-                options.tcpPort = key.tcpPort
+                options.via = group.via
+                options.tcpPort = nil
+                options.arp = false
+                switch group.method {
+                case .tcp(let port): options.tcpPort = port
+                case .arp: options.arp = true
+                case .icmp, .auto: break
+                }
                 do {
                     let r = try wait.map {
                         try waitUp(addresses, options: options, timeout: $0.timeout, interval: $0.interval, stop: stop)
                     } ?? sweep(addresses, options: options, stop: stop)
-                    results.withLock { $0.merge(r) { a, _ in a } }
+                    results.withLock { all in
+                        for (address, result) in r { all[ProbePlan.Key(address: address, group: group)] = result }
+                    }
                 } catch is InterruptedError {
                     // Reported once, below, for all groups.
                 } catch {
+                    refused.withLock { $0[group] = "\(error)" }
                     let unknown = ProbeResult(up: false, error: "cannot probe: \(error)", unknown: true)
-                    results.withLock { r in for t in addresses where r[t] == nil { r[t] = unknown } }
+                    results.withLock { all in
+                        for address in addresses { all[ProbePlan.Key(address: address, group: group)] = unknown }
+                    }
                 }
                 done.leave()
             }.start()
         }
         done.wait()
         if let signal = stop.interruptedBy { throw InterruptedError(signal: signal) }
-        return results.withLock { $0 }
+        return plan.merge(results.withLock { $0 }, refused: refused.withLock { $0 })
+    }
+}
+
+/// Which (source, probe) groups a list of targets needs, and how their results combine per address.
+struct ProbePlan {
+    struct Group: Hashable {
+        let via: String?
+        /// `.icmp`, `.tcp` or `.arp`: `.auto` is resolved before grouping.
+        let method: ProbeMethod
+    }
+
+    struct Key: Hashable {
+        let address: String
+        let group: Group
+    }
+
+    /// Addresses per group, in the order the targets named them.
+    private(set) var groups: [Group: [String]] = [:]
+    /// Per address, the groups that probe it, and whether each was added by `"auto"`.
+    private var asked: [String: [(group: Group, implicit: Bool)]] = [:]
+    private var order: [String] = []
+
+    /// Whether some address is probed by more than one group (an array or `"auto"`).
+    var asksSomeAddressTwice: Bool { asked.values.contains { $0.count > 1 } }
+
+    init(_ targets: [ProbeTarget]) {
+        var link = LocalLink()
+        var onLink: [Key: Bool] = [:]
+        for target in targets {
+            var methods: [(ProbeMethod, Bool)] = []
+            for method in target.probes {
+                guard method == .auto else { methods.append((method, false)); continue }
+                methods.append((.icmp, false))
+                // "auto" adds ARP only where the kernel would ARP for the address itself.
+                let key = Key(address: target.address, group: Group(via: target.via, method: .arp))
+                let local = onLink[key] ?? {
+                    guard case .success(let address) = HostResolver.resolve(target.address) else { return false }
+                    return link.isOnLink(address, from: target.via.flatMap { SocketAddress(numeric: $0) })
+                }()
+                onLink[key] = local
+                if local { methods.append((.arp, true)) }
+            }
+            for (method, implicit) in methods {
+                let group = Group(via: target.via, method: method)
+                if asked[target.address] == nil { order.append(target.address) }
+                if asked[target.address, default: []].contains(where: { $0.group == group }) {
+                    // Asked explicitly as well: then it is no longer only "auto"'s extra.
+                    if !implicit { asked[target.address] = asked[target.address]!.map { $0.group == group ? (group, false) : $0 } }
+                    continue
+                }
+                asked[target.address, default: []].append((group, implicit))
+                groups[group, default: []].append(target.address)
+            }
+        }
+    }
+
+    /// One result per address: up if any probe answered (`probe` names it when there were
+    /// several), else unknown if any could not be made, else down; errors joined per probe.
+    func merge(_ results: [Key: ProbeResult], refused: [Group: String]) -> [String: ProbeResult] {
+        var out: [String: ProbeResult] = [:]
+        for address in order {
+            let entries = asked[address] ?? []
+            var parts: [(method: ProbeMethod, result: ProbeResult)] = []
+            var skipped: [String] = []
+            for (group, implicit) in entries {
+                guard let result = results[Key(address: address, group: group)] else { continue }
+                if implicit, let why = refused[group] {
+                    skipped.append("arp skipped: \(why)")
+                    continue
+                }
+                parts.append((group.method, result))
+            }
+            if parts.count == 1, skipped.isEmpty, entries.count == 1 {
+                out[address] = parts[0].result
+                continue
+            }
+            if let best = parts.filter({ $0.result.up }).min(by: {
+                ($0.result.rttMilliseconds ?? .infinity) < ($1.result.rttMilliseconds ?? .infinity)
+            }) {
+                var result = best.result
+                result.probe = best.method.description
+                out[address] = result
+                continue
+            }
+            let unknown = parts.contains { $0.result.unknown }
+            let errors = parts.compactMap { part in part.result.error.map { "\(part.method): \($0)" } } + skipped
+            out[address] = ProbeResult(up: false, error: errors.isEmpty ? nil : errors.joined(separator: "; "), unknown: unknown)
+        }
+        return out
     }
 }

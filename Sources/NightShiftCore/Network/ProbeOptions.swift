@@ -8,6 +8,8 @@ public struct ProbeOptions: Sendable, Equatable {
     public var via: String?
     /// Probe with a TCP connect to this port instead of ICMP echo.
     public var tcpPort: UInt16?
+    /// Probe with an ARP request instead of ICMP echo (IPv4 hosts on a local link; CAP_NET_RAW).
+    public var arp: Bool
     /// Which kind of ICMP socket to use.
     public var icmpSocket: ICMPSocketKind
     /// Seconds between two consecutive sends (fping's `-i`); 0 sends everything at once.
@@ -16,7 +18,7 @@ public struct ProbeOptions: Sendable, Equatable {
     /// Options with the documented defaults (timeout 1 s, one retry, ICMP).
     public init(
         timeout: Double = 1, retries: Int = 1, via: String? = nil, tcpPort: UInt16? = nil,
-        icmpSocket: ICMPSocketKind = .automatic, sendInterval: Double = 0
+        icmpSocket: ICMPSocketKind = .automatic, sendInterval: Double = 0, arp: Bool = false
     ) {
         self.timeout = timeout
         self.retries = retries
@@ -24,6 +26,7 @@ public struct ProbeOptions: Sendable, Equatable {
         self.tcpPort = tcpPort
         self.icmpSocket = icmpSocket
         self.sendInterval = sendInterval
+        self.arp = arp
     }
 
     /// These options after the checks every primitive shares (`OptionCheck`): throws an
@@ -35,6 +38,7 @@ public struct ProbeOptions: Sendable, Equatable {
             throw OptionError(field: "send_interval", requirement: "must be between 0 and 1 second")
         }
         if let tcpPort { _ = try OptionCheck.port(Int64(tcpPort), field: "tcp") }
+        if arp, tcpPort != nil { throw OptionError(field: "tcp", requirement: "cannot be combined with an ARP probe") }
         if let via {
             _ = try OptionCheck.noNUL(via, field: "via")
             guard SocketAddress(numeric: via) != nil else {
@@ -68,20 +72,24 @@ public struct ProbeResult: Sendable, Equatable, CustomStringConvertible {
     /// rule, a NIC without carrier, replies dropped by our own socket): not known to be
     /// down, so it must never count as offline.
     public var unknown: Bool
+    /// The probe that answered ("icmp", "tcp:445", "arp") when a target was asked several ways.
+    public var probe: String?
 
     /// A result as the sweep reports it.
-    public init(up: Bool, rttMilliseconds: Double? = nil, error: String? = nil, unknown: Bool = false) {
+    public init(up: Bool, rttMilliseconds: Double? = nil, error: String? = nil, unknown: Bool = false, probe: String? = nil) {
         self.up = up
         self.rttMilliseconds = rttMilliseconds
         self.error = error
         self.unknown = unknown
+        self.probe = probe
     }
 
     /// The readable form, as the tools print it.
     public var description: String {
         if up {
-            guard let rtt = rttMilliseconds else { return "up" }
-            return "up \(ProbeResult.format(rtt)) ms"
+            let by = probe.map { " (\($0))" } ?? ""
+            guard let rtt = rttMilliseconds else { return "up" + by }
+            return "up \(ProbeResult.format(rtt)) ms" + by
         }
         return (unknown ? "unknown" : "down") + (error.map { " (\($0))" } ?? "")
     }

@@ -50,6 +50,8 @@ struct ProbeSchedule {
     var silenceMessage: String
     /// Ends the loop early: SIGINT/SIGTERM, or wait_up's `any` answered.
     var stop: ProbeStop?
+    /// The targets' names, for answers shared with loops probing them another way (`stop`).
+    var targetNames: [String]? = nil
 }
 
 /// The single-threaded event loop behind every sweep: all probes out at once (or paced),
@@ -86,12 +88,13 @@ struct ProbeScheduler {
         var pending = Array(0..<count)
         var nextPaceAt = start
         var sendsSinceDrain = 0
+        var answersSeen = 0
 
         func decide(_ target: Int, _ result: ProbeResult) {
             guard states[target].decided == nil else { return }
             states[target].decided = result
             transport.retire(target: target)
-            if result.up { schedule.stop?.noteAnswer() }
+            if result.up { schedule.stop?.noteAnswer(schedule.targetNames?[target]) }
         }
 
         func apply(_ events: [ProbeEvent]) {
@@ -141,6 +144,13 @@ struct ProbeScheduler {
 
         while true {
             if schedule.stop?.shouldStop == true { break }
+            // Another probe of the same address (another loop) got an answer: this one is done.
+            if let stop = schedule.stop, let names = schedule.targetNames, stop.answersSoFar != answersSeen {
+                answersSeen = stop.answersSoFar
+                for target in pending where states[target].decided == nil && stop.hasAnswered(names[target]) {
+                    decide(target, ProbeResult(up: false, error: "answered another probe"))
+                }
+            }
             var now = NetSys.monotonic()
             for target in pending where states[target].decided == nil {
                 let state = states[target]

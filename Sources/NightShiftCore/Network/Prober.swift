@@ -1,6 +1,6 @@
 import Glibc
 
-/// ICMP/TCP reachability: `ns.ping`, `ns.is_up`, `ns.wait_up`.
+/// ICMP/TCP/ARP reachability: `ns.ping`, `ns.is_up`, `ns.wait_up`.
 ///
 /// Every call probes all its targets concurrently from one thread; the synchronous forms block
 /// the caller (the Lua thread), the `async` forms run the same loop on a thread of their own.
@@ -95,11 +95,15 @@ public enum Prober {
         }
         guard !addresses.isEmpty else { return results }
         let transport: ProbeTransport
-        if let port = options.tcpPort {
+        if options.arp {
+            transport = try ARPTransport(addresses: addresses, via: via)
+        } else if let port = options.tcpPort {
             transport = TCPTransport(addresses: addresses, port: port, via: via, probeTimeout: options.timeout)
         } else {
             transport = try ICMPTransport(addresses: addresses, kind: options.icmpSocket, via: via)
         }
+        var schedule = schedule
+        schedule.targetNames = names
         let decided = ProbeScheduler(schedule: schedule).run(count: addresses.count, transport: transport)
         if let signal = schedule.stop?.interruptedBy { throw InterruptedError(signal: signal) }
         var link = LocalLink()

@@ -39,6 +39,15 @@ struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         self.scopeID = scope
     }
 
+    /// An IPv4 address from its 4 bytes in network order (ARP and netlink carry them bare).
+    init?(rawIPv4 bytes: [UInt8]) {
+        guard bytes.count == 4 else { return nil }
+        self.family = AF_INET
+        self.bytes = bytes
+        self.port = 0
+        self.scopeID = 0
+    }
+
     /// Reads a `sockaddr_in`/`sockaddr_in6` the kernel filled in.
     init?(raw pointer: UnsafeRawPointer, length: Int) {
         let family = Int32(pointer.load(as: sa_family_t.self))

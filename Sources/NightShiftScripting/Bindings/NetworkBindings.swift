@@ -4,8 +4,8 @@ import NightShiftCore
 
 /// `ns.ping`, `ns.is_up`, `ns.wait_up`, `ns.wake`: the core's prober and WoL sender.
 enum NetworkBindings {
-    static let pingOptions: Set<String> = ["timeout", "retries", "via", "tcp"]
-    static let waitOptions: Set<String> = ["timeout", "retries", "via", "tcp", "interval", "any", "probe_timeout"]
+    static let pingOptions: Set<String> = ["timeout", "retries", "via", "tcp", "probe"]
+    static let waitOptions: Set<String> = ["timeout", "retries", "via", "tcp", "probe", "interval", "any", "probe_timeout"]
     static let wakeOptions: Set<String> = ["broadcast", "port", "via", "interface", "password", "repeat"]
 
     /// Runs one of the core's shared option checks; its error becomes Lua's "bad argument".
@@ -13,25 +13,66 @@ enum NetworkBindings {
         do { return try body() } catch { throw args.error(position, error.description) }
     }
 
+    /// A `probe` value: "icmp", "tcp:PORT", "arp", "auto", or an array of these; nil for nil.
+    static func probeMethods(_ v: LuaValue) throws(OptionError) -> [ProbeMethod]? {
+        let requirement = "must be \"icmp\", \"tcp:PORT\", \"arp\", \"auto\" or an array of these"
+        func one(_ item: LuaValue) throws(OptionError) -> ProbeMethod {
+            guard let text = item.stringValue else { throw OptionError(field: "probe", requirement: "\(requirement), got \(item.typeName)") }
+            guard let method = ProbeMethod(parsing: text) else {
+                throw OptionError(field: "probe", requirement: "\(requirement), got \"\(text)\"")
+            }
+            return method
+        }
+        switch v {
+        case .nil: return nil
+        case .string, .bytes: return [try one(v)]
+        case .table(let t) where t.isSequence && t.count > 0:
+            var methods: [ProbeMethod] = []
+            for item in t.array { methods.append(try one(item)) }
+            return methods
+        default:
+            throw OptionError(field: "probe", requirement: "\(requirement), got \(v.typeName)")
+        }
+    }
+
+    /// The ways `opts` asks to probe: `probe`, else `tcp`, else ICMP; both at once is an error.
+    static func defaultProbes(_ args: LuaArguments, _ defaults: ProbeOptions) throws -> [ProbeMethod] {
+        let o = args[2].tableValue
+        let probes = try check(args, 2) { () throws(OptionError) in try probeMethods(o?["probe"] ?? .nil) }
+        if probes != nil, defaults.tcpPort != nil {
+            throw args.error(2, "field 'tcp': cannot be combined with 'probe' (write probe = \"tcp:PORT\")")
+        }
+        return probes ?? [defaults.tcpPort.map { .tcp($0) } ?? .icmp]
+    }
+
     static func targets(_ args: LuaArguments, _ position: Int, defaults: ProbeOptions) throws -> [ProbeTarget] {
+        let probes = try defaultProbes(args, defaults)
         func one(_ v: LuaValue, index: Int?) throws -> ProbeTarget {
             let label = index.map { "target \($0)" } ?? "target"
             var target: ProbeTarget
             switch v {
             case .string, .bytes:
-                target = ProbeTarget(address: v.stringValue!, via: defaults.via, tcpPort: defaults.tcpPort)
+                target = ProbeTarget(address: v.stringValue!, via: defaults.via, probes: probes)
             case .table(let t):
                 guard let address = t[1].stringValue else { throw args.error(position, "\(label): address expected at [1]") }
-                target = ProbeTarget(address: address, via: defaults.via, tcpPort: defaults.tcpPort)
+                target = ProbeTarget(address: address, via: defaults.via, probes: probes)
                 if !t["via"].isNil {
                     guard let via = t["via"].stringValue else { throw args.error(position, "\(label): via must be a string") }
                     target.via = via
                 }
                 if !t["tcp"].isNil {
                     guard let port = t["tcp"].integerValue else { throw args.error(position, "\(label): tcp must be a port number (1-65535)") }
-                    do { target.tcpPort = try OptionCheck.port(port, field: "tcp") } catch {
+                    guard t["probe"].isNil else {
+                        throw args.error(position, "\(label): tcp cannot be combined with probe (write probe = \"tcp:PORT\")")
+                    }
+                    do { target.probes = [.tcp(try OptionCheck.port(port, field: "tcp"))] } catch {
                         throw args.error(position, "\(label): tcp \(error.requirement)")
                     }
+                }
+                do {
+                    if let own = try probeMethods(t["probe"]) { target.probes = own }
+                } catch {
+                    throw args.error(position, "\(label): probe \(error.requirement)")
                 }
             default:
                 throw args.error(position, "\(label): string expected, got \(v.typeName)")
@@ -93,6 +134,7 @@ enum NetworkBindings {
             if let e = r.error { entry["error"] = .string(e) }
             // Not "down" but "we could not look": callers must not read it as offline.
             if r.unknown { entry["unknown"] = true }
+            if let probe = r.probe { entry["probe"] = .string(probe) }
             t[target] = .table(entry)
         }
         return .table(t)

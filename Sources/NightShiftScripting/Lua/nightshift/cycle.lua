@@ -20,6 +20,8 @@ local function sweep(label)
     local x = r[name]
     if x.up then online[#online + 1] = name end
     local status = x.up and string.format("online  %.1f ms", x.rtt_ms or 0) or (x.unknown and "UNKNOWN" or "offline")
+    -- Say when only ARP saw it: a PC whose firewall drops ping.
+    if x.up and x.probe and x.probe ~= "icmp" then status = status .. " (" .. x.probe .. ")" end
     ns.log.info("  %-12s %-16s %s%s", name, x.ip or h.ip[1] or "-", status, h.watch and "" or "  (not watched)")
     if x.unknown then ns.log.info("  cannot tell whether %s is online: %s", name, tostring(x.error or "no answer could be sent")) end
   end
@@ -226,7 +228,8 @@ function ns._plan()
     if name == s.self then flags[#flags + 1] = "this machine" end
     if h.watch and name ~= s.self then flags[#flags + 1] = "watched" end
     if h.time_source then flags[#flags + 1] = "time source" end
-    if h.probe ~= "icmp" then flags[#flags + 1] = h.probe end
+    local probe = type(h.probe) == "table" and table.concat(h.probe, "+") or h.probe
+    if probe ~= "auto" then flags[#flags + 1] = "probe " .. probe end
     local acts = ns._action_names(h)
     add("  %-12s ip %-28s mac %-20s %s%s", name, #h.ip > 0 and util.join(h.ip) or "-",
       #h.mac > 0 and (h.mac[1] .. (#h.mac > 1 and (" +" .. (#h.mac - 1)) or "")) or "-",

@@ -225,11 +225,31 @@ function check.mac(v)
   return ns.parse.mac(v)
 end
 
-function check.probe(v)
-  if v == "icmp" then return v end
+local PROBE_FORMS = "\"icmp\", \"tcp:PORT\", \"arp\" or \"auto\""
+
+local function probe_form(v)
+  if v == "icmp" or v == "arp" or v == "auto" then return v end
   local port = type(v) == "string" and v:match("^tcp:(%d+)$")
   if port and tonumber(port) >= 1 and tonumber(port) <= 65535 then return v end
-  return nil, "\"icmp\" or \"tcp:PORT\" expected, got " .. (type(v) == "string" and ("\"" .. v .. "\"") or type(v))
+  return nil, PROBE_FORMS .. " expected, got " .. (type(v) == "string" and ("\"" .. v .. "\"") or type(v))
+end
+
+-- A probe, or an array of them (up if any answers).
+function check.probe(v)
+  if type(v) ~= "table" then
+    local ok, err = probe_form(v)
+    if ok then return ok end
+    return nil, err .. " (or an array of these)"
+  end
+  for k in pairs(v) do
+    if math.type(k) ~= "integer" or k < 1 or k > #v then return nil, "an array of probes expected, got key " .. tostring(k) end
+  end
+  if #v == 0 then return nil, "an array of probes (" .. PROBE_FORMS .. ") must not be empty" end
+  for i, item in ipairs(v) do
+    local ok, err = probe_form(item)
+    if not ok then return nil, "probe " .. i .. ": " .. err end
+  end
+  return v
 end
 
 function check.argv(v)
@@ -494,7 +514,8 @@ host = declaration("host", config.hosts, config.host_order, function(h, tbl)
   h.ip, h.mac, h.actions = h.ip or {}, h.mac or {}, h.actions or {}
   if h.watch == nil then h.watch = true end
   h.time_source = h.time_source or false
-  h.probe = h.probe or "icmp"
+  -- "auto": ICMP, plus ARP where the address is on a local link (PCs that drop ping).
+  h.probe = h.probe or "auto"
 end)
 
 --- Declares a backup job: `job "Name" { source = ..., target = ..., run = ..., after = ... }`.
@@ -569,6 +590,18 @@ function ns._validate()
   for _, name in ipairs(config.host_order) do
     local h = config.hosts[name]
     if name ~= s.self and #h.ip == 0 and not (h._bad and h._bad.ip) then fail(h.loc, "host \"%s\": missing 'ip' (needed to probe it)", name) end
+    -- ARP has no IPv6 form (that is neighbour discovery): an IPv6-only host asked only by ARP
+    -- could never be seen up.
+    local probes = type(h.probe) == "table" and h.probe or { h.probe }
+    local only_arp = true
+    for _, p in ipairs(probes) do if p ~= "arp" then only_arp = false end end
+    if only_arp and not (h._bad and (h._bad.ip or h._bad.probe)) then
+      for i, ip in ipairs(h.ip) do
+        if ip:find(":", 1, true) then
+          fail(h.loc, "host \"%s\": probe \"arp\" reaches IPv4 addresses only, but ip %d is \"%s\" (use \"auto\" or add \"icmp\")", name, i, ip)
+        end
+      end
+    end
   end
 
   local function host_ref(j, role)

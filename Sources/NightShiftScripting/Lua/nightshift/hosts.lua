@@ -35,9 +35,8 @@ function hosts.others(watched_only)
 end
 
 local function probe_targets(h)
-  local port = h.probe:match("^tcp:(%d+)$")
   local out = {}
-  for _, ip in ipairs(h.ip) do out[#out + 1] = { ip, via = h.via, tcp = port and tonumber(port) or nil } end
+  for _, ip in ipairs(h.ip) do out[#out + 1] = { ip, via = h.via, probe = h.probe } end
   return out
 end
 
@@ -57,7 +56,7 @@ function hosts.probe(names)
   for i, t in ipairs(targets) do
     local r, entry = results[t[1]] or { up = false }, out[owner[i]]
     if r.up and not entry.up then
-      out[owner[i]] = { up = true, ip = t[1], rtt_ms = r.rtt_ms }
+      out[owner[i]] = { up = true, ip = t[1], rtt_ms = r.rtt_ms, probe = r.probe }
     elseif not entry.up then
       entry.error = r.error or entry.error
       -- Unknown (could not probe) unless another address of the host gave an answer.
