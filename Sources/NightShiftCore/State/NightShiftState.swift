@@ -68,7 +68,8 @@ public struct HostState: Codable, Equatable, Sendable {
         wokenAt = try c.decodeIfPresent(Double.self, forKey: .wokenAt)
         clockOffset = try c.decodeIfPresent(Double.self, forKey: .clockOffset)
         clockSynced = try c.decodeIfPresent(Double.self, forKey: .clockSynced)
-        presence = (try? c.decodeIfPresent(HostPresence.self, forKey: .presence)) ?? nil
+        let presence = (try? c.decodeIfPresent(HostPresence.self, forKey: .presence)) ?? nil
+        self.presence = presence?.isEmpty == true ? nil : presence
     }
 
     /// Encodes the record; an empty presence is left out.
@@ -278,8 +279,7 @@ extension NightShiftState {
         for (name, up) in sweep.up {
             var host = hosts[name] ?? HostState()
             var presence = host.presence ?? HostPresence()
-            presence.record(up: up, at: sweep.time, timeZone: timeZone)
-            host.presence = presence
+            if presence.record(up: up, at: sweep.time, timeZone: timeZone) { host.presence = presence }
             if host.up != up || host.since == nil { host.since = sweep.time }
             host.up = up
             host.lastSweep = sweep.time

@@ -20,7 +20,7 @@ final class HostPresenceTests: XCTestCase {
         for bad in ["2025-02-30", "2025-13-01", "2025-1-01", "20250110", "", "abcd-ef-gh", "2025-01-10x"] {
             XCTAssertNil(CivilDay.number(bad), bad)
         }
-        for n in stride(from: -800_000, through: 800_000, by: 997) {
+        for n in stride(from: -300_000, through: 2_900_000, by: 997) { // years 1148-9909
             XCTAssertEqual(CivilDay.number(CivilDay.text(n)), n)
         }
     }
@@ -143,12 +143,14 @@ final class HostPresenceTests: XCTestCase {
         let dir = try TestDirectory()
         defer { dir.remove() }
         let store = StateStore(directory: dir.path)
-        var days: [String] = (0..<40).map { #"{"day": "\#(CivilDay.text(20_000 + $0))", "hours": "\#(String(repeating: "#", count: 24))"}"# }
-        days += [#"{"day": "2025-02-30", "hours": "########################"}"#,   // no such date
-                 #"{"day": "2025-01-10", "hours": "###"}"#,                        // too short
-                 #"{"day": "2025-01-10", "hours": "xxxxxxxxxxxxxxxxxxxxxxxx"}"#,   // not #.-
-                 #"{"hours": "########################"}"#, #"17"#, #"null"#,
-                 #"{"day": "\#(CivilDay.text(20_039))", "hours": "........................"}"#] // a duplicate date
+        func entry(_ day: String, _ hours: String) -> String { "{\"day\": \"\(day)\", \"hours\": \"\(hours)\"}" }
+        let full = String(repeating: "#", count: 24)
+        var days: [String] = (0..<40).map { entry(CivilDay.text(20_000 + $0), full) }
+        days += [entry("2025-02-30", full),                              // no such date
+                 entry("2025-01-10", "###"),                             // too short
+                 entry("2025-01-10", String(repeating: "x", count: 24)), // not #.-
+                 "{\"hours\": \"\(full)\"}", "17", "null",
+                 entry(CivilDay.text(20_039), String(repeating: ".", count: 24))] // a duplicate date
         let text = """
             {"version": 1, "note": "kept",
              "hosts": {"A": {"up": true, "last_seen": 5, "presence": [\(days.joined(separator: ", "))], "extra": 1},
