@@ -88,7 +88,9 @@ public struct PresenceForecast: Equatable, Sendable {
             let off = usually.firstIndex { $0 != true }
             let text: String
             switch off {
-            case 0?: text = "\(name) is usually off at \(clock.time(from))\(data)"
+            case 0?:
+                let hours = PresenceReport.usualHours(record)
+                text = "\(name) is usually off at \(clock.time(from))" + (hours == "never" ? "" : " (usually up \(hours))") + data
             case let k?:
                 let unswept = usually[k] == nil ? " at least (no sweep at that hour yet)" : ""
                 text = "\(name) is usually on until \(when(instants[k]))\(unswept)\(data)"

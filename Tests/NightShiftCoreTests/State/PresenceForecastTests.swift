@@ -78,7 +78,7 @@ final class PresenceForecastTests: XCTestCase {
         // Without min_interval, at 06:00 Work3 is usually off already.
         let early = PresenceForecast(watched: ["Work3"], presence: ["Work3": work3], rules: .init(), now: at(0, 6), timeZone: utc)
         XCTAssertEqual(early.likelyStart, at(0, 6))
-        XCTAssertEqual(early.hosts.first?.text, "Work3 is usually off at 06:00")
+        XCTAssertEqual(early.hosts.first?.text, "Work3 is usually off at 06:00 (usually up 08:00-23:00)")
         XCTAssertEqual(early.summary, "Tonight: the watched hosts are usually off at this hour: the next check likely starts the backup")
     }
 
@@ -90,7 +90,7 @@ final class PresenceForecastTests: XCTestCase {
         XCTAssertEqual(friday.likelyStart, at(0, 23))
         // Saturday noon: usually off.
         let saturday = PresenceForecast(watched: ["Work3"], presence: ["Work3": work3], rules: .init(), now: at(1, 12), timeZone: utc)
-        XCTAssertEqual(saturday.hosts.first?.text, "Work3 is usually off at 12:00")
+        XCTAssertEqual(saturday.hosts.first?.text, "Work3 is usually off at 12:00 (usually up 08:00-23:00)")
         XCTAssertEqual(saturday.likelyStart, at(1, 12))
     }
 
