@@ -79,6 +79,14 @@ final class PresenceCLITests: XCTestCase {
         XCTAssertTrue(fresh.output.contains("  Tonight: no presence recorded yet; the backup starts at the first check that finds the watched hosts offline, at the latest when the force window \(window) opens at \(opens)"),
                       fresh.output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: f.dir + "/state"), "check --explain created the state directory")
+
+        // --state-dir names another state, as for status.
+        let g = try ScriptFixture()
+        _ = try writeState(g, offIn: 3)
+        let elsewhere = try NightShiftBinary.run(["check", "--explain", "--state-dir", g.dir + "/state", path])
+        XCTAssertEqual(elsewhere.status, 0, elsewhere.output)
+        XCTAssertTrue(elsewhere.output.contains("Presence and tonight's trigger (\(g.dir)/state/state.json):"), elsewhere.output)
+        XCTAssertTrue(elsewhere.output.contains("  Work3 is usually on until "), elsewhere.output)
     }
 
     func testStatusShowsTheHourStripsAndWithTheScriptTheForecast() throws {
