@@ -198,7 +198,8 @@ enum CivilDay {
     /// The local day number and hour of `epoch` in `timeZone`.
     static func local(_ epoch: Double, timeZone: TimeZone) -> (day: Int, hour: Int) {
         let shifted = epoch + Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: epoch)))
-        let seconds = Int(shifted.rounded(.down))
+        // Callers pass plausible times; a hand-edited absurd one must not trap the conversion.
+        let seconds = shifted.isFinite ? Int(min(max(shifted, -1e11), 1e11).rounded(.down)) : 0
         let day = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
         return (day, (seconds - day * 86_400) / 3_600)
     }

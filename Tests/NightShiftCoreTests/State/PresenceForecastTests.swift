@@ -119,6 +119,14 @@ final class PresenceForecastTests: XCTestCase {
         XCTAssertEqual(nobody.likelyStart, at(0, 20))
     }
 
+    func testAbsurdTimesNeverTrap() {
+        let p = presence { _, hour in hour < 12 }
+        for t in [1e300, -1e300, .nan, .infinity] as [Double] {
+            let f = PresenceForecast(watched: ["A"], presence: ["A": p], rules: .init(notBefore: t), now: t, timeZone: utc)
+            XCTAssertFalse(f.summary.isEmpty)
+        }
+    }
+
     func testOnAllDayWithoutAWindowIsNoLikelyBackup() {
         let server = presence { _, _ in true }
         let f = PresenceForecast(watched: ["srv"], presence: ["srv": server], rules: .init(), now: at(0, 12), timeZone: utc)
