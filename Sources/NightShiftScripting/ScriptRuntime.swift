@@ -38,6 +38,11 @@ public struct SiteSettings: Sendable, Equatable {
     public var metrics: String? = nil
     /// Each declared job's `max_age` (its own, else `settings.max_age`), in seconds.
     public var jobMaxAges: [String: Double] = [:]
+    /// The watched hosts (every host but this machine whose `watch` is true), in script order.
+    public var watched: [String] = []
+    /// `offline_sweeps` and `min_interval` (seconds), for the presence forecast.
+    public var offlineSweeps: Int = 1
+    public var minInterval: Double = 43_200
 }
 
 /// What one cycle ended with.
@@ -153,7 +158,19 @@ public final class ScriptRuntime {
             logFile: context.options.logFile ?? resolve(s["log_file"].stringValue ?? "nightshift.log", against: "LOGS_DIRECTORY"),
             forceWindow: s["force_window"].stringValue,
             maxAttempts: s["max_attempts"].integerValue ?? 3,
-            metrics: s["metrics"].stringValue.map { resolve($0, against: nil) }, jobMaxAges: maxAges)
+            metrics: s["metrics"].stringValue.map { resolve($0, against: nil) }, jobMaxAges: maxAges,
+            watched: watchedHosts(config, this: s["self"].stringValue),
+            offlineSweeps: Int(clamping: s["offline_sweeps"].integerValue ?? 1),
+            minInterval: s["min_interval"].doubleValue ?? 43_200)
+    }
+
+    /// The hosts `hosts.others(true)` names: declared order, this machine left out, `watch` true.
+    private func watchedHosts(_ config: LuaTable, this: String?) -> [String] {
+        let hosts = config["hosts"].tableValue ?? LuaTable()
+        return (config["host_order"].tableValue?.array ?? []).compactMap { value in
+            guard let name = value.stringValue, name != this, hosts[.string(name)].tableValue?["watch"].isTruthy == true else { return nil }
+            return name
+        }
     }
 
     /// The validated plan as text lines (`nightshift check`).

@@ -12,6 +12,9 @@ struct CheckCommand: ParsableCommand {
     )
 
     @Argument(help: "The site script (Lua).") var script: String
+    @Flag(help: "Also read the state (never changing it) and tell when tonight's backup likely starts, from the hours the watched hosts were seen up.")
+    var explain = false
+    @Option(help: "State directory for --explain (default: the script's state_dir).") var stateDir: String?
 
     func run() throws {
         guard let source = FileManager.default.contents(atPath: script) else {
@@ -19,7 +22,7 @@ struct CheckCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let log = try NightShiftLog(filePath: nil)
-        let context = ScriptContext(log: log, options: ScriptOptions(dryRun: true))
+        let context = ScriptContext(log: log, options: ScriptOptions(dryRun: true, stateDir: stateDir))
         do {
             let runtime = try ScriptRuntime(context: context)
             let settings = try runtime.loadSite(path: script, source: Array(source))
@@ -27,6 +30,7 @@ struct CheckCommand: ParsableCommand {
             for line in try runtime.plan() { print(line) }
             print("  state directory: \(absolute(settings.stateDir))")
             print("  log file: \(absolute(settings.logFile))")
+            if explain { try explainTonight(settings) }
         } catch let problems as ScriptProblems {
             let n = problems.problems.count
             printError("\(script): \(n) error\(n == 1 ? "" : "s"):")
@@ -34,6 +38,26 @@ struct CheckCommand: ParsableCommand {
             if !problems.traceback.isEmpty { printError(problems.traceback) }
             throw ExitCode(2)
         }
+    }
+}
+
+extension CheckCommand {
+    /// `--explain`: the watched hosts' hour strips and tonight's likely start, from state.json
+    /// as it is (read without quarantining or cleaning anything).
+    private func explainTonight(_ settings: SiteSettings) throws {
+        let store = StateStore(directory: settings.stateDir)
+        print("Presence and tonight's trigger (\(absolute(store.path))):")
+        let loaded: LoadedState
+        do {
+            loaded = try store.load(quarantine: false)
+        } catch {
+            printError("nightshift: \(error)")
+            throw ExitCode(2)
+        }
+        if !loaded.condition.isKnown { print("  state: \(loaded.condition)") }
+        let now = Date().timeIntervalSince1970
+        for line in PresenceReport.lines(loaded.state.hosts, names: settings.watched, now: now) { print("  " + line) }
+        for line in settings.forecast(loaded.state, now: now).lines { print("  " + line) }
     }
 }
 

@@ -8,6 +8,8 @@ import NightShiftScripting
 struct ScriptState {
     var stateDir: String
     var maxAges: [String: Double] = [:]
+    /// The script's settings, when a script was given (for the presence forecast).
+    var settings: SiteSettings?
 
     /// Loads `script` (as `check` does: a rehearsal, nothing touched) when given.
     static func resolve(script: String?, stateDir: String?) throws -> ScriptState {
@@ -21,7 +23,7 @@ struct ScriptState {
         do {
             let runtime = try ScriptRuntime(context: context)
             let settings = try runtime.loadSite(path: script, source: Array(source))
-            return ScriptState(stateDir: settings.stateDir, maxAges: settings.jobMaxAges)
+            return ScriptState(stateDir: settings.stateDir, maxAges: settings.jobMaxAges, settings: settings)
         } catch let problems as ScriptProblems {
             printError("\(script): \(problems.problems.joined(separator: "\n"))")
             throw ExitCode(2)
@@ -34,5 +36,20 @@ struct ScriptState {
             printError("nightshift: no state directory at \(stateDir): give the script or --state-dir (your script's state_dir, relative to the script's folder)")
             throw ExitCode(2)
         }
+    }
+}
+
+extension SiteSettings {
+    /// When tonight's backup likely starts, from the watched hosts' presence in `state` and
+    /// the trigger's settings (force window, min_interval, offline_sweeps).
+    func forecast(_ state: NightShiftState, now: Double) -> PresenceForecast {
+        let window = forceWindow.flatMap { try? TimeWindow(parsing: $0) }
+        let notBefore = state.night.lastGoodAutomatic.flatMap { last in
+            // A last good night "in the future" (a clock stepped back) never blocks, as in the trigger.
+            minInterval > 0 && last <= now ? last + minInterval : nil
+        }
+        let rules = PresenceForecast.Rules(window: window, windowUsed: state.night.windowUsed ?? state.lastWindowRun,
+                                           notBefore: notBefore, offlineSweeps: offlineSweeps, checkEvery: checkEvery)
+        return PresenceForecast(watched: watched, presence: state.hosts.compactMapValues(\.presence), rules: rules, now: now)
     }
 }

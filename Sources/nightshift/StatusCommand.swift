@@ -8,6 +8,8 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Show the last sweep per host, the last result per job and the next check.",
         discussion: """
+            Each swept host gets a 24-hour strip of the hours it was seen up over the last 28 days; \
+            with SCRIPT, also when tonight's backup likely starts. \
             Exit code: 0 all is well, 1 a job's last run failed or a job is stale (its last good \
             backup is older than max_age), 2 usage. Example: nightshift status scripts/nightly.lua
             """
@@ -33,11 +35,13 @@ struct StatusCommand: ParsableCommand {
             loaded.state.jobs[name]?.maxAge = age
         }
         let now = Date()
+        let forecast = resolved.settings?.forecast(loaded.state, now: now.timeIntervalSince1970)
         if json {
-            print(try StatusJSON.render(loaded, stateFile: store.path, now: now.timeIntervalSince1970), terminator: "")
+            print(try StatusJSON.render(loaded, stateFile: store.path, now: now.timeIntervalSince1970, forecast: forecast),
+                  terminator: "")
         } else {
             print(StatusReport.render(loaded, stateFile: store.path, now: now,
-                                      daemonPID: InstanceLock.holder(stateDir: resolved.stateDir)))
+                                      daemonPID: InstanceLock.holder(stateDir: resolved.stateDir), forecast: forecast))
         }
         let code = StatusVerdict(loaded.state, now: now.timeIntervalSince1970).exitCode
         if code != 0 { throw ExitCode(code) }

@@ -209,4 +209,44 @@ final class CycleTests: XCTestCase {
         // The magic packet went where the night sends it (the host's broadcast and port), for its MAC.
         XCTAssertTrue(eventually(within: 5) { c.nic.seen.contains("02:00:00:00:00:15") }, "seen: \(c.nic.seen); \(result.output)")
     }
+    func testEverySweepRecordsTheLocalHoursEachHostWasSeenUpAndAnUnknownOneCountsNeither() throws {
+        let c = try CycleFixture(testCase: self)
+        // W1 answers, B1 is off, W2 cannot be probed at all (its `via` is not ours): unknown.
+        let script = c.header() + c.sleeper("B1", 30) + "host \"W1\" { ip = \"127.0.0.5\" }\n"
+            + "host \"W2\" { ip = \"127.0.0.7\", via = \"10.200.9.9\" }\n"
+            + copyJob("Copy", source: "Nas", target: "B1")(c.dir, "")
+        let path = try c.f.write("site.lua", script)
+        // The cycles run on an injected clock: evenings of two days in this machine's time zone.
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = .current
+        func local(_ day: Int, _ hour: Int) throws -> Double {
+            try XCTUnwrap(cal.date(from: DateComponents(year: 2025, month: 6, day: day, hour: hour, minute: 30))).timeIntervalSince1970
+        }
+        let clock = FakeWallClock()
+        for time in [try local(2, 21), try local(2, 22), try local(3, 21)] {
+            clock.set(time)
+            let context = ScriptContext(log: c.f.log, options: ScriptOptions(), now: { clock.now })
+            context.stateDirectory = c.dir + "/state"
+            let rt = try ScriptRuntime(context: context)
+            try rt.loadSite(path: path, source: Array(script.utf8))
+            let outcome = try rt.cycle(manual: false)
+            XCTAssertFalse(outcome.ran, outcome.reason)
+        }
+        let hosts = try XCTUnwrap(try c.state()["hosts"] as? [String: [String: Any]])
+        func days(_ name: String) -> [[String: String]] { hosts[name]?["presence"] as? [[String: String]] ?? [] }
+        let evening = String(repeating: "-", count: 21)
+        XCTAssertEqual(days("W1"), [["day": "2025-06-02", "hours": evening + "##-"], ["day": "2025-06-03", "hours": evening + "#--"]],
+                       "\(hosts)")
+        XCTAssertEqual(days("B1"), [["day": "2025-06-02", "hours": evening + "..-"], ["day": "2025-06-03", "hours": evening + ".--"]])
+        XCTAssertEqual(days("W2"), [], "an unknown sweep counts neither as up nor as down: \(hosts["W2"] ?? [:])")
+        XCTAssertEqual(hosts["W1"]?["last_seen"] as? Double, try local(3, 21))
+    }
+}
+
+/// A wall clock a test sets by hand (`ScriptContext.now`).
+final class FakeWallClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0.0
+    var now: Double { lock.withLock { value } }
+    func set(_ t: Double) { lock.withLock { value = t } }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a job's last run ended, as written to `state.json` and `history.jsonl`.
 public enum JobResult: String, Codable, Sendable, CaseIterable {
     /// Finished with an accepted exit code.
@@ -32,6 +34,8 @@ public struct HostState: Codable, Equatable, Sendable {
     /// theirs minus the source's), and when (epoch).
     public var clockOffset: Double?
     public var clockSynced: Double?
+    /// The local hours the host was seen up over the last weeks (nil: never swept).
+    public var presence: HostPresence?
 
     /// Creates a host record.
     public init(up: Bool? = nil, since: Double? = nil, lastSeen: Double? = nil, lastSweep: Double? = nil,
@@ -50,6 +54,35 @@ public struct HostState: Codable, Equatable, Sendable {
         case wokenAt = "woken_at"
         case clockOffset = "clock_offset"
         case clockSynced = "clock_synced"
+        case presence
+    }
+
+    /// Decodes a host record. A `presence` field that does not parse is dropped (it is
+    /// rebuilt by the next sweeps) rather than making the whole state corrupt.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        up = try c.decodeIfPresent(Bool.self, forKey: .up)
+        since = try c.decodeIfPresent(Double.self, forKey: .since)
+        lastSeen = try c.decodeIfPresent(Double.self, forKey: .lastSeen)
+        lastSweep = try c.decodeIfPresent(Double.self, forKey: .lastSweep)
+        wokenAt = try c.decodeIfPresent(Double.self, forKey: .wokenAt)
+        clockOffset = try c.decodeIfPresent(Double.self, forKey: .clockOffset)
+        clockSynced = try c.decodeIfPresent(Double.self, forKey: .clockSynced)
+        let presence = (try? c.decodeIfPresent(HostPresence.self, forKey: .presence)) ?? nil
+        self.presence = presence?.isEmpty == true ? nil : presence
+    }
+
+    /// Encodes the record; an empty presence is left out.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(up, forKey: .up)
+        try c.encodeIfPresent(since, forKey: .since)
+        try c.encodeIfPresent(lastSeen, forKey: .lastSeen)
+        try c.encodeIfPresent(lastSweep, forKey: .lastSweep)
+        try c.encodeIfPresent(wokenAt, forKey: .wokenAt)
+        try c.encodeIfPresent(clockOffset, forKey: .clockOffset)
+        try c.encodeIfPresent(clockSynced, forKey: .clockSynced)
+        if let presence, !presence.isEmpty { try c.encode(presence, forKey: .presence) }
     }
 }
 
@@ -239,10 +272,14 @@ public struct NightShiftState: Codable, Equatable, Sendable {
 }
 
 extension NightShiftState {
-    /// Records a sweep: updates each probed host and keeps the last `keep` sweeps.
-    public mutating func recordSweep(_ sweep: SweepRecord, keep: Int = 10) {
+    /// Records a sweep: updates each probed host (and its presence, in the local hours of
+    /// `timeZone`) and keeps the last `keep` sweeps. Hosts the sweep could not tell about
+    /// are not in `sweep.up`, so they count neither as seen up nor as seen down.
+    public mutating func recordSweep(_ sweep: SweepRecord, keep: Int = 10, timeZone: TimeZone = .current) {
         for (name, up) in sweep.up {
             var host = hosts[name] ?? HostState()
+            var presence = host.presence ?? HostPresence()
+            if presence.record(up: up, at: sweep.time, timeZone: timeZone) { host.presence = presence }
             if host.up != up || host.since == nil { host.since = sweep.time }
             host.up = up
             host.lastSweep = sweep.time

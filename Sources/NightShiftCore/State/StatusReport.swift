@@ -6,8 +6,10 @@ public enum StatusReport {
     ///
     /// Host and job rows are sorted by name; `stateFile` is only used in the heading;
     /// `daemonPID` (from ``InstanceLock/holder(stateDir:)``) adds a line naming the running daemon.
+    /// `forecast` (from the site script's watched hosts and force window) follows the presence table.
     public static func render(_ loaded: LoadedState, stateFile: String? = nil, now: Date = Date(),
-                              timeZone: TimeZone = .current, daemonPID: Int32? = nil) -> String {
+                              timeZone: TimeZone = .current, daemonPID: Int32? = nil,
+                              forecast: PresenceForecast? = nil) -> String {
         let clock = WallClockText(timeZone: timeZone)
         let state = loaded.state
         let nowEpoch = now.timeIntervalSince1970
@@ -36,7 +38,10 @@ public enum StatusReport {
                 lines.append("Last sweep: \(clock.dateTime(sweep.time)) (\(ago(sweep.time, nowEpoch)))")
             }
             lines += TextTable.render(header: ["HOST", "STATE", "SINCE", "LAST SEEN"], rows: rows)
+            let presence = PresenceReport.lines(state.hosts, names: state.hosts.keys.sorted(), now: nowEpoch, timeZone: timeZone)
+            if !presence.isEmpty { lines += [""] + presence }
         }
+        if let forecast { lines += [""] + forecast.lines }
         lines.append("")
 
         if state.jobs.isEmpty {
@@ -113,6 +118,14 @@ struct WallClockText {
 
     /// Epochs and spans beyond this many seconds (about 30,000 years) are shown as "?".
     static let plausible = 1e12
+
+    /// `HH:MM`; "?" for an absurd epoch.
+    func time(_ epoch: Double) -> String {
+        guard abs(epoch) < Self.plausible else { return "?" }
+        let c = calendar.dateComponents([.hour, .minute], from: Date(timeIntervalSince1970: epoch))
+        func p(_ v: Int?) -> String { let v = v ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        return "\(p(c.hour)):\(p(c.minute))"
+    }
 
     /// `YYYY-MM-DD HH:MM`, or with `:SS` when `seconds` is true; "?" for an absurd epoch.
     func dateTime(_ epoch: Double, seconds: Bool = false) -> String {

@@ -35,6 +35,40 @@ public enum StatusJSON {
         var up: Bool?
         var since: Double?
         var last_seen: Double?
+        var presence: Presence?
+    }
+
+    /// A host's presence: per local hour 0-23, on how many of the recorded days it was seen up
+    /// and on how many a sweep could tell; `strip` and `usually_up` as the text shows them.
+    private struct Presence: Encodable {
+        var days: Int
+        var strip: String
+        var usually_up: String
+        var up_days: [Int]
+        var swept_days: [Int]
+
+        init?(_ p: HostPresence?) {
+            guard let p, !p.isEmpty else { return nil }
+            let hourly = p.hourly()
+            days = p.entries.count
+            strip = p.strip
+            usually_up = PresenceReport.usualHours(p)
+            up_days = hourly.map(\.up)
+            swept_days = hourly.map(\.swept)
+        }
+    }
+
+    private struct Forecast: Encodable {
+        var likely_start: Double?
+        var by_window: Bool
+        var summary: String
+        var hosts: [String: ForecastHost]
+    }
+
+    private struct ForecastHost: Encodable {
+        var off_from: Double?
+        var days: Int
+        var text: String
     }
 
     private struct Cycle: Encodable {
@@ -56,10 +90,12 @@ public enum StatusJSON {
         var jobs: [String: Job]
         var last_cycle: Cycle?
         var failed_attempts: Int
+        var forecast: Forecast?
     }
 
-    /// The document for `loaded` as of `now`.
-    public static func render(_ loaded: LoadedState, stateFile: String? = nil, now: Double) throws -> String {
+    /// The document for `loaded` as of `now`; `forecast` when the site script is known.
+    public static func render(_ loaded: LoadedState, stateFile: String? = nil, now: Double,
+                              forecast: PresenceForecast? = nil) throws -> String {
         let state = loaded.state
         let verdict = StatusVerdict(state, now: now)
         var jobs: [String: Job] = [:]
@@ -72,12 +108,19 @@ public enum StatusJSON {
         let doc = Document(
             time: now, state_file: stateFile, state: loaded.condition.isKnown ? "ok" : "\(loaded.condition)",
             ok: verdict.exitCode == 0, failed: verdict.failed, stale: verdict.stale.map(\.name),
-            hosts: state.hosts.mapValues { Host(up: $0.up, since: $0.since, last_seen: $0.lastSeen) },
+            hosts: state.hosts.mapValues {
+                Host(up: $0.up, since: $0.since, last_seen: $0.lastSeen, presence: Presence($0.presence?.recent(asOf: now)))
+            },
             jobs: jobs,
             last_cycle: state.lastCycle.map {
                 Cycle(start: $0.start, end: $0.end, result: $0.result, reason: $0.reason, next_check: $0.nextCheck)
             },
-            failed_attempts: state.night.failedAttempts)
+            failed_attempts: state.night.failedAttempts,
+            forecast: forecast.map { f in
+                Forecast(likely_start: f.likelyStart, by_window: f.byWindow, summary: f.summary,
+                         hosts: Dictionary(f.hosts.map { ($0.name, ForecastHost(off_from: $0.offFrom, days: $0.days, text: $0.text)) },
+                                           uniquingKeysWith: { a, _ in a }))
+            })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
         return String(decoding: try encoder.encode(doc), as: UTF8.self) + "\n"

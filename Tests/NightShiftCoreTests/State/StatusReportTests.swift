@@ -10,8 +10,8 @@ final class StatusReportTests: XCTestCase {
     func testRendersAlignedTables() {
         let t = now.timeIntervalSince1970
         var state = NightShiftState()
-        state.recordSweep(SweepRecord(time: t - 7_200, up: ["Work1": true, "Backup1": false]))
-        state.recordSweep(SweepRecord(time: t - 3_600, up: ["Work1": true, "Backup1": false]))
+        state.recordSweep(SweepRecord(time: t - 7_200, up: ["Work1": true, "Backup1": false]), timeZone: utc)
+        state.recordSweep(SweepRecord(time: t - 3_600, up: ["Work1": true, "Backup1": false]), timeZone: utc)
         state.recordJobStart("ServerZuBackup1", at: t - 72_000)
         state.recordJobEnd("ServerZuBackup1", at: t - 72_000 + 780, result: .ok, reason: "exit 0")
         state.recordJobStart("Backup1ZuBackup2", at: t - 3_000)
@@ -28,6 +28,11 @@ final class StatusReportTests: XCTestCase {
         HOST     STATE  SINCE                          LAST SEEN
         Backup1  down   2025-01-10 10:00 (2h 00m ago)  never
         Work1    up     2025-01-10 10:00 (2h 00m ago)  2025-01-10 11:00 (1h 00m ago)
+
+        Presence over the last 28 days (local hours; # usually up, + sometimes, . never, blank: not swept):
+        HOST      0     6     12    18       DAYS  USUALLY UP
+        Backup1  [          ..            ]  1     never
+        Work1    [          ##            ]  1     10:00-12:00
 
         JOB               RESULT  LAST START        LAST GOOD    REASON
         Backup1ZuBackup2  failed  2025-01-10 11:10  never        Backup2 stayed offline after wake
