@@ -10,20 +10,17 @@ public struct ProbeOptions: Sendable, Equatable {
     public var tcpPort: UInt16?
     /// Which kind of ICMP socket to use.
     public var icmpSocket: ICMPSocketKind
-    /// Seconds between two consecutive sends (fping's `-i`); 0 sends everything at once.
-    public var sendInterval: Double
 
     /// Options with the documented defaults (timeout 1 s, one retry, ICMP).
     public init(
         timeout: Double = 1, retries: Int = 1, via: String? = nil, tcpPort: UInt16? = nil,
-        icmpSocket: ICMPSocketKind = .automatic, sendInterval: Double = 0
+        icmpSocket: ICMPSocketKind = .automatic
     ) {
         self.timeout = timeout
         self.retries = retries
         self.via = via
         self.tcpPort = tcpPort
         self.icmpSocket = icmpSocket
-        self.sendInterval = sendInterval
     }
 
     /// These options after the checks every primitive shares (`OptionCheck`): throws an
@@ -31,9 +28,6 @@ public struct ProbeOptions: Sendable, Equatable {
     public func validated() throws(OptionError) -> ProbeOptions {
         _ = try OptionCheck.seconds(timeout, field: "timeout")
         _ = try OptionCheck.count(Int64(retries), field: "retries", in: 0...100)
-        guard sendInterval.isFinite, sendInterval >= 0, sendInterval <= 1 else {
-            throw OptionError(field: "send_interval", requirement: "must be between 0 and 1 second")
-        }
         if let tcpPort { _ = try OptionCheck.port(Int64(tcpPort), field: "tcp") }
         if let via {
             _ = try OptionCheck.noNUL(via, field: "via")

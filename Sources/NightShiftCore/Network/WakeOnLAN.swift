@@ -59,9 +59,4 @@ public enum WakeOnLAN {
         }
         return sent
     }
-
-    /// `send` from an async context, on a thread of its own.
-    public static func send(_ macs: [MACAddress], options: WakeOptions = WakeOptions()) async throws -> Int {
-        try await NetworkThread.run { try send(macs, options: options) }
-    }
 }

@@ -66,11 +66,6 @@ public enum SNTPClient {
         }
     }
 
-    /// `query` from an async context, on a thread of its own.
-    public static func query(server: String, port: UInt16 = 123, timeout: Double = 5) async throws -> SNTPSample {
-        try await NetworkThread.run { try query(server: server, port: port, timeout: timeout) }
-    }
-
     /// Validates a reply and computes offset and delay from the four timestamps:
     /// T1 sent, T2 server received, T3 server sent, T4 received;
     /// offset = ((T2 - T1) + (T3 - T4)) / 2, delay = (T4 - T1) - (T3 - T2).
