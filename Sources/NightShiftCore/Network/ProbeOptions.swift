@@ -1,4 +1,4 @@
-/// How `Prober` probes targets: the `opts` of `ns.ping`, `ns.is_up` and `ns.wait_up`.
+/// How `Prober` probes targets: timeout, retries, source address, ICMP or a TCP port.
 public struct ProbeOptions: Sendable, Equatable {
     /// Seconds to wait for an answer to one probe.
     public var timeout: Double
@@ -49,7 +49,7 @@ public enum ICMPSocketKind: String, Sendable, Equatable, CaseIterable {
     case raw
 }
 
-/// The outcome for one target: `{up=bool, rtt_ms=number?, error=string?}` in Lua.
+/// The outcome for one target: up (with its round-trip time), down, or unknown, and why.
 public struct ProbeResult: Sendable, Equatable, CustomStringConvertible {
     /// Whether the target answered.
     public var up: Bool

@@ -1,6 +1,7 @@
 import Glibc
 
-/// ICMP/TCP reachability: `ns.ping`, `ns.is_up`, `ns.wait_up`.
+/// ICMP/TCP reachability: a sweep of many targets at once, one target's answer, and a wait
+/// until targets come up.
 ///
 /// Every call probes all its targets concurrently from one thread and blocks its caller, which
 /// must be a plain thread (the script's), never the Swift concurrency pool: a wait may sit in
@@ -25,7 +26,7 @@ public enum Prober {
         return try run(targets, options: options, schedule: schedule)
     }
 
-    /// Whether one target answers (`ns.is_up`).
+    /// Whether one target answers.
     public static func isUp(_ target: String, options: ProbeOptions = ProbeOptions()) throws -> Bool {
         try sweep([target], options: options)[target]?.up ?? false
     }

@@ -1,6 +1,6 @@
 import Glibc
 
-/// An SNTP client (RFC 4330 / RFC 5905) over UDP: `ns.time.query` and `nightshift time`.
+/// An SNTP client (RFC 4330 / RFC 5905) over UDP: one query, one measured offset.
 /// Hand-written: SNTP is one 48-byte exchange, and no Swift library offers an NTP client.
 public enum SNTPClient {
     /// Asks `server` for its time once; throws `SNTPError` when no valid answer arrives in time,
