@@ -97,7 +97,7 @@ final class StatusReportTests: XCTestCase {
         XCTAssertEqual(night["start"] as? Double, t - 600)
         XCTAssertEqual(night["end"] as? Double, t - 60)
         XCTAssertEqual(night["result"] as? String, "failed")
-        XCTAssertNil(StatusJSON.render(LoadedState(state: NightShiftState(), condition: .known), now: t)
+        XCTAssertNil(try StatusJSON.render(LoadedState(state: NightShiftState(), condition: .known), now: t)
             .range(of: "last_night"), "no night yet: no last_night")
     }
 }
