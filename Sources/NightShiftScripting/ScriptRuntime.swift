@@ -84,6 +84,8 @@ public final class ScriptRuntime {
             })
         var m = ModuleBuilder(lua: lua, context: context)
         try LogBindings.install(&m)
+        try WaitBindings.install(&m)
+        try FactBindings.install(&m)
         try ProcessBindings.install(&m)
         try NetworkBindings.install(&m)
         try TimeBindings.install(&m)

@@ -125,6 +125,21 @@ final class FakeNIC: @unchecked Sendable {
 
     var seen: [String] { lock.withLock { packets } }
 
+    /// The MACs seen before a marker packet sent now, once the marker arrived (bounded): a
+    /// packet sent earlier was queued on this socket before the marker, so "none" is proof,
+    /// not a guess that a fixed wait was long enough.
+    func seenBeforeMarker(within seconds: Double = 10) throws -> [String] {
+        let marker = "0e:00:00:00:00:fe"
+        let sent = try WakeOnLAN.send([MACAddress(parsing: marker)],
+                                      options: WakeOptions(broadcast: "127.0.0.1", port: port, repeatCount: 1))
+        XCTAssertEqual(sent, 1)
+        let deadline = Date().addingTimeInterval(seconds)
+        while !seen.contains(marker), Date() < deadline { usleep(10_000) }
+        let all = seen
+        guard let index = all.firstIndex(of: marker) else { throw MarkerLost(seconds: seconds) }
+        return Array(all[..<index])
+    }
+
     private func loop() {
         var buf = [UInt8](repeating: 0, count: 512)
         while true {
@@ -146,4 +161,10 @@ final class FakeNIC: @unchecked Sendable {
             }
         }
     }
+}
+
+/// The fake NIC's own marker packet did not arrive: nothing can be said about earlier packets.
+struct MarkerLost: Error, CustomStringConvertible {
+    let seconds: Double
+    var description: String { "the fake NIC did not receive its marker packet within \(seconds) s" }
 }

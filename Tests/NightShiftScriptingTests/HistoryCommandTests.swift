@@ -37,6 +37,13 @@ final class HistoryCommandTests: XCTestCase {
         let good = try XCTUnwrap((doc["jobs"] as? [String: Any])?["Good"] as? [String: Any])
         XCTAssertEqual(good["result"] as? String, "ok")
         XCTAssertEqual(good["max_age"] as? Double, 3600)
+        // The night the run recorded is what status reports as the last night.
+        XCTAssertTrue(fine.output.range(of: #"Last night: started \d{4}-\d\d-\d\d \d\d:\d\d, took [^:]+: ok\n"#,
+                                        options: .regularExpression) != nil, fine.output)
+        let night = try XCTUnwrap(doc["last_night"] as? [String: Any], json.output)
+        XCTAssertEqual(night["result"] as? String, "ok")
+        let nightStart = try XCTUnwrap(night["start"] as? Double), nightEnd = try XCTUnwrap(night["end"] as? Double)
+        XCTAssertLessThanOrEqual(nightStart, nightEnd)
 
         // A max_age of 1 s makes the job stale a second after its good run.
         try n.site(ok.replacingOccurrences(of: "%@", with: "1s"))
@@ -53,7 +60,9 @@ final class HistoryCommandTests: XCTestCase {
         // A failed last run: exit 1 too, without a script (state.json holds max_age).
         try n.site(n.failingJob("Good"))
         XCTAssertEqual(try n.night(), 1, n.log)
-        XCTAssertEqual(try n.run(["status", "--state-dir", n.f.dir + "/state"]).code, 1)
+        let failed = try n.run(["status", "--state-dir", n.f.dir + "/state"])
+        XCTAssertEqual(failed.code, 1)
+        XCTAssertTrue(failed.output.contains(": failed\n") && failed.output.contains("Last night: started"), failed.output)
         XCTAssertEqual(try n.run(["status", "--bogus"]).code, 2)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Byte counters from /proc, sampled twice by `ns.busy.traffic` and `ns.busy.disk` for a rate.
+/// Byte counters from /proc (network interfaces, block devices), sampled twice for a rate:
+/// the traffic and disk busy checks.
 ///
 /// Hand-written: two small /proc text formats; no Swift library reads them.
 public enum ActivityCounters {

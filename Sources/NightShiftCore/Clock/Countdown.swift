@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// `ns.countdown`: waits, showing a live countdown on a terminal and one line in the log.
+/// Waits, showing a live countdown on a terminal and one line in the log.
 public enum Countdown {
     /// Waits `seconds`, or until `interruption` is triggered (then throws at once).
     ///

@@ -1,7 +1,7 @@
 /// Turns caller-supplied seconds into a `Duration` without trapping.
 ///
 /// `Duration.seconds(Double)` traps on infinity and NaN, and these values come
-/// straight from Lua scripts (`ns.sleep(math.huge)`); negatives and NaN mean
+/// straight from site scripts (an infinite sleep is one line away); negatives and NaN mean
 /// "no wait", anything beyond a century is a century.
 enum Seconds {
     static let longest: Double = 100 * 365 * 86_400

@@ -196,9 +196,9 @@ public final class NightShiftLog: Sendable {
     public func warn(_ message: String) { log(.warn, message) }
     /// Logs at error level, console and file.
     public func error(_ message: String) { log(.error, message) }
-    /// Logs to the console only (`ns.log.console`).
+    /// Logs to the console only.
     public func console(_ message: String, level: LogLevel = .info) { log(level, message, to: .console) }
-    /// Logs to the log file only (`ns.log.file`).
+    /// Logs to the log file only.
     public func file(_ message: String, level: LogLevel = .info) { log(level, message, to: .file) }
 
     /// Shows `text` as the live status line (rewritten in place with `\r`) on a

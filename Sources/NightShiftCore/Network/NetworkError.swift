@@ -1,6 +1,6 @@
 import Foundation
 
-/// Errors from the network primitives, worded for an administrator reading a log or a Lua error.
+/// Errors from the network primitives, worded for an administrator reading a log or an error message.
 public enum NetworkError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Neither an unprivileged (datagram) nor a raw ICMP socket could be opened.
     case icmpSocketUnavailable(family: String, detail: String)
@@ -15,7 +15,7 @@ public enum NetworkError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A socket call failed where no per-target result can carry the failure.
     case socketFailure(operation: String, errno: Int32)
 
-    /// The text an administrator sees (log line, Lua error string).
+    /// The text an administrator sees (log line, error message).
     public var description: String {
         switch self {
         case let .icmpSocketUnavailable(family, detail):

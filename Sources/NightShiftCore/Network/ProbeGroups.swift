@@ -19,7 +19,7 @@ public struct ProbeTarget: Sendable, Hashable {
     }
 }
 
-/// How `Prober.probe` waits (`ns.wait_up`): overall timeout, seconds between probes, and
+/// How `Prober.probe` waits for targets to come up: overall timeout, seconds between probes, and
 /// whether one answering target is enough.
 public struct ProbeWait: Sendable, Equatable {
     /// Overall seconds.

@@ -1,4 +1,4 @@
-/// How `Prober` probes targets: the `opts` of `ns.ping`, `ns.is_up` and `ns.wait_up`.
+/// How `Prober` probes targets: timeout, retries, source address, ICMP or a TCP port.
 public struct ProbeOptions: Sendable, Equatable {
     /// Seconds to wait for an answer to one probe.
     public var timeout: Double
@@ -12,20 +12,17 @@ public struct ProbeOptions: Sendable, Equatable {
     public var arp: Bool
     /// Which kind of ICMP socket to use.
     public var icmpSocket: ICMPSocketKind
-    /// Seconds between two consecutive sends (fping's `-i`); 0 sends everything at once.
-    public var sendInterval: Double
 
     /// Options with the documented defaults (timeout 1 s, one retry, ICMP).
     public init(
         timeout: Double = 1, retries: Int = 1, via: String? = nil, tcpPort: UInt16? = nil,
-        icmpSocket: ICMPSocketKind = .automatic, sendInterval: Double = 0, arp: Bool = false
+        icmpSocket: ICMPSocketKind = .automatic, arp: Bool = false
     ) {
         self.timeout = timeout
         self.retries = retries
         self.via = via
         self.tcpPort = tcpPort
         self.icmpSocket = icmpSocket
-        self.sendInterval = sendInterval
         self.arp = arp
     }
 
@@ -34,9 +31,6 @@ public struct ProbeOptions: Sendable, Equatable {
     public func validated() throws(OptionError) -> ProbeOptions {
         _ = try OptionCheck.seconds(timeout, field: "timeout")
         _ = try OptionCheck.count(Int64(retries), field: "retries", in: 0...100)
-        guard sendInterval.isFinite, sendInterval >= 0, sendInterval <= 1 else {
-            throw OptionError(field: "send_interval", requirement: "must be between 0 and 1 second")
-        }
         if let tcpPort { _ = try OptionCheck.port(Int64(tcpPort), field: "tcp") }
         if arp, tcpPort != nil { throw OptionError(field: "tcp", requirement: "cannot be combined with an ARP probe") }
         if let via {
@@ -59,7 +53,7 @@ public enum ICMPSocketKind: String, Sendable, Equatable, CaseIterable {
     case raw
 }
 
-/// The outcome for one target: `{up=bool, rtt_ms=number?, error=string?}` in Lua.
+/// The outcome for one target: up (with its round-trip time), down, or unknown, and why.
 public struct ProbeResult: Sendable, Equatable, CustomStringConvertible {
     /// Whether the target answered.
     public var up: Bool

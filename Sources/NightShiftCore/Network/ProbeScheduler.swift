@@ -44,8 +44,6 @@ struct ProbeSchedule {
     /// Whether an ICMP error or a failed send decides at once (a sweep) or only is
     /// remembered while probing goes on (wait_up: a booting host is unreachable for a while).
     var unreachableIsFinal: Bool
-    /// Seconds between consecutive sends across all targets.
-    var pacing: Double
     /// Text of the error for a target that never answered.
     var silenceMessage: String
     /// Ends the loop early: SIGINT/SIGTERM, or wait_up's `any` answered.
@@ -54,7 +52,7 @@ struct ProbeSchedule {
     var targetNames: [String]? = nil
 }
 
-/// The single-threaded event loop behind every sweep: all probes out at once (or paced),
+/// The single-threaded event loop behind every sweep: all probes out at once,
 /// replies collected with poll(2), and a return the moment the last target is decided.
 struct ProbeScheduler {
     let schedule: ProbeSchedule
@@ -86,7 +84,6 @@ struct ProbeScheduler {
         let start = NetSys.monotonic()
         var states = [TargetState](repeating: TargetState(nextSendAt: start), count: count)
         var pending = Array(0..<count)
-        var nextPaceAt = start
         var sendsSinceDrain = 0
         var answersSeen = 0
 
@@ -156,10 +153,6 @@ struct ProbeScheduler {
                 let state = states[target]
                 if let limit = schedule.maxAttempts, state.attempts >= limit + state.extraAttempts { continue }
                 guard state.nextSendAt <= now, now < schedule.deadline else { continue }
-                if schedule.pacing > 0 {
-                    guard now >= nextPaceAt else { break }
-                    nextPaceAt = now + schedule.pacing
-                }
                 switch transport.send(target: target, now: now) {
                 case .sent:
                     states[target].attempts += 1
@@ -186,7 +179,6 @@ struct ProbeScheduler {
                 case .localFailure(let reason):
                     failedLocally(target, reason, at: now)
                 }
-                if schedule.pacing > 0 { now = NetSys.monotonic() }
             }
 
             now = NetSys.monotonic()
@@ -216,7 +208,7 @@ struct ProbeScheduler {
                 if let limit = schedule.maxAttempts, state.attempts >= limit + state.extraAttempts {
                     wake = min(wake, state.lastSentAt + schedule.probeTimeout)
                 } else {
-                    wake = min(wake, max(state.nextSendAt, schedule.pacing > 0 ? nextPaceAt : 0))
+                    wake = min(wake, state.nextSendAt)
                 }
             }
             if schedule.stop != nil { wake = min(wake, now + Self.stopCheckInterval) }

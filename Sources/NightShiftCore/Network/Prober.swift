@@ -1,9 +1,11 @@
 import Glibc
 
-/// ICMP/TCP/ARP reachability: `ns.ping`, `ns.is_up`, `ns.wait_up`.
+/// ICMP/TCP/ARP reachability: a sweep of many targets at once, one target's answer, and a wait
+/// until targets come up.
 ///
-/// Every call probes all its targets concurrently from one thread; the synchronous forms block
-/// the caller (the Lua thread), the `async` forms run the same loop on a thread of their own.
+/// Every call probes all its targets concurrently from one thread and blocks its caller, which
+/// must be a plain thread (the script's), never the Swift concurrency pool: a wait may sit in
+/// poll(2) for minutes.
 /// They throw only for setup errors (no ICMP socket permitted, unusable `via`, bad options);
 /// a host that is down or a name that does not resolve is a result with `error`.
 public enum Prober {
@@ -19,12 +21,12 @@ public enum Prober {
         let options = try options.validated()
         let schedule = ProbeSchedule(
             spacing: options.timeout, maxAttempts: options.retries + 1, probeTimeout: options.timeout,
-            deadline: .infinity, unreachableIsFinal: true, pacing: options.sendInterval,
+            deadline: .infinity, unreachableIsFinal: true,
             silenceMessage: "no reply", stop: stop)
         return try run(targets, options: options, schedule: schedule)
     }
 
-    /// Whether one target answers (`ns.is_up`).
+    /// Whether one target answers.
     public static func isUp(_ target: String, options: ProbeOptions = ProbeOptions()) throws -> Bool {
         try sweep([target], options: options)[target]?.up ?? false
     }
@@ -51,26 +53,9 @@ public enum Prober {
         let interval = try OptionCheck.seconds(interval, field: "interval")
         let schedule = ProbeSchedule(
             spacing: interval, maxAttempts: nil, probeTimeout: options.timeout,
-            deadline: NetSys.monotonic() + timeout, unreachableIsFinal: false, pacing: options.sendInterval,
+            deadline: NetSys.monotonic() + timeout, unreachableIsFinal: false,
             silenceMessage: "no reply within \(formatSeconds(timeout)) s", stop: stop)
         return try run(targets, options: options, schedule: schedule)
-    }
-
-    /// `sweep` without blocking the caller's executor.
-    public static func sweep(_ targets: [String], options: ProbeOptions = ProbeOptions()) async throws -> [String: ProbeResult] {
-        try await NetworkThread.run { try sweep(targets, options: options) }
-    }
-
-    /// `isUp` without blocking the caller's executor.
-    public static func isUp(_ target: String, options: ProbeOptions = ProbeOptions()) async throws -> Bool {
-        try await NetworkThread.run { try isUp(target, options: options) }
-    }
-
-    /// `waitUp` without blocking the caller's executor.
-    public static func waitUp(
-        _ targets: [String], options: ProbeOptions = ProbeOptions(), timeout: Double = 180, interval: Double = 2
-    ) async throws -> [String: ProbeResult] {
-        try await NetworkThread.run { try waitUp(targets, options: options, timeout: timeout, interval: interval) }
     }
 
     private static func run(

@@ -1,6 +1,6 @@
 import Glibc
 
-/// Wake-on-LAN magic packets over UDP broadcast (`ns.wake`). Hand-written: the packet is
+/// Wake-on-LAN magic packets over UDP broadcast. Hand-written: the packet is
 /// 102 fixed bytes, and the tools that exist (etherwake, wakeonlan) are programs, not libraries.
 public enum WakeOnLAN {
     /// The magic packet: 6 x 0xFF, the MAC 16 times, then the SecureOn password if any (102, 106 or 108 bytes).
@@ -58,10 +58,5 @@ public enum WakeOnLAN {
             }
         }
         return sent
-    }
-
-    /// `send` from an async context, on a thread of its own.
-    public static func send(_ macs: [MACAddress], options: WakeOptions = WakeOptions()) async throws -> Int {
-        try await NetworkThread.run { try send(macs, options: options) }
     }
 }

@@ -1,4 +1,4 @@
-/// How `WakeOnLAN.send` sends magic packets: the `opts` of `ns.wake`.
+/// How `WakeOnLAN.send` sends magic packets: destination, source, password, repeats.
 public struct WakeOptions: Sendable, Equatable {
     /// Destination IPv4 address: the limited broadcast or a subnet's directed broadcast.
     public var broadcast: String

@@ -7,7 +7,7 @@ public struct PowerError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Creates an error with the given message.
     public init(message: String) { self.message = message }
 
-    /// The message, so `"\(error)"` reads well in logs and Lua errors.
+    /// The message, so `"\(error)"` reads well in logs and error messages.
     public var description: String { message }
 }
 
@@ -74,8 +74,8 @@ public struct Power: Sendable {
 
     /// The default runner: `ProcessRunner` (registered for SIGINT/SIGTERM teardown, its
     /// own process group, bounded capture), with ``timeout``; stdout and stderr
-    /// combined. It parks the calling thread, so call it from a plain thread (the Lua
-    /// thread), never from inside the Swift concurrency pool.
+    /// combined. It parks the calling thread, so call it from a plain thread (the
+    /// script's), never from inside the Swift concurrency pool.
     public static let subprocessRunner: Runner = runner(timeout: timeout)
 
     /// A runner like the default one with another timeout.

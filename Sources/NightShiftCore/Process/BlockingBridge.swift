@@ -3,7 +3,7 @@ import Synchronization
 
 /// Runs async work on the cooperative pool and parks the calling thread until it ends.
 ///
-/// The Lua interpreter runs on a plain thread and calls primitives synchronously;
+/// The script interpreter runs on a plain thread and calls primitives synchronously;
 /// this is the one place that crosses from that thread into async code.
 public enum BlockingBridge {
     /// Blocks the caller until `work` finishes, returning its value or rethrowing its error.

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// Why a program could not be started; the only error `ns.exec` raises.
+/// Why a program could not be started: the only error running one throws (an exit code is a result).
 public struct ExecError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The program as the caller named it.
     public var program: String

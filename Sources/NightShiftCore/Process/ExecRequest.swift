@@ -1,4 +1,4 @@
-/// What `ns.exec` runs: an argv (no shell) or one command line for `/bin/sh -c`.
+/// What a child runs: an argv (no shell) or one command line for `/bin/sh -c`.
 public enum ExecCommand: Sendable, Hashable {
     /// Runs `argv[0]` (resolved through `PATH` unless it holds a `/`) with the rest as arguments.
     case argv([String])
@@ -20,7 +20,7 @@ public enum ExecCommand: Sendable, Hashable {
     }
 }
 
-/// Where a child's output lines go while it runs (the `log` option of `ns.exec`).
+/// Where a child's output lines go while it runs.
 public enum LogMode: String, Sendable, Hashable, CaseIterable {
     /// Log file only (the default).
     case file
@@ -32,7 +32,7 @@ public enum LogMode: String, Sendable, Hashable, CaseIterable {
     case none
 }
 
-/// One process to run, with every option `ns.exec` accepts.
+/// One process to run, with every option `ProcessRunner` knows.
 public struct ExecRequest: Sendable {
     /// The program and its arguments, or a shell command.
     public var command: ExecCommand
@@ -62,7 +62,7 @@ public struct ExecRequest: Sendable {
     /// state.json); runs on a pool thread, so it must be quick.
     public var onStart: (@Sendable (ExecStart) -> Void)?
 
-    /// Creates a request; every option but the command has the `ns.exec` default.
+    /// Creates a request; every option but the command has its documented default.
     public init(
         _ command: ExecCommand,
         timeout: Double? = nil,

@@ -1,9 +1,9 @@
 /// A request that cannot be run as given: the message names the part, e.g.
 /// `argv[1] contains a NUL byte`.
 public struct ExecRequestProblem: Error, Sendable, Hashable, CustomStringConvertible {
-    /// Which part of `ns.exec`'s arguments is wrong.
+    /// Which part of a request is wrong.
     public enum Part: Sendable, Hashable {
-        /// The argv or the shell command (`ns.exec`'s argument #1).
+        /// The argv or the shell command.
         case command
         /// An option: cwd, env (argument #2).
         case options

@@ -1,4 +1,4 @@
-/// How a child ended and what it printed: the value `ns.exec` returns.
+/// How a child ended and what it printed.
 public struct ExecResult: Sendable, Hashable {
     /// True when the child exited by itself with a code in `okCodes`, within its timeout.
     public var ok: Bool

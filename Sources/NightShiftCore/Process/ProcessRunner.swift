@@ -6,7 +6,7 @@ import SystemPackage
 import Glibc
 #endif
 
-/// Runs child processes for `ns.exec`: own process group, streamed lines, bounded capture.
+/// Runs child processes: own process group, streamed lines, bounded capture.
 public enum ProcessRunner {
     /// Runs `request` to completion and streams its output lines to `lines`.
     ///
@@ -83,8 +83,8 @@ public enum ProcessRunner {
         }
     }
 
-    /// Runs `request` from a thread outside the Swift concurrency pool (the Lua
-    /// thread), blocking it until the child is reaped.
+    /// Runs `request` from a thread outside the Swift concurrency pool (the
+    /// script's thread), blocking it until the child is reaped.
     ///
     /// Never call this from async code: it parks the calling thread, and on a
     /// two-core machine the pool has only two.
@@ -99,7 +99,7 @@ public enum ProcessRunner {
         return try await run(request, lines: sink)
     }
 
-    /// Blocking form of `run(_:log:label:)`, for the Lua thread.
+    /// Blocking form of `run(_:log:label:)`, for the script's thread.
     public static func runBlocking(_ request: ExecRequest, log: NightShiftLog, label: String? = nil) throws -> ExecResult {
         try BlockingBridge.wait { try await run(request, log: log, label: label) }
     }

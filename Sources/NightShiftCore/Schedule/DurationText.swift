@@ -6,7 +6,7 @@ public struct DurationError: Error, Equatable, Sendable, CustomStringConvertible
     /// Creates an error with the given message.
     public init(message: String) { self.message = message }
 
-    /// The message, so `"\(error)"` reads well in logs and Lua errors.
+    /// The message, so `"\(error)"` reads well in logs and error messages.
     public var description: String { message }
 }
 
@@ -94,7 +94,7 @@ public enum DurationText {
         return total
     }
 
-    /// Checks a number of seconds given directly (e.g. a Lua number); returns it or throws.
+    /// Checks a number of seconds given directly (not as text); returns it or throws.
     public static func validate(seconds: Double) throws -> Double {
         guard seconds.isFinite, seconds >= 0 else {
             throw DurationError(message: "invalid duration \(seconds) (must be a non-negative number of seconds)")

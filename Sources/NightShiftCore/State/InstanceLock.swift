@@ -15,7 +15,7 @@ public struct InstanceLockError: Error, Equatable, Sendable, CustomStringConvert
         self.holderPID = holderPID
     }
 
-    /// The message, so `"\(error)"` reads well in logs and Lua errors.
+    /// The message, so `"\(error)"` reads well in logs and error messages.
     public var description: String { message }
 }
 

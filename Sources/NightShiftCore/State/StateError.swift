@@ -8,7 +8,7 @@ public struct StateError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Creates an error with the given message.
     public init(message: String) { self.message = message }
 
-    /// The message, so `"\(error)"` reads well in logs and Lua errors.
+    /// The message, so `"\(error)"` reads well in logs and error messages.
     public var description: String { message }
 
     /// An error for a failed system call, with `strerror(errno)` appended.

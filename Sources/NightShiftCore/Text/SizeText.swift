@@ -6,13 +6,13 @@ public struct SizeError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Creates an error with the given message.
     public init(message: String) { self.message = message }
 
-    /// The message, so `"\(error)"` reads well in logs and Lua errors.
+    /// The message, so `"\(error)"` reads well in logs and error messages.
     public var description: String { message }
 }
 
 /// Reads memory sizes the way admins write them (the `lua_memory` setting).
 ///
-/// Accepted: a number of bytes (`"67108864"`, or a Lua number), or a number and a unit,
+/// Accepted: a number of bytes (`"67108864"`, or a plain number), or a number and a unit,
 /// optionally separated by a space: binary `KiB`, `MiB`, `GiB`, `TiB` or decimal `B`, `kB`,
 /// `MB`, `GB`, `TB` (units ignore case). The result must lie in `range`.
 public enum SizeText {
@@ -40,7 +40,7 @@ public enum SizeText {
         return try check(value * scale, range: range) { "invalid size \"\(text)\" (\($0))" }
     }
 
-    /// Checks a number of bytes given directly (e.g. a Lua number); returns it or throws.
+    /// Checks a number of bytes given directly (not as text); returns it or throws.
     public static func validate(bytes: Double, in range: ClosedRange<Int64> = SizeText.range) throws -> Int64 {
         try check(bytes, range: range) { "invalid size \(format(bytes)) (\($0))" }
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Why the local clock was not stepped; `ns.time.step` returns it as `nil, err`.
+/// Why the local clock was not stepped (no permission, an absurd offset): an expected failure.
 public enum ClockError: Error, Sendable, Equatable, CustomStringConvertible {
     /// This process may not set the clock.
     case missingCapability
@@ -9,7 +9,7 @@ public enum ClockError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The system call failed for another reason.
     case systemCallFailed(operation: String, reason: String)
 
-    /// The text an administrator sees (log line, Lua error string).
+    /// The text an administrator sees (log line, error message).
     public var description: String {
         switch self {
         case .missingCapability:

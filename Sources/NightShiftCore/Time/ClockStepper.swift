@@ -6,7 +6,7 @@ public protocol ClockStepper: Sendable {
     func step(by seconds: Double) throws
 }
 
-/// Steps CLOCK_REALTIME for real (`ns.time.step`); needs CAP_SYS_TIME.
+/// Steps CLOCK_REALTIME for real; needs CAP_SYS_TIME.
 ///
 /// Uses clock_settime(now + offset): clock_adjtime with ADJ_SETOFFSET would be atomic, but
 /// neither it nor `struct timex` is exported by Swift's Glibc module, and the read-then-set

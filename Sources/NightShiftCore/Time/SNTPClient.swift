@@ -1,6 +1,6 @@
 import Glibc
 
-/// An SNTP client (RFC 4330 / RFC 5905) over UDP: `ns.time.query` and `nightshift time`.
+/// An SNTP client (RFC 4330 / RFC 5905) over UDP: one query, one measured offset.
 /// Hand-written: SNTP is one 48-byte exchange, and no Swift library offers an NTP client.
 public enum SNTPClient {
     /// Asks `server` for its time once; throws `SNTPError` when no valid answer arrives in time,
@@ -64,11 +64,6 @@ public enum SNTPClient {
                 return try sample(from: packet, server: server, sentAt: sentAt, receivedAt: receivedAt)
             }
         }
-    }
-
-    /// `query` from an async context, on a thread of its own.
-    public static func query(server: String, port: UInt16 = 123, timeout: Double = 5) async throws -> SNTPSample {
-        try await NetworkThread.run { try query(server: server, port: port, timeout: timeout) }
     }
 
     /// Validates a reply and computes offset and delay from the four timestamps:

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Why an SNTP query gave no usable time; the expected failures `ns.time.query` returns as `nil, err`.
+/// Why an SNTP query gave no usable time: expected failures (no answer, a bad reply), not bugs.
 public enum SNTPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The server name did not resolve.
     case unresolvable(server: String, reason: String)
@@ -19,7 +19,7 @@ public enum SNTPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A socket call failed.
     case socketFailure(server: String, reason: String)
 
-    /// The text an administrator sees (log line, Lua error string).
+    /// The text an administrator sees (log line, error message).
     public var description: String {
         switch self {
         case let .unresolvable(server, reason): return "NTP server \"\(server)\": \(reason)"

@@ -1,4 +1,4 @@
-/// One SNTP measurement: `{offset=s, delay=s, stratum=int, time=epoch}` in Lua.
+/// One SNTP measurement: the offset and round-trip delay in seconds, the server's stratum and time.
 public struct SNTPSample: Sendable, Equatable {
     /// Seconds to add to the local clock to match the server's.
     public var offset: Double

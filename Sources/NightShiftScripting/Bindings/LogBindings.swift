@@ -1,13 +1,10 @@
-import Foundation
 import LuaBinding
 import NightShiftCore
 
-/// Logging, waiting and the plain facts: `ns.log.*` (via the prelude), `ns.countdown`,
-/// `ns.sleep`, `ns.now`, `ns.hostname`, `ns.format_duration`, flags and version.
+/// Logging: the two raw entries behind `ns.log.*` (the prelude wraps them with formatting).
 enum LogBindings {
     static func install(_ m: inout ModuleBuilder) throws {
-        let context = m.context
-        let log = context.log
+        let log = m.context.log
         try m.add("_rawlog", traced: false) { args in
             let level = try args.string(1)
             let message = try args.string(2)
@@ -23,30 +20,5 @@ enum LogBindings {
             return []
         }
         try m.add("_logpath", traced: false) { _ in [log.path.map { .string($0) } ?? .nil] }
-        try m.add("countdown") { args in
-            let seconds = try args.number(1)
-            let text = try args.optionalString(2) ?? "Next check in"
-            do {
-                try Countdown.run(seconds: context.bounded(seconds), text: text, log: log, interruption: context.interruption)
-            } catch {
-                try context.checkInterrupted()
-            }
-            return []
-        }
-        try m.add("sleep") { args in
-            let seconds = try args.number(1)
-            guard seconds >= 0, seconds.isFinite else { throw args.error(1, "seconds must be >= 0") }
-            do { try context.interruption.sleep(seconds: context.bounded(seconds)) } catch { try context.checkInterrupted() }
-            return []
-        }
-        try m.add("now", traced: false) { _ in [.number(context.now())] }
-        // Lets the stdlib tell a real SIGINT/SIGTERM from an error that merely says "interrupted".
-        try m.add("_interrupted", traced: false, interruptible: false) { _ in [.boolean(context.interruption.isTriggered)] }
-        try m.add("hostname") { _ in [.string(ProcessInfo.processInfo.hostName)] }
-        try m.add("format_duration", traced: false) { args in [.string(DurationText.format(try args.number(1)))] }
-        m.set("dry_run", .boolean(context.options.dryRun))
-        m.set("debug", .boolean(context.options.debug))
-        m.set("manual", .boolean(context.options.manual))
-        m.set("version", .string(NightShiftVersion.string))
     }
 }

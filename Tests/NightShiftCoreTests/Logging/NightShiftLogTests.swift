@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import XCTest
 @testable import NightShiftCore
 
@@ -122,20 +121,6 @@ final class NightShiftLogTests: XCTestCase {
         XCTAssertEqual(captured.fileLines().count, 4)
         XCTAssertEqual(captured.console(), "")
         XCTAssertEqual(text(quiet.stdout), "hi\n")
-    }
-
-    func testSwiftLogBackendWritesStampedLines() throws {
-        let captured = try CapturedLog()
-        let log = captured.log
-        var logger = Logger(label: "ping") { NightShiftLogHandler(label: $0, log: log) }
-        logger[metadataKey: "host"] = "Backup1"
-        logger.warning("no answer", metadata: ["tries": "3"])
-        logger.debug("dropped unless debug")
-        logger.critical("bad")
-        let lines = captured.fileLines()
-        XCTAssertEqual(lines.count, 2)
-        XCTAssertTrue(matches(lines[0], stampPattern + "WARN  ping: no answer host=Backup1 tries=3"), lines[0])
-        XCTAssertTrue(matches(lines[1], stampPattern + "ERROR ping: bad host=Backup1"), lines[1])
     }
 
     func testStatusLineIsLiftedAroundOtherOutput() throws {

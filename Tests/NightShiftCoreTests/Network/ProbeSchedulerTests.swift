@@ -34,7 +34,7 @@ final class ProbeSchedulerTests: XCTestCase {
 
     private func schedule(attempts: Int? = 1, deadline: Double = .infinity, final: Bool = true) -> ProbeSchedule {
         ProbeSchedule(spacing: 0.05, maxAttempts: attempts, probeTimeout: 0.1, deadline: deadline,
-                      unreachableIsFinal: final, pacing: 0, silenceMessage: "no reply", stop: nil)
+                      unreachableIsFinal: final, silenceMessage: "no reply", stop: nil)
     }
 
     func testASendThatStaysBusyEndsAsUnknownAfterTheProbeTimeout() {

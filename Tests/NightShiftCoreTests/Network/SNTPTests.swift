@@ -185,12 +185,4 @@ final class SNTPTests: XCTestCase {
         let tool = try XCTUnwrap(measurement(fromToolOutput: text), text)
         XCTAssertEqual(tool.offset, sample.offset, accuracy: agreement(sample, tool.bound))
     }
-
-    func testAsyncQuery() async throws {
-        try TestNetwork.requirePrivateNamespace()
-        let server = try TestSNTPServer(behaviour: .skewed(-0.3))
-        defer { server.stop() }
-        let sample = try await SNTPClient.query(server: "127.0.0.1", port: server.port, timeout: 2)
-        XCTAssertEqual(sample.offset, -0.3, accuracy: sample.delay / 2 + 1e-6)
-    }
 }

@@ -29,13 +29,15 @@ final class ChildProcessesTests: XCTestCase {
     }
 
     func testTerminateAllEscalatesToSigkillAfterGrace() async throws {
-        let task = Task { try await ProcessRunner.run(ExecRequest(.shell("trap '' TERM; sleep 30 & sleep 30; wait"))) }
-        let deadline = ContinuousClock.now + .seconds(5)
-        while ChildProcesses.groups.isEmpty, ContinuousClock.now < deadline {
+        let task = Task { try await ProcessRunner.run(ExecRequest(.shell("trap '' TERM; sleep 3031 & sleep 3031; wait"))) }
+        // sh forks its first sleep only after the trap is set (and the sleeps inherit the
+        // ignored TERM): once both run, SIGTERM can end nobody, whatever the machine's load.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while processes(withArgv: ["sleep", "3031"]).count < 2, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
-        // Give sh time to install its trap before we signal.
-        try await Task.sleep(for: .milliseconds(200))
+        XCTAssertEqual(processes(withArgv: ["sleep", "3031"]).count, 2, "the job's sleeps never started")
+        XCTAssertFalse(ChildProcesses.groups.isEmpty)
         let start = ContinuousClock.now
         ChildProcesses.terminateAll(grace: 0.5)
         let result = try await task.value

@@ -48,7 +48,9 @@ final class ProcessFamilyTests: XCTestCase {
     }
 
     func testALeftoverThatIgnoresSigtermIsKilled() async throws {
-        let line = "setsid sh -c 'trap \"\" TERM; exec sleep 3131' & sleep 0.2"
+        // The job ends once the leftover runs (its trap set before the exec), not after a guess
+        // of 0.2 s: on a busy machine the leftover might not exist yet, and the test would prove nothing.
+        let line = "setsid sh -c 'trap \"\" TERM; exec sleep 3131' & until pgrep -fx 'sleep 3131' >/dev/null; do sleep 0.01; done"
         let result = try await ProcessRunner.run(ExecRequest(.shell(line), killGrace: 0.3))
         XCTAssertTrue(result.ok)
         assertNoSleepers(3131 ... 3131)

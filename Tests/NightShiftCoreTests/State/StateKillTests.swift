@@ -57,7 +57,10 @@ final class StateKillTests: XCTestCase {
         }
         let seconds = Date().timeIntervalSince(started)
         print("state kill test: \(kills) SIGKILLs, \(writesSeen) saves, \(leftovers) kills caught a save mid-write, \(String(format: "%.1f", seconds)) s")
-        XCTAssertGreaterThan(writesSeen, kills)
+        // Each round waits for a completed save, so there is at least one per kill; how many more
+        // fit into the random delay depends on the machine's load (a busy 2-core box may fit none,
+        // which made `>` fail there): the proof is in the per-round checks above, not this count.
+        XCTAssertGreaterThanOrEqual(writesSeen, kills)
     }
 
     /// Changes whenever the file is replaced or rewritten, however the writer does it.

@@ -1,23 +1,5 @@
 import Foundation
 
-/// Whether all is well, for `nightshift status`'s exit code: 1 when a job's last result is
-/// failed or a job is stale, else 0 - usable as a monitoring check as it is.
-public struct StatusVerdict: Equatable, Sendable {
-    /// Jobs whose last run failed, sorted.
-    public var failed: [String]
-    /// Stale jobs, sorted by name.
-    public var stale: [StaleJob]
-
-    /// The verdict on `state` as of `now`.
-    public init(_ state: NightShiftState, now: Double) {
-        failed = state.jobs.filter { $0.value.result == .failed }.map(\.key).sorted()
-        stale = Staleness.stale(in: state, now: now)
-    }
-
-    /// 0 when all is well, 1 otherwise.
-    public var exitCode: Int32 { failed.isEmpty && stale.isEmpty ? 0 : 1 }
-}
-
 /// `nightshift status --json`: the state with each job's staleness, as one JSON object.
 public enum StatusJSON {
     private struct Job: Encodable {
@@ -79,6 +61,12 @@ public enum StatusJSON {
         var next_check: Double?
     }
 
+    private struct Night: Encodable {
+        var start: Double
+        var end: Double?
+        var result: String?
+    }
+
     private struct Document: Encodable {
         var time: Double
         var state_file: String?
@@ -89,6 +77,7 @@ public enum StatusJSON {
         var hosts: [String: Host]
         var jobs: [String: Job]
         var last_cycle: Cycle?
+        var last_night: Night?
         var failed_attempts: Int
         var forecast: Forecast?
     }
@@ -114,6 +103,10 @@ public enum StatusJSON {
             jobs: jobs,
             last_cycle: state.lastCycle.map {
                 Cycle(start: $0.start, end: $0.end, result: $0.result, reason: $0.reason, next_check: $0.nextCheck)
+            },
+            last_night: state.night.lastStart.map { start in
+                let end = state.night.lastEnd.flatMap { $0 >= start ? $0 : nil }
+                return Night(start: start, end: end, result: end == nil ? nil : state.night.lastResult?.rawValue)
             },
             failed_attempts: state.night.failedAttempts,
             forecast: forecast.map { f in

@@ -6,7 +6,7 @@ public struct ArgvTemplateError: Error, Equatable, Sendable, CustomStringConvert
     /// Creates an error with the given message.
     public init(message: String) { self.message = message }
 
-    /// The message, so `"\(error)"` reads well in logs and Lua errors.
+    /// The message, so `"\(error)"` reads well in logs and error messages.
     public var description: String { message }
 }
 

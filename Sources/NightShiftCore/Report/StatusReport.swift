@@ -82,6 +82,7 @@ public enum StatusReport {
         } else {
             lines.append("Last cycle: none yet")
         }
+        if let text = lastNight(state.night, clock: clock) { lines.append(text) }
         if let wake = state.selfWake, wake > nowEpoch {
             lines.append("Next wake-up: \(clock.dateTime(wake)) (in \(duration(wake - nowEpoch)), wake alarm)")
         }
@@ -92,6 +93,20 @@ public enum StatusReport {
             lines.append("Failed nights in a row: \(state.night.failedAttempts) (retried at the next checks, up to max_attempts)")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `Last night: started ..., took ...: ok`: the last cycle that backed up, which is not the
+    /// last cycle when later checks found a reason not to.
+    private static func lastNight(_ night: NightState, clock: WallClockText) -> String? {
+        guard let start = night.lastStart else { return nil }
+        var text = "Last night: started \(clock.dateTime(start))"
+        // A night that starts keeps the previous one's end: an end before the start is not its own.
+        if let end = night.lastEnd, end >= start {
+            text += ", took \(duration(end - start))" + (night.lastResult.map { ": \($0.rawValue)" } ?? "")
+        } else {
+            text += night.running == nil ? ", never finished" : ", still running or interrupted"
+        }
+        return text
     }
 
     private static func ago(_ epoch: Double, _ now: Double) -> String {

@@ -18,6 +18,8 @@ final class StatusReportTests: XCTestCase {
         state.recordJobEnd("Backup1ZuBackup2", at: t - 2_900, result: .failed, reason: "Backup2 stayed offline after wake")
         state.lastCycle = CycleState(start: t - 3_600, end: t - 2_700, nextCheck: t + 1_800, reason: "manual run")
         state.lastWindowRun = t - 32_400
+        state.night.start(RunningNight(start: t - 3_300))
+        state.night.finish(.warning, at: t - 2_800, maxAttempts: 3)
 
         let text = StatusReport.render(LoadedState(state: state, condition: .known),
                                        stateFile: "/var/lib/nightshift/state.json", now: now, timeZone: utc)
@@ -40,6 +42,7 @@ final class StatusReportTests: XCTestCase {
 
         Last cycle: started 2025-01-10 11:00, took 15m 00s (manual run)
         Next check: 2025-01-10 12:30 (in 30m 00s)
+        Last night: started 2025-01-10 11:05, took 8m 20s: warning
         Force window last used: 2025-01-10 03:00
 
         """
@@ -77,5 +80,29 @@ final class StatusReportTests: XCTestCase {
         XCTAssertTrue(text.contains("Last cycle: started 2025-01-10 11:50, still running or interrupted\n"), text)
         XCTAssertTrue(text.contains("Next check: 2025-01-10 11:59 (overdue by 1m 00s)"), text)
         XCTAssertTrue(text.contains("J    running  2025-01-10 11:51  never"), text)
+    }
+
+    /// The night's own record: a night running now is not dated by the previous night's end.
+    func testLastNightWhileANightRunsAndInJSON() throws {
+        let t = now.timeIntervalSince1970
+        var state = NightShiftState()
+        state.night.start(RunningNight(start: t - 90_000))
+        state.night.finish(.ok, at: t - 89_000, maxAttempts: 3)
+        state.night.start(RunningNight(start: t - 600))
+        let text = StatusReport.render(LoadedState(state: state, condition: .known), now: now, timeZone: utc)
+        XCTAssertTrue(text.contains("Last night: started 2025-01-10 11:50, still running or interrupted\n"), text)
+        let running = try JSONSerialization.jsonObject(
+            with: Data(StatusJSON.render(LoadedState(state: state, condition: .known), now: t).utf8)) as? [String: Any]
+        XCTAssertEqual(running?["last_night"] as? [String: Double], ["start": t - 600])
+
+        state.night.finish(.failed, at: t - 60, maxAttempts: 3)
+        let done = try JSONSerialization.jsonObject(
+            with: Data(StatusJSON.render(LoadedState(state: state, condition: .known), now: t).utf8)) as? [String: Any]
+        let night = try XCTUnwrap(done?["last_night"] as? [String: Any])
+        XCTAssertEqual(night["start"] as? Double, t - 600)
+        XCTAssertEqual(night["end"] as? Double, t - 60)
+        XCTAssertEqual(night["result"] as? String, "failed")
+        XCTAssertNil(try StatusJSON.render(LoadedState(state: NightShiftState(), condition: .known), now: t)
+            .range(of: "last_night"), "no night yet: no last_night")
     }
 }

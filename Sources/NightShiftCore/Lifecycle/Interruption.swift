@@ -10,7 +10,7 @@ import Glibc
 /// well as from a signal-handling thread. Waiters block in `poll` on a
 /// self-pipe, which stays readable once triggered, so every waiter wakes.
 public final class Interruption: Sendable {
-    /// The process-wide instance that `ns.sleep`, `ns.countdown` and the SIGINT/SIGTERM handler share.
+    /// The process-wide instance that every wait and the SIGINT/SIGTERM handler share.
     public static let shared = Interruption()
 
     private let signalNumber = Atomic<Int32>(0)
@@ -78,7 +78,7 @@ public final class Interruption: Sendable {
         return true
     }
 
-    /// `ns.sleep`: sleeps `seconds` unless interrupted, in which case it throws at once.
+    /// Sleeps `seconds` unless interrupted, in which case it throws at once.
     public func sleep(seconds: Double) throws(InterruptedError) {
         if wait(seconds: seconds) { try check() }
     }

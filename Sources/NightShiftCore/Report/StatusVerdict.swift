@@ -1,0 +1,17 @@
+/// Whether all is well, for `nightshift status`'s exit code: 1 when a job's last result is
+/// failed or a job is stale, else 0 - usable as a monitoring check as it is.
+public struct StatusVerdict: Equatable, Sendable {
+    /// Jobs whose last run failed, sorted.
+    public var failed: [String]
+    /// Stale jobs, sorted by name.
+    public var stale: [StaleJob]
+
+    /// The verdict on `state` as of `now`.
+    public init(_ state: NightShiftState, now: Double) {
+        failed = state.jobs.filter { $0.value.result == .failed }.map(\.key).sorted()
+        stale = Staleness.stale(in: state, now: now)
+    }
+
+    /// 0 when all is well, 1 otherwise.
+    public var exitCode: Int32 { failed.isEmpty && stale.isEmpty ? 0 : 1 }
+}

@@ -1,0 +1,17 @@
+import Foundation
+import LuaBinding
+import NightShiftCore
+
+/// The plain facts of this run: `ns.hostname`, `ns.format_duration`, the flags
+/// (`ns.dry_run`, `ns.debug`, `ns.manual`) and `ns.version`.
+enum FactBindings {
+    static func install(_ m: inout ModuleBuilder) throws {
+        let options = m.context.options
+        try m.add("hostname") { _ in [.string(ProcessInfo.processInfo.hostName)] }
+        try m.add("format_duration", traced: false) { args in [.string(DurationText.format(try args.number(1)))] }
+        m.set("dry_run", .boolean(options.dryRun))
+        m.set("debug", .boolean(options.debug))
+        m.set("manual", .boolean(options.manual))
+        m.set("version", .string(NightShiftVersion.string))
+    }
+}

@@ -1,0 +1,22 @@
+-- /etc/nightshift/nightly.lua: the NightShift site script (installed by the
+-- Debian package as a conffile: your edits survive upgrades).
+--
+-- This is the example office: one NAS ("Server", Linux, this machine) that backs
+-- up to two backup machines at night, and four workstations whose users must never
+-- be disturbed. Replace the addresses, MACs, users and jobs with your own before
+-- enabling a unit; the next cycle picks every edit up (no restart).
+--
+-- Check it:   nightshift check /etc/nightshift/nightly.lua
+-- Rehearse:   nightshift run /etc/nightshift/nightly.lua --once --dry-run
+-- Run:        systemctl enable --now nightshift.service        (the loop), or
+--             systemctl enable --now nightshift-once.timer     (one cycle every hour)
+--
+-- Under systemd the relative state_dir and log_file below land in
+-- /var/lib/nightshift and /var/log/nightshift (StateDirectory=, LogsDirectory=);
+-- run by hand they are relative to this file's folder. `nightshift check`
+-- prints the absolute paths it will use.
+--
+-- Durations: "90s", "5m", "1h", "1h30m" or plain seconds. Every key:
+-- /usr/share/doc/nightshift/lua-api.md; editor completion: `nightshift api`
+-- (the same file as /usr/share/nightshift/nightshift.d.lua).
+
