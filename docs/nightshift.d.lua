@@ -87,7 +87,8 @@
 ---@field options? string[]  extra -o options
 
 ---@class ns.RpcOptions
----@field credentials? string  smbclient authentication file (-A)
+---@field credentials string  smbclient authentication file (--authentication-file; required, chmod 600)
+---@field message? string  shown on the PC before it shuts down (default "NightShift backup finished")
 
 ---@class ns.Host
 ---@field name string
@@ -502,12 +503,12 @@ ns.actions = {}
 ---@param opts? ns.SshOptions
 ---@return ns.Actions
 function ns.actions.linux_ssh(opts) end
---- Windows with OpenSSH: shutdown, hibernate, suspend, set_time, in_use.
+--- Windows with OpenSSH (cmd.exe shell): shutdown, hibernate, suspend, set_time (Set-Date), in_use (query user).
 ---@param opts? ns.SshOptions
 ---@return ns.Actions
 function ns.actions.windows_ssh(opts) end
---- Windows via Samba's net rpc: shutdown only.
----@param opts? ns.RpcOptions
+--- Windows via Samba's net rpc: shutdown only (credentials from a file, never in argv).
+---@param opts ns.RpcOptions
 ---@return ns.Actions
 function ns.actions.windows_rpc(opts) end
 

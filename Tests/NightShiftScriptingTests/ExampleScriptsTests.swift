@@ -46,6 +46,34 @@ final class ExampleScriptsTests: XCTestCase {
         }
     }
 
+    func testNightshiftCheckPassesOnEveryScript() throws {
+        // The real command, as an admin runs it on a fresh copy: exit 0 and no problem listed.
+        for path in try siteScripts() {
+            let r = try NightShiftBinary.run(["check", path], timeout: 60)
+            XCTAssertFalse(r.killed, path)
+            XCTAssertEqual(r.status, 0, "nightshift check \(path):\n\(r.output)")
+        }
+    }
+
+    func testTheWindowsExamplesRpcWayPassesCheckWithItsCredentialsFile() throws {
+        // windows-clients.lua's other way: `net rpc` with a credentials file, which check
+        // refuses while it is missing or readable by others.
+        let f = try ScriptFixture()
+        let example = try String(contentsOfFile: Self.scriptsDir + "/examples/windows-clients.lua", encoding: .utf8)
+        XCTAssertTrue(example.contains(#"local WAY = "ssh""#))
+        let cred = f.dir + "/smb.cred"
+        let rpc = example.replacingOccurrences(of: #"local WAY = "ssh""#, with: #"local WAY = "rpc""#)
+            .replacingOccurrences(of: "/etc/nightshift/smb.cred", with: cred)
+        let path = try f.write("windows-clients.lua", rpc)
+        let missing = try NightShiftBinary.run(["check", path], timeout: 60)
+        XCTAssertEqual(missing.status, 2, missing.output)
+        XCTAssertTrue(missing.output.contains("credentials file \"\(cred)\" does not exist"), missing.output)
+        try f.write("smb.cred", "username = backupadmin\npassword = secret\n")
+        chmod(cred, 0o600)
+        let ok = try NightShiftBinary.run(["check", path], timeout: 60)
+        XCTAssertEqual(ok.status, 0, ok.output)
+    }
+
     func testExamplesOnlyNamePrivateAddresses() throws {
         // Examples are copied into real sites: they must never point at a public address.
         for path in try siteScripts() {

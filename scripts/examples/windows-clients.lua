@@ -11,20 +11,28 @@
 
 local ns = require "nightshift"
 
--- How the server switches the backup PC off. Two ways, pick one:
+-- How the server manages the backup PC. Two ways; CHANGE `WAY` to pick one:
 --
--- 1. Samba's `net rpc` (apt install samba-common-bin): nothing to install on the
---    PC, but it can only SHUT DOWN (no suspend, no clock setting, no "is somebody
---    logged in" check). The credentials file keeps the password out of argv:
+-- "ssh": the OpenSSH server of Windows (Settings > Optional features; keep its
+--    default shell cmd.exe): shutdown, hibernate, suspend, set_time (PowerShell
+--    Set-Date, so time_sync = "auto" works) and in_use (`query user`: the PC stays
+--    on while somebody is logged in; Windows Home has no `query`: then the check
+--    fails and the PC always stays on). The account needs to be an administrator
+--    (shutdown, Set-Date). Put the server's public key into the PC's
+--    C:\ProgramData\ssh\administrators_authorized_keys.
+-- "rpc": Samba's `net rpc` (apt install samba-common-bin): nothing to install on
+--    the PC, but it can only SHUT DOWN (no suspend or hibernate, no clock setting,
+--    no "is somebody logged in" check). The credentials file keeps the password
+--    out of argv; `nightshift check` refuses it when it is missing or others can
+--    read it:
 --      /etc/nightshift/smb.cred (chmod 600):  username = backupadmin
 --                                             password = ...
 --    The account must be allowed to shut the PC down remotely.
-local backup_pc_actions = ns.actions.windows_rpc { credentials = "/etc/nightshift/smb.cred" }
---
--- 2. The OpenSSH server of Windows (Settings > Optional features): shutdown,
---    suspend, hibernate, set_time and in_use (`query user`). Use instead:
---      local backup_pc_actions = ns.actions.windows_ssh { key = "/etc/nightshift/id_ed25519" }
---    and set time_sync = "auto" below if the PC should take the server's time.
+local WAY = "ssh"
+local backup_pc_actions = ({
+  ssh = ns.actions.windows_ssh {},   -- the key of the user nightshift runs as; or key = "/etc/nightshift/id_ed25519"
+  rpc = ns.actions.windows_rpc { credentials = "/etc/nightshift/smb.cred" },
+})[WAY]
 
 settings {
   check_every    = "30m",          -- how often the office is swept
@@ -49,7 +57,7 @@ host "BackupPC" {
   mac     = "3C-52-82-00-AB-CD",   -- enable Wake-on-LAN in the BIOS and in the NIC's driver settings,
                                    -- and turn off Windows "Fast startup" (it breaks WoL from shutdown)
   via     = "192.168.20.2",        -- the server's address on that network
-  user    = "backupadmin",         -- {user}: used by windows_ssh, or by windows_rpc without credentials
+  user    = "backupadmin",         -- {user}: the ssh login of windows_ssh (rpc: from smb.cred)
   watch   = false,                 -- a backup target, not somebody's PC
   probe   = "tcp:445",             -- "up" = its file sharing answers (Windows drops pings by default)
   actions = backup_pc_actions,
@@ -84,8 +92,9 @@ job "ServerToBackupPC" {
   exit_codes = "freefilesync",     -- exit 1 = finished with warnings (not a failure); needed here:
                                    -- the program of a run *function* cannot be guessed
   after = "shutdown",              -- windows_rpc can only shut down; the PC stays on if it was on
-                                   -- at the sweep before the night or came up by itself
-  time_sync = "none",              -- windows_rpc cannot set the clock; with windows_ssh use "auto"
+                                   -- at the sweep before the night, came up by itself or (ssh) a user
+                                   -- logged in meanwhile
+  time_sync = WAY == "ssh" and "auto" or "none",  -- the PC takes the server's time; rpc cannot set it
 }
 
 -- The night's log goes where the office sees it when the job fails:

@@ -30,6 +30,7 @@ Sub-commands (python3 agent.py SUB ...):
   ctl        talk to an agent: ctl --lab DIR NAME OP [ARGS]
   nas        the NAS's own simulated power/clock (no agent): nas --lab DIR OP
   date       the `date` wrapper with the machine's simulated clock
+  windows-shell  a Windows machine's ssh commands (shutdown.exe, query user, Set-Date, ...)
   sntp       a small SNTP client: sntp HOST [--port P] -> offset in seconds
   wol        send a magic packet: wol MAC --via SRC [--broadcast B]
   gen-data   make a tree of real files: gen-data DIR --files N --kb K --seed S
@@ -40,6 +41,7 @@ import argparse
 import json
 import os
 import random
+import re
 import signal
 import socket
 import struct
@@ -708,9 +710,118 @@ def cmd_reap(a):
     return 1 if left else 0
 
 
+
+# ------------------------------------------------------- the Windows side
+
+# cmd.exe's operators: outside double quotes they would chain or redirect commands.
+CMD_METACHARACTERS = "&|<>^"
+SET_DATE = re.compile(r"^Set-Date -Date \(\(\[DateTimeOffset\]::FromUnixTimeMilliseconds"
+                      r"\(\[long\]\((\d{1,12}(?:\.\d{1,9})?)d\*1000\)\)\)\.LocalDateTime\)$")
+NOT_RECOGNIZED = 9009  # cmd.exe's exit code for an unknown program (ssh reports 9009 & 255 = 49)
+
+
+def windows_words(line):
+    """A command line split like Windows programs do (CommandLineToArgvW, without the rare
+    backslash rules): blanks separate words, double quotes group and are removed. Returns the
+    words, or None when a cmd.exe operator stands outside quotes."""
+    words, cur, quoted, have = [], "", False, False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+            have = True
+        elif ch in " \t" and not quoted:
+            if have:
+                words.append(cur)
+            cur, have = "", False
+        elif ch in CMD_METACHARACTERS and not quoted:
+            return None
+        else:
+            cur += ch
+            have = True
+    if have:
+        words.append(cur)
+    return words
+
+
+def quser_table(name, in_use):
+    """What `query user` prints: a table of sessions, or the message for none."""
+    if not in_use:
+        return "", "No User exists for *\r\n", 1
+    logon = time.strftime("%d.%m.%Y %H:%M", time.localtime(time.time() - 3600))
+    return (" USERNAME              SESSIONNAME        ID  STATE   IDLE TIME  LOGON TIME\r\n"
+            " officeuser            console             1  Active      none   %s\r\n" % logon), "", 0
+
+
+def windows_command(labdir, name, line):
+    """Runs one ssh command the way the Windows machine would; returns (stdout, stderr, exit)."""
+    words = windows_words(line)
+    if words is None:
+        event(labdir, name, "LAB-ERROR", "cmd.exe operator outside quotes (a shell injection): %s" % line[:300])
+        return "", "The syntax of the command is incorrect.\r\n", 1
+    if not words:
+        return "", "", 0
+    prog = words[0].lower()
+    if prog.endswith(".exe"):
+        prog = prog[:-4]
+    args = words[1:]
+    via = "ssh (%s)" % line[:120]
+    if prog == "shutdown":
+        flags = [a.lower() for a in args]
+        kind = "poweroff" if "/s" in flags else "hibernate" if "/h" in flags else None
+        if "/h" in flags and "/t" in flags:
+            return "", "/h cannot be combined with /t.\r\n", 87
+        if kind is None:
+            return "", "Usage: shutdown [/i | /l | /s | /sg | /r | /g | /a | /p | /h | /e | /o] [/f] [/t xxx]\r\n", 87
+        r = ctl_call(labdir, name, "power", [kind, via])
+        return "", "", 0 if r.get("ok") else 1
+    if prog == "rundll32":
+        if args == ["powrprof.dll,SetSuspendState", "0,1,0"]:
+            r = ctl_call(labdir, name, "power", ["suspend", via])
+            return "", "", 0 if r.get("ok") else 1
+        return "", "", 0  # rundll32 says nothing, whatever it was asked
+    if prog in ("query", "quser"):
+        if prog == "query" and (not args or args[0].lower() != "user"):
+            return "", "Invalid parameter(s)\r\n", 1
+        st = ctl_call(labdir, name, "status", [])["status"]
+        return quser_table(name, st["in_use"])
+    if prog == "powershell":
+        i = 0
+        while i < len(args) and args[i].lower() in ("-noprofile", "-noninteractive", "-nologo"):
+            i += 1
+        if i >= len(args) or args[i].lower() != "-command":
+            return "", "powershell: the lab knows -Command only\r\n", 1
+        script = " ".join(args[i + 1:])
+        m = SET_DATE.match(script)
+        if not m:
+            return "", "The term '%s' is not recognized (lab: only the Set-Date form of ns.actions.windows_ssh)\r\n" % script[:80], 1
+        epoch = float(m.group(1))
+        r = ctl_call(labdir, name, "set-clock", [repr(epoch), "powershell Set-Date"])
+        shown = time.strftime("%A, %d. %B %Y %H:%M:%S", time.localtime(epoch))
+        return "\r\n%s\r\n\r\n" % shown, "", 0 if r.get("ok") else 1
+    if prog == "hostname":
+        return name.upper() + "\r\n", "", 0
+    return "", ("'%s' is not recognized as an internal or external command,\r\n"
+                "operable program or batch file.\r\n" % words[0]), NOT_RECOGNIZED
+
+
+def cmd_windows_shell():
+    """ForceCommand of a Windows lab machine: records SSH_ORIGINAL_COMMAND, answers like Windows."""
+    labdir, name = os.environ["LAB_DIR"], os.environ["LAB_MACHINE"]
+    line = os.environ.get("SSH_ORIGINAL_COMMAND", "")
+    event(labdir, name, "SSH", line[:300])
+    out, err, rc = windows_command(labdir, name, line)
+    sys.stdout.write(out)
+    sys.stderr.write(err)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return rc
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "date":
         return cmd_date(sys.argv[2:])
+    if len(sys.argv) > 1 and sys.argv[1] == "windows-shell":
+        return cmd_windows_shell()
     p = argparse.ArgumentParser(prog="agent.py", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
 

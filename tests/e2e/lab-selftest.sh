@@ -13,6 +13,10 @@ if [ -z "${LAB_DIR:-}" ]; then
     rc=$?
     [ "$rc" = 77 ] && { rm -f "$rec"; exit 77; }
     echo "outside the lab:"
+    # The office's machines (scripts/lab/office.machines), the last one started last.
+    machines=$(awk '$1 !~ /^#/ && NF {print $1}' "$REPO/scripts/lab/office.machines")
+    n_machines=$(wc -w <<<"$machines")
+    last_machine=$(tail -n 1 <<<"$machines")
     leftover() { # namespaces recorded by the lab still used by a process?
         "$LAB_PY" - "$1" <<'PY'
 import os, sys
@@ -30,7 +34,7 @@ if hits:
 sys.exit(0 if hits else 1)
 PY
     }
-    check "lab recorded its 7 namespaces" test "$(grep -c . "$rec")" = 7
+    check "lab recorded its $((n_machines + 1)) namespaces (NAS + $n_machines machines)" test "$(grep -c . "$rec")" = $((n_machines + 1))
     check_not "no process left in any lab namespace after a normal end" leftover "$rec"
 
     # SIGTERM in the middle: exit 143, nothing left
@@ -38,7 +42,7 @@ PY
     d1=$(mktemp -d /tmp/nslab-selftest.XXXXXX)
     "$LAB" run --quiet --dir "$d1" --record "$rec" -- bash -c 'touch "$LAB_DIR/started"; exec sleep 300' &
     lpid=$!
-    check "lab up (for the SIGTERM check)" wait_for 20 '[ -e "$d1/started" ]'
+    check "lab up (for the SIGTERM check)" wait_for 60 '[ -e "$d1/started" ]'
     kill -TERM "$lpid"
     wait "$lpid"
     trc=$?
@@ -49,9 +53,9 @@ PY
     d2=$(mktemp -d /tmp/nslab-selftest.XXXXXX)
     "$LAB" run --quiet --dir "$d2" -- sleep 300 &
     lpid=$!
-    check "lab up (for the SIGKILL check)" wait_for 20 '[ -e "$d2/machines/Work4/agent.ready" ]'
+    check "lab up (for the SIGKILL check)" wait_for 60 '[ -e "$d2/machines/$last_machine/agent.ready" ]'
     agents=$(pgrep -f "agent.py run --lab $d2 " | tr '\n' ' ')
-    check "six agents running" test "$(echo $agents | wc -w)" = 6
+    check "$n_machines agents running" test "$(echo $agents | wc -w)" = "$n_machines"
     kill -KILL "$lpid"
     wait "$lpid" 2>/dev/null
     gone() { local p; for p in $agents; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
@@ -176,6 +180,32 @@ check "nas-date prints the simulated time" fcmp "abs($("$LAB_HOME/bin/nas-date" 
 check "SecureOn: a magic packet without the password is ignored" wait_for 2 '[ "$(events WAKE-IGNORED Work1 | grep -c SecureOn)" -ge 1 ]'
 "$LAB" wol "$LAB_MAC_Work1" --via "$LAB_VIA_Work1" --password 11:22:33:44:55:66
 check "SecureOn: with the password it wakes" wait_for 4 'pingable $LAB_IP_Work1'
+
+# the Windows machine: its sshd answers like Windows' OpenSSH server with cmd.exe
+ctl WinPC on
+W=$LAB_IP_WinPC
+check "WinPC on by hand answers ping" pingable "$W"
+qu=$(lab_ssh WinPC query user 2>&1); qrc=$?
+check "WinPC: query user with nobody -> exit 1, 'No User exists for *'" test "$qrc/$(tr -d '\r' <<<"$qu")" = "1/No User exists for *"
+ctl WinPC login
+winpc_lists_user() { lab_ssh WinPC query user | grep -q 'officeuser *console'; }
+check "WinPC: query user after login -> exit 0, the session listed" winpc_lists_user
+ctl WinPC logout
+lab_ssh WinPC nosuchprogram >/dev/null 2>&1
+check "WinPC: an unknown program exits 9009, which ssh reports as 49" test $? = 49
+lab_ssh WinPC 'query user & shutdown /s /t 0' >/dev/null 2>&1
+check "WinPC: a cmd.exe operator outside quotes is recorded as an injection, nothing runs" \
+    test "$(count_events LAB-ERROR WinPC)/$(state_of WinPC)/$(count_events POWER-REQUEST WinPC)" = "1/on/0"
+lab_ssh WinPC powershell -NoProfile -NonInteractive -Command '"Set-Date -Date (([DateTimeOffset]::FromUnixTimeMilliseconds([long]('"$(date +%s)"'.250d*1000))).LocalDateTime)"' >/dev/null
+check "WinPC: PowerShell Set-Date sets its clock (CLOCK via powershell Set-Date)" test "$(events CLOCK WinPC | grep -c 'via powershell Set-Date')" = 1
+lab_ssh WinPC shutdown /s /f /t 0
+check "WinPC: shutdown /s /f /t 0 powers it off" wait_for 3 '[ "$(power_of WinPC)" = off ]'
+ctl WinPC on
+lab_ssh WinPC rundll32.exe powrprof.dll,SetSuspendState 0,1,0
+check "WinPC: rundll32 powrprof.dll,SetSuspendState 0,1,0 suspends it" wait_for 3 '[ "$(power_of WinPC)" = suspended ]'
+ctl WinPC on
+lab_ssh WinPC shutdown /h /f
+check "WinPC: shutdown /h /f hibernates it" wait_for 3 '[ "$(power_of WinPC)" = hibernated ]'
 
 # Work machines on other NICs
 ctl Work3 on

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// What validation asks of the file system before a night: is a job's program there, is an
-/// ssh key usable. Nothing is run or opened for writing.
+/// ssh key or credentials file usable. Nothing is run or opened for writing.
 public enum FileChecks {
     /// The program `name` as execvp would find it (`folder` for relative paths with a `/`,
     /// else `searchPath`); the path, or why not.
@@ -28,11 +28,18 @@ public enum FileChecks {
     /// Why ssh could not use the key at `path`, or nil: ssh refuses a key others can read, and
     /// a missing one fails every action at night.
     public static func sshKeyProblem(_ path: String) -> String? {
+        secretFileProblem(path, what: "ssh key")
+    }
+
+    /// Why the secret file `path` (an ssh key, a Samba credentials file; `what` names it) is
+    /// unfit, or nil: it must be a regular file nobody but its owner can read, as a password
+    /// others can read is no secret, and a missing one fails every action at night.
+    public static func secretFileProblem(_ path: String, what: String) -> String? {
         var info = stat()
-        guard !path.utf8.contains(0), stat(path, &info) == 0 else { return "ssh key \"\(path)\" does not exist" }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { return "ssh key \"\(path)\" is not a regular file" }
+        guard !path.utf8.contains(0), stat(path, &info) == 0 else { return "\(what) \"\(path)\" does not exist" }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return "\(what) \"\(path)\" is not a regular file" }
         if info.st_mode & 0o077 != 0 {
-            return "ssh key \"\(path)\" is readable by group or others (mode \(String(info.st_mode & 0o777, radix: 8)); chmod 600 it)"
+            return "\(what) \"\(path)\" is readable by group or others (mode \(String(info.st_mode & 0o777, radix: 8)); chmod 600 it)"
         }
         return nil
     }

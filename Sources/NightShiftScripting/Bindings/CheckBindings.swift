@@ -14,8 +14,10 @@ enum CheckBindings {
             case .failure(let why): return [.nil, .string(why.description)]
             }
         }
+        // _key_problem(path [, what]) -> why | nil; `what` names the file ("ssh key" by default).
         try m.add("_key_problem", traced: false) { args in
-            [FileChecks.sshKeyProblem(try args.string(1)).map { .string($0) } ?? .nil]
+            let what = try args.optionalString(2) ?? "ssh key"
+            return [FileChecks.secretFileProblem(try args.string(1), what: what).map { .string($0) } ?? .nil]
         }
     }
 }

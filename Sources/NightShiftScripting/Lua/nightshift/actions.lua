@@ -9,9 +9,11 @@ local function ssh_prefix(o)
   if o.key then argv[#argv + 1] = "-i"; argv[#argv + 1] = o.key end
   if o.port then argv[#argv + 1] = "-p"; argv[#argv + 1] = tostring(o.port) end
   for _, opt in ipairs(o.options or {}) do argv[#argv + 1] = "-o"; argv[#argv + 1] = opt end
-  -- User and address as separate arguments after -l: an inventory value can never be
-  -- read as an ssh option (check also refuses user names starting with '-').
+  -- The user is the value of -l, so it is never read as an option (check also refuses user
+  -- names starting with '-'). `--` ends the options: ssh would otherwise parse a word starting
+  -- with '-' after the host as another option (it allows `ssh host -p 22`).
   argv[#argv + 1] = "-l"; argv[#argv + 1] = "{user}"
+  argv[#argv + 1] = "--"
   argv[#argv + 1] = "{ip}"
   return argv
 end
@@ -36,33 +38,58 @@ function actions.linux_ssh(opts)
   }
 end
 
---- Windows clients with the OpenSSH server: shutdown.exe, powrprof, PowerShell Set-Date, `query user`.
+--- Windows clients with the OpenSSH server (its default shell cmd.exe): shutdown.exe, powrprof,
+-- PowerShell Set-Date, `query user`.
+-- opts: as for linux_ssh.
 function actions.windows_ssh(opts)
   local p = ssh_prefix(opts or {})
   return {
     shutdown = with(p, "shutdown", "/s", "/f", "/t", "0"),
-    hibernate = with(p, "shutdown", "/h"),
+    hibernate = with(p, "shutdown", "/h", "/f"),
+    -- SetSuspendState(hibernate=0, force=1, wakeup events disabled=0). rundll32 passes its
+    -- arguments in a way the function does not expect: with hibernation enabled it hibernates.
     suspend = with(p, "rundll32.exe", "powrprof.dll,SetSuspendState", "0,1,0"),
-    set_time = with(p, "powershell", "-NoProfile", "-Command",
-      "Set-Date -Date ([DateTimeOffset]::FromUnixTimeSeconds({epoch})).LocalDateTime"),
+    -- ssh sends the remote command as one string, which cmd.exe (or PowerShell) parses: the
+    -- -Command script is one double-quoted word holding no $, quote or cmd.exe metacharacter,
+    -- and its only value is {epoch_frac} (digits and a dot, made by NightShift, never taken
+    -- from the inventory). The `d` suffix makes it a decimal literal, so the milliseconds are
+    -- exact (a double would round them); .LocalDateTime because Set-Date sets local time.
+    set_time = with(p, "powershell", "-NoProfile", "-NonInteractive", "-Command",
+      "\"Set-Date -Date (([DateTimeOffset]::FromUnixTimeMilliseconds([long]({epoch_frac}d*1000))).LocalDateTime)\""),
+    -- quser exits 0 when it lists a session (console or remote desktop, also a locked or
+    -- disconnected one) and 1 when it prints "No User exists for *": NightShift's in_use
+    -- contract as it is. A missing query.exe (Windows Home) exits 9009 under cmd.exe, which
+    -- ssh reports as 49: unknown, so the PC stays on.
     in_use = with(p, "query", "user"),
   }
 end
 
---- Windows clients from a Linux NAS with Samba's `net rpc` (no agent on the client).
--- opts.credentials: an smbclient authentication file (`-A`), so no password is in argv.
+--- Windows clients from a Linux NAS with Samba's `net rpc` (no agent on the client): shutdown only.
+-- opts.credentials: an smbclient authentication file (`-A`; username/password/domain lines),
+-- required: the password never appears in argv, and `net` never waits for one at night.
+-- opts.message: shown on the PC's screen (default "NightShift backup finished").
 function actions.windows_rpc(opts)
-  opts = opts or {}
-  local auth = opts.credentials and { "-A", opts.credentials } or { "-U", "{user}" }
-  local function net(...)
-    local argv = { "net", "rpc" }
-    for _, v in ipairs({ ... }) do argv[#argv + 1] = v end
-    argv[#argv + 1] = "-I"; argv[#argv + 1] = "{ip}"
-    for _, v in ipairs(auth) do argv[#argv + 1] = v end
-    return argv
+  if opts ~= nil and type(opts) ~= "table" then
+    error(string.format("bad argument #1 to 'windows_rpc' (table expected, got %s)", type(opts)), 2)
   end
+  opts = opts or {}
+  if type(opts.credentials) ~= "string" or opts.credentials == "" then
+    error("bad argument #1 to 'windows_rpc' (field 'credentials' must name an authentication file, "
+      .. "e.g. \"/etc/nightshift/smb.cred\": a password is never put on the command line)", 2)
+  end
+  if opts.message ~= nil and type(opts.message) ~= "string" then
+    error("bad argument #1 to 'windows_rpc' (field 'message' must be a string)", 2)
+  end
+  -- `--option=value` forms keep each value glued to its option: a value starting with '-'
+  -- can never be read as another option (the address is {ip}, checked by the inventory).
+  local message = (opts.message or "NightShift backup finished"):gsub("[{}]", { ["{"] = "{{", ["}"] = "}}" })
+  local credentials = opts.credentials:gsub("[{}]", { ["{"] = "{{", ["}"] = "}}" })
   return {
-    shutdown = net("shutdown", "-f", "-t", "0", "-C", "NightShift backup finished"),
+    -- Samba's remote shutdown (InitiateSystemShutdownEx over \\PIPE\winreg): -f closes
+    -- programs without asking, -t 0 at once. There is no remote hibernate, suspend,
+    -- clock setting or "is somebody logged in" over this protocol.
+    shutdown = { "net", "rpc", "shutdown", "-f", "--timeout=0", "--comment=" .. message,
+      "--ipaddress={ip}", "--authentication-file=" .. credentials },
   }
 end
 

@@ -639,13 +639,32 @@ function ns._validate()
     end
   end
   local keys_seen = {}
+  local function check_secret(path, what, loc, owner)
+    -- {{ and }} are literal braces; a path with a real placeholder is only known at night.
+    local literal = path:gsub("{{", "\1"):gsub("}}", "\2")
+    if literal:find("[{}]") then return end
+    path = literal:gsub("\1", "{"):gsub("\2", "}")
+    if keys_seen[path] then return end
+    keys_seen[path] = true
+    local problem = ns._key_problem(path, what)
+    if problem then fail(loc, "%s: %s", owner, problem) end
+  end
+  -- ssh's identity files (-i) and Samba's authentication files (net -A / --authentication-file).
   local function check_keys(argv, loc, owner)
-    if type(argv) ~= "table" or type(argv[1]) ~= "string" or not argv[1]:match("ssh$") then return end
-    for i = 2, #argv - 1 do
-      if argv[i] == "-i" and not argv[i + 1]:find("{", 1, true) and not keys_seen[argv[i + 1]] then
-        keys_seen[argv[i + 1]] = true
-        local problem = ns._key_problem(argv[i + 1])
-        if problem then fail(loc, "%s: %s", owner, problem) end
+    if type(argv) ~= "table" or type(argv[1]) ~= "string" then return end
+    local program = argv[1]:match("[^/]*$")
+    if program:match("ssh$") then
+      for i = 2, #argv - 1 do
+        if argv[i] == "-i" then check_secret(argv[i + 1], "ssh key", loc, owner) end
+      end
+    elseif program == "net" then
+      for i = 2, #argv do
+        local a = argv[i]
+        local inline = a:match("^%-%-authentication%-file=(.+)$") or (a:match("^%-A(.+)$"))
+        if inline then check_secret(inline, "credentials file", loc, owner)
+        elseif (a == "-A" or a == "--authentication-file") and argv[i + 1] then
+          check_secret(argv[i + 1], "credentials file", loc, owner)
+        end
       end
     end
   end
