@@ -11,7 +11,7 @@ if ! PATH="$PATH:/usr/sbin" command -v smbd >/dev/null || ! command -v smbclient
     echo "SKIP: $TEST_NAME: needs Samba (apt-get install samba smbclient)"
     exit 77
 fi
-in_lab --machine "Laptop 10.66.1.50 02:66:01:00:00:32 2 1" --on Laptop
+in_lab --machine "Laptop 10.66.1.60 02:66:01:00:00:3c 2 1" --on Laptop
 
 NAS_SMBD="$LAB_HOME/bin/nas-smbd"
 smbd_pid=$("$NAS_SMBD" start)
@@ -45,7 +45,7 @@ check "the night ends with the NAS busy: smb" wait_for 180 '[ "$(busy_lines)" -g
 check "  ... after both jobs ran ok" test "$(job_result Backup1ZuBackup2)/$(job_result ServerZuBackup1)" = ok/ok
 check "  ... the targets are switched off" test "$(power_of Backup1)/$(power_of Backup2)" = suspended/off
 check "the log names the laptop's session and the file" \
-    grep -qF "smb: 1 SMB session (root@10.66.1.50), 1 open file ($SRC_SERVER/$FILE)" "$NS_LOG"
+    grep -qF "smb: 1 SMB session (root@10.66.1.60), 1 open file ($SRC_SERVER/$FILE)" "$NS_LOG"
 check "the next check tries again: still busy" wait_for 30 '[ "$(busy_lines)" -ge 2 ]'
 check "  ... the sleep is pending" grep -q "Sleep pending since" "$NS_LOG"
 check "the NAS did not sleep while the file was open" test "$(count_events NAS-SLEEP Server)" = 0
