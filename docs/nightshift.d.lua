@@ -409,9 +409,10 @@ function ns.power.shutdown() end
 
 ns.busy = {}
 
---- Busy while smbstatus lists sessions or open files.
+--- Busy while Samba has sessions or open files (smbstatus --json, else its tables).
+---@param opts? {config?: string}  config: the smb.conf smbstatus reads (--configfile)
 ---@return ns.BusyCheck
-function ns.busy.smb() end
+function ns.busy.smb(opts) end
 --- Busy while nfsd has clients (/proc/fs/nfsd/clients, else :2049 connections).
 ---@param opts? {clients?: string}
 ---@return ns.BusyCheck

@@ -50,6 +50,90 @@ final class BusyCheckTests: XCTestCase {
         XCTAssertEqual(b.sleeps, 1, b.f.logText)
     }
 
+    /// Samba 4.17.12's tables, as a real smbd printed them (SambaStatusTests has its JSON):
+    /// read when smbstatus has no --json (before 4.16, or built without jansson).
+    static let smbTablesOnly = """
+        case "$*" in *--json*) echo 'smbstatus: unknown option --json' >&2; exit 1 ;; esac
+        cat <<'OUT'
+
+        Samba version 4.17.12-Debian
+        PID     Username     Group        Machine                                   Protocol Version  Encryption           Signing              
+        ----------------------------------------------------------------------------------------------------------------------------------------
+        20203   nobody       nogroup      127.0.0.1 (ipv4:127.0.0.1:34924)          SMB3_11           -                    -                    
+
+        Service      pid     Machine       Connected at                     Encryption   Signing     
+        ---------------------------------------------------------------------------------------------
+        share        20203   127.0.0.1     Wed Dec  2 04:42:15 2026 UTC     -            -           
+
+
+        Locked files:
+        Pid          User(ID)   DenyMode   Access      R/W        Oplock           SharePath   Name   Time
+        --------------------------------------------------------------------------------------------------
+        20203        65534      DENY_NONE  0x120089    RDONLY     NONE             /tmp/smbx/share   big.bin   Wed Dec  2 04:42:15 2026
+
+        OUT
+        """
+
+    func testTheTablesOfARealSamba417AreReadWithoutJSON() throws {
+        let b = try BusyFixture()
+        try b.fake("smbstatus", Self.smbTablesOnly)
+        try b.cycle(b.script("busy = {\"smb\"}"))
+        XCTAssertEqual(b.sleeps, 0, b.f.logText)
+        XCTAssertTrue(b.f.logText.contains("smb: 1 SMB session (nobody@127.0.0.1), 1 open file (/tmp/smbx/share/big.bin)"), b.f.logText)
+    }
+
+    func testSmbstatusJSONIsReadWithTheConfigGiven() throws {
+        let b = try BusyFixture()
+        // Trimmed from Samba 4.17.12's JSON (SambaStatusTests has it whole): two sessions of one user.
+        try b.fake("smbstatus", """
+            echo "$*" >> \(b.dir)/smbstatus.args
+            cat <<'OUT'
+            {"version": "4.17.12-Debian", "sessions": {"2": {"username": "alice", "remote_machine": "10.0.0.20", "session_dialect": "SMB3_11"},
+             "1": {"username": "alice", "remote_machine": "10.0.0.20", "session_dialect": "SMB3_11"}},
+             "tcons": {"7": {"service": "daten"}}, "open_files": {}}
+            OUT
+            """)
+        try b.cycle(b.script("busy = { nightshift.busy.smb{ config = \"/srv/samba/smb.conf\" } }"))
+        XCTAssertEqual(b.sleeps, 0, b.f.logText)
+        XCTAssertTrue(b.f.logText.contains("smb: 2 SMB sessions (alice@10.0.0.20), 0 open files"), b.f.logText)
+        let args = try String(contentsOfFile: b.dir + "/smbstatus.args", encoding: .utf8)
+        XCTAssertEqual(args, "--configfile=/srv/samba/smb.conf --json\n", "JSON answered: no second run")
+
+        try b.fake("smbstatus", "echo '{\"sessions\": {}, \"tcons\": {}}'")
+        try b.cycle(b.script("busy = { nightshift.busy.smb{ config = \"/srv/samba/smb.conf\" } }"))
+        XCTAssertEqual(b.sleeps, 1, b.f.logText)
+    }
+
+    func testTheSleepABusyCheckHeldBackIsTriedAgainAtTheNextCheck() throws {
+        let b = try BusyFixture()
+        // Automatic cycles: the first backs up; min_interval (12h) makes the next ones skip.
+        try b.fake("smbstatus", Self.smbSession)
+        let night = try b.cycle(b.script(), manual: false)
+        XCTAssertTrue(night.ran, b.f.logText)
+        XCTAssertEqual(b.sleeps, 0, b.f.logText)
+        let stillOpen = try b.cycle(b.script(), manual: false)
+        XCTAssertFalse(stillOpen.ran, b.f.logText)
+        XCTAssertEqual(b.sleeps, 0, "the session is still open: " + b.f.logText)
+        XCTAssertTrue(b.f.logText.contains("Sleep pending since"), b.f.logText)
+
+        try b.fake("smbstatus", Self.smbIdle)
+        let closed = try b.cycle(b.script(), manual: false)
+        XCTAssertFalse(closed.ran, b.f.logText)
+        XCTAssertEqual(b.sleeps, 1, "the session closed: the next check sleeps. " + b.f.logText)
+        try b.cycle(b.script(), manual: false)
+        XCTAssertEqual(b.sleeps, 1, "slept once: nothing pending any more. " + b.f.logText)
+    }
+
+    func testAPendingSleepShowsInStatus() throws {
+        let b = try BusyFixture()
+        try b.fake("smbstatus", Self.smbSession)
+        try b.cycle(b.script(), manual: false)
+        let state = try String(contentsOfFile: b.dir + "/state/state.json", encoding: .utf8)
+        XCTAssertTrue(state.contains("\"sleep_pending\""), state)
+        let report = StatusReport.render(try StateStore(directory: b.dir + "/state").load(quarantine: false))
+        XCTAssertTrue(report.contains("Sleep pending since"), report)
+    }
+
     func testMissingProgramsAreNotBusy() throws {
         let b = try BusyFixture() // bin/ is empty: no smbstatus, ss, loginctl, who, systemd-inhibit
         try b.cycle(b.script())
@@ -141,6 +225,11 @@ final class BusyCheckTests: XCTestCase {
         XCTAssertTrue(problems.contains { $0.contains("self_wake: \"window\", \"none\", a duration or a function expected") }, "\(problems)")
         XCTAssertThrowsError(try f.runtime().loadSite(path: try f.write("b.lua", "nightshift.busy.processes{}"), source: Array("nightshift.busy.processes{}".utf8))) { e in
             XCTAssertTrue("\(e)".contains("bad argument #1 to 'processes'"), "\(e)")
+        }
+        let badSmb = "nightshift.busy.smb{ config = 5 }"
+        XCTAssertThrowsError(try f.runtime().loadSite(path: try f.write("c.lua", badSmb), source: Array(badSmb.utf8))) { e in
+            XCTAssertTrue("\(e)".contains("bad argument #1 to 'smb' (field 'config' must be the path of an smb.conf)"), "\(e)")
+            XCTAssertTrue("\(e)".contains("c.lua:1"), "\(e)")
         }
     }
 }

@@ -33,16 +33,16 @@ final class BusyFixture {
         """
     }
 
-    /// Runs one manual cycle of `script` with PATH set to `bin/` only.
+    /// Runs one cycle of `script` (manual unless told) with PATH set to `bin/` only.
     @discardableResult
-    func cycle(_ script: String, options: ScriptOptions = ScriptOptions()) throws -> CycleOutcome {
+    func cycle(_ script: String, options: ScriptOptions = ScriptOptions(), manual: Bool = true) throws -> CycleOutcome {
         let path = try f.write("site.lua", script)
         let saved = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         setenv("PATH", bin, 1)
         defer { setenv("PATH", saved, 1) }
         let rt = try f.runtime(options)
         try rt.loadSite(path: path, source: Array(script.utf8))
-        return try rt.cycle(manual: true)
+        return try rt.cycle(manual: manual)
     }
 
     /// How many times this machine went to sleep.

@@ -54,6 +54,9 @@ settings {
   -- The NAS's wake alarm for the next window goes to a file: a lab never writes the real RTC.
   rtc          = LAB_DIR .. "/machines/Server/wakealarm",
   metrics      = env("LAB_METRICS", nil), -- a Prometheus textfile after every cycle (#10)
+  -- Before it sleeps the NAS checks its users (#11). Its Samba is the lab's own smbd
+  -- (scripts/lab/bin/nas-smbd, when a test starts it), never this machine's.
+  busy         = { ns.busy.smb { config = LAB_DIR .. "/samba/smb.conf" }, "nfs", "logins", "inhibitors" },
 }
 
 -- The NAS: this namespace. Its own sleep and clock are the lab's wrappers, so the

@@ -13,13 +13,18 @@ ensure_packages() {
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
+  # Debian's samba starts smbd/nmbd (and samba-ad-dc) on the real network: the tests run
+  # their own smbd in a namespace (scripts/lab/bin/nas-smbd), so mask them before they exist.
+  if [[ " ${missing[*]} " == *" samba "* ]] && [ -d /run/systemd/system ]; then
+    $sudo systemctl mask smbd.service nmbd.service samba-ad-dc.service >/dev/null 2>&1
+  fi
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # The build needs Lua 5.4 headers and pkg-config; the tests need real peers and tools.
 BUILD_PACKAGES=(liblua5.4-dev pkg-config)
 TEST_PACKAGES=(iproute2 iputils-ping fping tshark chrony sntp ntpdate openssh-server openssh-client
-  rsync python3 nftables time procps util-linux libcap2-bin)
+  rsync python3 nftables time procps util-linux libcap2-bin samba smbclient)
 
 # ensure_swift: Swift must be on PATH (the toolchain is not an apt package).
 ensure_swift() {

@@ -86,6 +86,9 @@ public enum StatusReport {
         if let wake = state.selfWake, wake > nowEpoch {
             lines.append("Next wake-up: \(clock.dateTime(wake)) (in \(duration(wake - nowEpoch)), wake alarm)")
         }
+        if let pending = state.sleepPending {
+            lines.append("Sleep pending since \(clock.dateTime(pending)) (this machine was busy; tried again at every check)")
+        }
         if let used = state.night.windowUsed ?? state.lastWindowRun {
             lines.append("Force window last used: \(clock.dateTime(used))")
         }

@@ -212,6 +212,9 @@ public struct NightShiftState: Codable, Equatable, Sendable {
     public var night: NightState
     /// The wake alarm set before this machine last went to sleep (epoch), for `status`.
     public var selfWake: Double?
+    /// Since when the sleep after a night is owed (epoch): a busy check held it back, so
+    /// the following cycles that do not back up try again.
+    public var sleepPending: Double?
 
     /// Creates a state; the defaults are a fresh, empty state.
     public init(hosts: [String: HostState] = [:], jobs: [String: JobState] = [:], lastWindowRun: Double? = nil,
@@ -232,6 +235,7 @@ public struct NightShiftState: Codable, Equatable, Sendable {
         case lastCycle = "last_cycle"
         case night
         case selfWake = "self_wake"
+        case sleepPending = "sleep_pending"
     }
 
     private enum ForceWindowKeys: String, CodingKey {
@@ -248,6 +252,7 @@ public struct NightShiftState: Codable, Equatable, Sendable {
         lastCycle = try c.decodeIfPresent(CycleState.self, forKey: .lastCycle)
         night = try c.decodeIfPresent(NightState.self, forKey: .night) ?? NightState()
         selfWake = try c.decodeIfPresent(Double.self, forKey: .selfWake)
+        sleepPending = try c.decodeIfPresent(Double.self, forKey: .sleepPending)
         if c.contains(.forceWindow) {
             let fw = try c.nestedContainer(keyedBy: ForceWindowKeys.self, forKey: .forceWindow)
             lastWindowRun = try fw.decodeIfPresent(Double.self, forKey: .lastWindowRun)
@@ -266,6 +271,7 @@ public struct NightShiftState: Codable, Equatable, Sendable {
         try c.encodeIfPresent(lastCycle, forKey: .lastCycle)
         try c.encode(night, forKey: .night)
         try c.encodeIfPresent(selfWake, forKey: .selfWake)
+        try c.encodeIfPresent(sleepPending, forKey: .sleepPending)
         var fw = c.nestedContainer(keyedBy: ForceWindowKeys.self, forKey: .forceWindow)
         try fw.encodeIfPresent(lastWindowRun, forKey: .lastWindowRun)
     }

@@ -25,6 +25,23 @@ enum BusyBindings {
             guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [.nil] }
             return [.table(LuaTable(array: entries.sorted().map { .string($0) }))]
         }
+        // smbstatus --json as {sessions = {{user, machine, dialect}}, shares = {...}, files = {...}};
+        // nil when the text is not its JSON (busy.lua then reads the tables of plain smbstatus).
+        try m.add("_busy.smbstatus_json") { args in
+            guard let status = SambaStatus.parse(json: try args.string(1)) else { return [.nil] }
+            let sessions = status.sessions.map { s -> LuaValue in
+                var t = LuaTable()
+                t["user"] = .string(s.user)
+                t["machine"] = .string(s.machine)
+                t["dialect"] = .string(s.dialect)
+                return .table(t)
+            }
+            var t = LuaTable()
+            t["sessions"] = .table(LuaTable(array: sessions))
+            t["shares"] = .table(LuaTable(array: status.shares.map { .string($0) }))
+            t["files"] = .table(LuaTable(array: status.openFiles.map { .string($0) }))
+            return [.table(t)]
+        }
         try m.add("_busy.exists") { args in
             [.boolean(FileManager.default.fileExists(atPath: try args.string(1)))]
         }

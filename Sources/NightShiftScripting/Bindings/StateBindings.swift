@@ -52,6 +52,7 @@ enum StateBindings {
                     hosts[name] = .table(e)
                 }
                 t["hosts"] = .table(hosts)
+                if let pending = loaded.state.sleepPending { t["sleep_pending"] = .number(pending) }
                 var night = loaded.state.night
                 // Files of 0.1 kept the used window occurrence elsewhere.
                 if night.windowUsed == nil { night.windowUsed = loaded.state.lastWindowRun }
@@ -84,6 +85,13 @@ enum StateBindings {
         try m.add("_state.set_self_wake") { args in
             let epoch = try args.optionalNumber(1)
             return [.boolean(update("the wake alarm") { $0.selfWake = epoch })]
+        }
+        // The sleep a busy check held back after a night (true: owed since now, unless owed
+        // already; false: done with), retried by the cycles that do not back up.
+        try m.add("_state.set_sleep_pending") { args in
+            let pending = args[1].isTruthy
+            let now = context.now()
+            return [.boolean(update("the pending sleep") { $0.sleepPending = pending ? ($0.sleepPending ?? now) : nil })]
         }
         try m.add("_state.host_seen") { args in
             let name = try args.string(1)

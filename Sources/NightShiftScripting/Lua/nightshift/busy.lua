@@ -49,33 +49,80 @@ local function table_rows(text)
   return sections
 end
 
---- Busy while Samba has sessions or open files (`smbstatus`).
-function busy.smb()
-  return check("smb", function()
-    local r = query({ "smbstatus" })
-    if not r then return false, "smbstatus is not installed" end
-    if not r.ok then
-      if not running({ "smbd" }) then return false, "smbd is not running" end
-      error(string.format("smbstatus failed (exit %s): %s", tostring(r.code or r.signal), first_line(r.stderr ~= "" and r.stderr or r.stdout)), 0)
-    end
-    local sessions, files, who = 0, 0, {}
-    for _, rows in ipairs(table_rows(r.stdout)) do
-      for _, row in ipairs(rows) do
-        local pid, user, _, machine = row:match("^(%d+)%s+(%S+)%s+(%S+)%s+(%S+)")
-        if pid then
-          -- Session rows name a protocol (SMB2/SMB3...); locked-file rows a deny mode.
-          if row:find("DENY_", 1, true) then
-            files = files + 1
-          elseif row:find("SMB", 1, true) or row:find("NT1", 1, true) then
-            sessions = sessions + 1
-            who[#who + 1] = user .. "@" .. machine
-          end
+-- Sessions and open files from the tables of plain smbstatus (Samba before 4.16, or
+-- built without JSON support), in the shape of ns._busy.smbstatus_json.
+local function smbstatus_tables(text)
+  local status = { sessions = {}, shares = {}, files = {} }
+  for _, rows in ipairs(table_rows(text)) do
+    for _, row in ipairs(rows) do
+      local pid, user, _, machine = row:match("^(%d+)%s+(%S+)%s+(%S+)%s+(%S+)")
+      if pid then
+        -- Session rows name a protocol (SMB2/SMB3...); locked-file rows a deny mode.
+        if row:find("DENY_", 1, true) then
+          -- Samba prints "SharePath   Name   Time" (three spaces apart; both may hold spaces).
+          local rest = row:match("DENY_%S+%s+%S+%s+%S+%s+%S+%s+(.-)%s+%a%a%a %a%a%a%s+%d+ %d+:%d+:%d+ %d+%s*$")
+          local dir, name = (rest or ""):match("^(.-)   +(.+)$")
+          status.files[#status.files + 1] = dir and (dir:gsub("/$", "") .. "/" .. name) or "?"
+        elseif row:find("SMB", 1, true) or row:find("NT1", 1, true) then
+          status.sessions[#status.sessions + 1] = { user = user, machine = machine }
         end
       end
     end
-    if sessions + files == 0 then return false, "no SMB sessions" end
-    return true, string.format("%d SMB session%s%s, %d open file%s", sessions, sessions == 1 and "" or "s",
-      #who > 0 and (" (" .. table.concat(who, ", ") .. ")") or "", files, files == 1 and "" or "s")
+  end
+  return status
+end
+
+local function plural(n, word) return string.format("%d %s%s", n, word, n == 1 and "" or "s") end
+
+-- "2 SMB sessions (alice@10.0.0.20, bob@10.0.0.30), 1 open file (/srv/share/report.odt)"
+local function smb_summary(status)
+  local who, names = {}, {}
+  for _, s in ipairs(status.sessions) do
+    local w = s.user .. "@" .. s.machine
+    if not util.contains(who, w) then who[#who + 1] = w end
+  end
+  for i, f in ipairs(status.files) do
+    if f ~= "?" and i <= 3 then names[#names + 1] = f end
+  end
+  if #status.files > #names and #names > 0 then names[#names + 1] = "..." end
+  return string.format("%s%s, %s%s", plural(#status.sessions, "SMB session"),
+    #who > 0 and (" (" .. table.concat(who, ", ") .. ")") or "", plural(#status.files, "open file"),
+    #names > 0 and (" (" .. table.concat(names, ", ") .. ")") or "")
+end
+
+--- Busy while Samba has sessions or open files (`smbstatus --json`, else its tables).
+-- opts.config: the smb.conf smbstatus reads (`--configfile`), for a Samba with its own config.
+function busy.smb(opts)
+  if opts ~= nil and type(opts) ~= "table" then
+    error(string.format("bad argument #1 to 'smb' (table expected, got %s)", type(opts)), 2)
+  end
+  opts = opts or {}
+  if opts.config ~= nil and (type(opts.config) ~= "string" or opts.config == "") then
+    error("bad argument #1 to 'smb' (field 'config' must be the path of an smb.conf)", 2)
+  end
+  local function smbstatus(...)
+    local argv = { "smbstatus" }
+    if opts.config then argv[#argv + 1] = "--configfile=" .. opts.config end
+    for _, a in ipairs({ ... }) do argv[#argv + 1] = a end
+    return query(argv)
+  end
+  return check("smb", function()
+    local r = smbstatus("--json")
+    if not r then return false, "smbstatus is not installed" end
+    if r.dry_run then return false, "not asked (dry run)" end
+    local status = r.ok and ns._busy.smbstatus_json(r.stdout)
+    if not status then
+      -- No JSON (Samba before 4.16, or without jansson; or smbstatus failed): the tables.
+      r = smbstatus()
+      if not r then return false, "smbstatus is not installed" end
+      if not r.ok then
+        if not running({ "smbd" }) then return false, "smbd is not running" end
+        error(string.format("smbstatus failed (exit %s): %s", tostring(r.code or r.signal), first_line(r.stderr ~= "" and r.stderr or r.stdout)), 0)
+      end
+      status = smbstatus_tables(r.stdout)
+    end
+    if #status.sessions + #status.files == 0 then return false, "no SMB sessions" end
+    return true, smb_summary(status)
   end)
 end
 

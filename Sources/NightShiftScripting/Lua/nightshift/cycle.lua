@@ -84,13 +84,19 @@ function ns._decision(r, manual, st)
 end
 
 -- Sleeps this machine when nobody is left (docs/design.md, invariant 2); returns a short note.
-local function maybe_sleep(night, opts)
+-- `swept` ({r=, recorded=}): a sweep just taken, used instead of a final sweep of its own.
+local function maybe_sleep(night, opts, swept)
   local mode = settings().self_sleep
   if mode == "none" then return "self_sleep is \"none\"" end
-  night:wait_switched_off()
-  ns.log.info("Final sweep before %s:", mode)
-  local r = sweep("Final sweep")
-  local recorded = ns._state.record_sweep(r)
+  local r, recorded
+  if swept then
+    r, recorded = swept.r, swept.recorded
+  else
+    night:wait_switched_off()
+    ns.log.info("Final sweep before %s:", mode)
+    r = sweep("Final sweep")
+    recorded = ns._state.record_sweep(r)
+  end
   local online = watched_online(r)
   if #online > 0 then
     ns.log.info("Not going to %s: %s online", mode, util.join(online))
@@ -122,6 +128,13 @@ local function maybe_sleep(night, opts)
   local ok, err = ns.power[mode]()
   if not ok then ns.log.error("%s failed: %s", mode, tostring(err)) end
   return ok and mode or ("failed: " .. tostring(err))
+end
+
+-- After a pending sleep was tried again: is it still owed? Yes while something keeps this
+-- machine up (busy, somebody online, the state unknown); not once it slept, failed to, or
+-- cannot (--no-sleep, self_sleep = "none").
+local function still_owed(note)
+  return note:sub(1, 5) == "busy:" or note == "watched hosts online" or note == "state unknown"
 end
 
 --- One cycle. `opts`: {manual=bool, no_sleep=bool}. Returns {code=0|1, ran=bool, reason=string, result=string}.
@@ -160,6 +173,12 @@ function ns._cycle(opts)
   ns.log.info("Decision: %s - %s", d.run and "back up" or "no backup", d.reason)
   if not d.run then
     local result = #ns._cycle_warnings > 0 and "warning" or "skipped"
+    if st.sleep_pending then
+      -- A busy check held the sleep after the night back: try again with this cycle's sweep.
+      ns.log.info("Sleep pending since %s (this machine was busy): checking again",
+        os.date("%Y-%m-%d %H:%M:%S", math.floor(st.sleep_pending)))
+      ns._state.set_sleep_pending(still_owed(maybe_sleep(nil, opts, { r = r, recorded = recorded })))
+    end
     ns._state.history({ type = "cycle", decision = "skip", reason = d.reason, result = result, manual = opts.manual })
     return { code = 0, ran = false, reason = d.reason, result = result }
   end
@@ -197,6 +216,7 @@ function ns._cycle(opts)
   for _, line in ipairs(summary) do ns.log.info("%s", line) end
   ns._fire("after_backup", { night = night, results = night.results, failed = failed, result = result_now(), summary = summary })
   local slept = maybe_sleep(night, opts)
+  ns._state.set_sleep_pending(slept:sub(1, 5) == "busy:")
   local result = result_now()
   ns._state.night_finished({ result = result, max_attempts = settings().max_attempts })
   ns._state.history({ type = "cycle", decision = "backup", reason = d.reason, failed = failed, sleep = slept,
