@@ -13,6 +13,8 @@ struct PingCommand: ParsableCommand {
             With --wait, probes every --interval seconds until all hosts answer or --wait seconds pass.
             With --script SCRIPT, the arguments are host names of that site script, probed as the
             night probes them (their addresses, via, probe and the script's ping settings).
+            Many hosts: one per line in --targets-file FILE, or on standard input with `-`
+            (`# comments` and empty lines skipped); this skips the argument parser's cost.
             """
     )
 
@@ -40,11 +42,15 @@ struct PingCommand: ParsableCommand {
     @Option(help: "Site script whose host names the arguments are.")
     var script: String?
 
-    @Argument(help: "Host names or addresses.")
-    var hosts: [String]
+    @Option(help: "Read hosts from this file, one per line (`-`: standard input).")
+    var targetsFile: String?
+
+    @Argument(help: "Host names or addresses (`-`: read them from standard input, one per line).")
+    var hosts: [String] = []
 
     func run() throws {
-        if let script { return try runWithSite(script) }
+        let hosts = try TargetList.combine(hosts, file: targetsFile)
+        if let script { return try runWithSite(script, hosts: hosts) }
         guard let kind = ICMPSocketKind(rawValue: icmpSocket) else {
             throw toolExit(2, "--icmp-socket must be automatic, datagram or raw")
         }
@@ -70,7 +76,7 @@ struct PingCommand: ParsableCommand {
 
 extension PingCommand {
     /// `--script`: probes the script's hosts by name, one line each.
-    func runWithSite(_ script: String) throws {
+    func runWithSite(_ script: String, hosts: [String]) throws {
         let runtime = try loadSite(script)
         let results = try withSite { try runtime.probeHosts(hosts) }
         var seen = Set<String>()
