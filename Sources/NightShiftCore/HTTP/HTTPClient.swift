@@ -103,7 +103,7 @@ public enum HTTPClient {
         default:
             // libcurl's own timeout, a moment after ours: the same answer.
             if DispatchTime.now() >= exchange.deadline { throw HTTPError(String(format: "no answer within %.3g s", request.timeout)) }
-            throw HTTPError(String(cString: error))
+            throw HTTPError(String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
     }
 
