@@ -33,10 +33,14 @@ let package = Package(
         // Layer 1: a generic, safe Swift binding for Lua. Knows nothing of NightShift.
         .target(name: "LuaBinding", dependencies: ["CLua", "CLuaShim"], swiftSettings: strict),
 
+        // libcurl for HTTP, opened with dlopen on the first request (no link-time dependency).
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
+
         // Layer 2: mechanism. Knows no Lua.
         .target(
             name: "NightShiftCore",
             dependencies: [
+                "CCurl",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -65,7 +69,7 @@ let package = Package(
         ),
 
         // Build-time tool + plugin that compile the Lua standard library into the binary.
-        .executableTarget(name: "EmbedLuaTool", swiftSettings: strict),
+        .executableTarget(name: "EmbedLuaTool", dependencies: ["CLua"], swiftSettings: strict),
         .plugin(name: "EmbedLua", capability: .buildTool(), dependencies: ["EmbedLuaTool"]),
 
         .testTarget(name: "LuaBindingTests", dependencies: ["LuaBinding"], swiftSettings: strict),

@@ -276,10 +276,6 @@ int ns_pcall_traceback(lua_State *L, int nargs, int nresults) {
     return status;
 }
 
-int ns_loadtext(lua_State *L, const char *buf, size_t len, const char *chunkname) {
-    return luaL_loadbufferx(L, buf, len, chunkname, "t");
-}
-
 typedef struct {
     const ns_op *ops;
     size_t count;

@@ -128,12 +128,26 @@ public final class LuaState {
     /// Compiles Lua source text (binary chunks are refused) into a function.
     /// `chunkName` as in `luaL_loadbuffer`: "@path/file.lua" makes errors read `file.lua:LINE:`.
     public func load(_ source: [UInt8], chunkName: String) throws -> LuaRef {
+        try load(source, chunkName: chunkName, mode: "t")
+    }
+
+    /// Loads a binary chunk made by `lua_dump` of this same Lua library (the embedded
+    /// standard library, precompiled at build time): no parsing at start-up.
+    ///
+    /// Only for bytes this program built: Lua does not verify binary chunks, so a crafted
+    /// one can corrupt memory. Never for a script or anything read at run time.
+    public func loadPrecompiled(_ bytecode: [UInt8], chunkName: String) throws -> LuaRef {
+        try load(bytecode, chunkName: chunkName, mode: "b")
+    }
+
+    private func load(_ bytes: [UInt8], chunkName: String, mode: String) throws -> LuaRef {
         let L = currentL
         let before = refusals
-        let status = source.withUnsafeBufferPointer { buf in
+        // luaL_loadbufferx parses inside lua_load's own protected call: no error escapes it.
+        let status = bytes.withUnsafeBufferPointer { buf in
             UnsafeRawPointer(buf.baseAddress).map {
-                ns_loadtext(L, $0.assumingMemoryBound(to: CChar.self), buf.count, chunkName)
-            } ?? ns_loadtext(L, "", 0, chunkName)
+                luaL_loadbufferx(L, $0.assumingMemoryBound(to: CChar.self), buf.count, chunkName, mode)
+            } ?? luaL_loadbufferx(L, "", 0, chunkName, mode)
         }
         guard status == LUA_OK else { throw recover(from: popError(), refusalsBefore: before) }
         defer { ns_pop(L, 1) }

@@ -103,9 +103,7 @@ public final class ScriptRuntime {
         try lua.setGlobal("nightshift", .reference(module))
         try lua.setGlobal("ns", .reference(module))
         for name in standardLibrary {
-            guard let source = EmbeddedLua.source(name) else { throw LuaError(message: "missing embedded module \(name)") }
-            let chunk = try lua.load(source, chunkName: "@" + name.replacingOccurrences(of: ".", with: "/") + ".lua")
-            try lua.callIgnoringResults(chunk, [.reference(module)])
+            try lua.callIgnoringResults(try EmbeddedLua.load(name, into: lua), [.reference(module)])
         }
     }
 

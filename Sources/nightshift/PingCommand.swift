@@ -15,6 +15,8 @@ struct PingCommand: ParsableCommand {
             night probes them (their addresses, via, probe and the script's ping settings).
             With --arp, an ARP request goes out of the NIC facing each host (IPv4 hosts on a local
             link only; needs root or CAP_NET_RAW): a Windows PC that drops ping still answers it.
+            Many hosts: one per line in --targets-file FILE, or on standard input with `-`
+            (`# comments` and empty lines skipped); this skips the argument parser's cost.
             """
     )
 
@@ -45,13 +47,17 @@ struct PingCommand: ParsableCommand {
     @Option(help: "Site script whose host names the arguments are.")
     var script: String?
 
-    @Argument(help: "Host names or addresses.")
-    var hosts: [String]
+    @Option(help: "Read hosts from this file, one per line (`-`: standard input).")
+    var targetsFile: String?
+
+    @Argument(help: "Host names or addresses (`-`: read them from standard input, one per line).")
+    var hosts: [String] = []
 
     func run() throws {
+        let hosts = try TargetList.combine(hosts, file: targetsFile)
         if let script {
             if arp || tcp != nil { throw toolExit(2, "with --script each host is probed as its own `probe` says; drop --arp/--tcp") }
-            return try runWithSite(script)
+            return try runWithSite(script, hosts: hosts)
         }
         guard let kind = ICMPSocketKind(rawValue: icmpSocket) else {
             throw toolExit(2, "--icmp-socket must be automatic, datagram or raw")
@@ -79,7 +85,7 @@ struct PingCommand: ParsableCommand {
 
 extension PingCommand {
     /// `--script`: probes the script's hosts by name, one line each.
-    func runWithSite(_ script: String) throws {
+    func runWithSite(_ script: String, hosts: [String]) throws {
         let runtime = try loadSite(script)
         let results = try withSite { try runtime.probeHosts(hosts) }
         var seen = Set<String>()

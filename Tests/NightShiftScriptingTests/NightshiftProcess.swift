@@ -16,7 +16,7 @@ final class NightshiftProcess {
             throw XCTSkip("the nightshift binary is not built next to the tests (\(Self.binary)); run `swift build` first")
         }
         outputPath = dir + "/output.txt"
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = args

@@ -73,8 +73,6 @@ int ns_pushswiftfunction(lua_State *L, void *box);
 /// Like `lua_pcall`, with a message handler that appends a traceback to string errors.
 int ns_pcall_traceback(lua_State *L, int nargs, int nresults);
 
-/// Loads a text-only chunk (binary chunks are refused); status like `luaL_loadbufferx`.
-int ns_loadtext(lua_State *L, const char *buf, size_t len, const char *chunkname);
 
 /// One step of building a value on the stack (see `ns_push_ops`).
 typedef struct {

@@ -1,7 +1,5 @@
+import CCurl
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// One HTTP request for ``HTTPClient/send(_:interruption:)``.
 public struct HTTPRequest: Sendable {
@@ -42,92 +40,125 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
-/// HTTP and HTTPS through FoundationNetworking's URLSession (libcurl underneath): a well-kept
-/// client that costs no build time, where AsyncHTTPClient would add minutes of NIO to every build.
+/// HTTP and HTTPS through libcurl, loaded on the first request (Sources/CCurl): a well-kept
+/// client that costs no build time, where AsyncHTTPClient would add minutes of NIO to every
+/// build, and no start-up time: FoundationNetworking's URLSession linked libcurl and its ~30
+/// libraries into every process (7 ms and 6 MiB of each `nightshift` start).
 public enum HTTPClient {
     /// Sends `request` and waits for the answer, the timeout or the interruption.
     public static func send(_ request: HTTPRequest, interruption: Interruption? = nil) throws -> HTTPResponse {
         guard let scheme = request.url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
             throw HTTPError("only http:// and https:// URLs are supported")
         }
-        var r = URLRequest(url: request.url)
-        r.httpMethod = request.method
-        // URLSession on Linux truncates fractional timeouts (0.99 s fails at once): it gets whole
-        // seconds with a margin, and the exact deadline is kept by the wait below.
-        r.timeoutInterval = (max(0, request.timeout)).rounded(.up) + 1
-        for (k, v) in request.headers { r.setValue(v, forHTTPHeaderField: k) }
-        if let body = request.body { r.httpBody = Data(body) }
-        let collector = Collector(limit: request.maxBody)
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = r.timeoutInterval
-        configuration.timeoutIntervalForResource = r.timeoutInterval
-        let session = URLSession(configuration: configuration, delegate: collector, delegateQueue: nil)
-        defer { session.invalidateAndCancel() }
-        let task = session.dataTask(with: r)
-        task.resume()
-        let deadline = DispatchTime.now() + request.timeout
-        // Short waits, so SIGINT/SIGTERM end the request within a tenth of a second.
-        while collector.done.wait(timeout: min(deadline, .now() + 0.1)) == .timedOut {
-            if let interruption, interruption.isTriggered {
-                task.cancel()
-                throw InterruptedError(signal: interruption.signal ?? SIGTERM)
-            }
-            if DispatchTime.now() >= deadline {
-                task.cancel()
-                throw HTTPError(String(format: "no answer within %.3g s", request.timeout))
+        let exchange = Exchange(limit: request.maxBody, deadline: .now() + max(0, request.timeout), interruption: interruption)
+        let headerLines = request.headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+        var status = 0
+        var error = [CChar](repeating: 0, count: 512)
+        let outcome = withCStrings(headerLines) { headers in
+            withExtendedLifetime(exchange) {
+                (request.body ?? []).withUnsafeBufferPointer { body in
+                    var r = ns_http_request()
+                    r.header_count = headers.count
+                    r.body = request.body == nil ? nil : (body.baseAddress ?? UnsafePointer(bitPattern: 1))
+                    r.body_length = body.count
+                    // libcurl's own limit a little later than ours, so our deadline names the timeout.
+                    r.timeout_ms = Int(max(0, request.timeout) * 1000) + 500
+                    r.context = Unmanaged.passUnretained(exchange).toOpaque()
+                    r.on_body = { context, data, length in
+                        guard let context, let data else { return 0 }
+                        return Unmanaged<Exchange>.fromOpaque(context).takeUnretainedValue()
+                            .body(UnsafeRawBufferPointer(start: data, count: length)) ? 0 : 1
+                    }
+                    r.on_header = { context, data, length in
+                        guard let context, let data else { return }
+                        Unmanaged<Exchange>.fromOpaque(context).takeUnretainedValue()
+                            .header(UnsafeRawBufferPointer(start: data, count: length))
+                    }
+                    r.should_stop = { context in
+                        guard let context else { return 1 }
+                        return Unmanaged<Exchange>.fromOpaque(context).takeUnretainedValue().shouldStop ? 1 : 0
+                    }
+                    return request.url.absoluteString.withCString { url in
+                        request.method.withCString { method in
+                            headers.withUnsafeBufferPointer { lines in
+                                r.url = url
+                                r.method = method
+                                r.headers = lines.baseAddress
+                                var code = 0
+                                let outcome = ns_http_perform(&r, &code, &error, error.count)
+                                status = code
+                                return outcome
+                            }
+                        }
+                    }
+                }
             }
         }
-        return try collector.result()
+        switch outcome {
+        case NS_HTTP_DONE, NS_HTTP_BODY_STOPPED:
+            return HTTPResponse(status: status, body: exchange.received, headers: exchange.headers, truncated: exchange.truncated)
+        case NS_HTTP_STOPPED:
+            if let interruption, interruption.isTriggered { throw InterruptedError(signal: interruption.signal ?? SIGTERM) }
+            throw HTTPError(String(format: "no answer within %.3g s", request.timeout))
+        default:
+            // libcurl's own timeout, a moment after ours: the same answer.
+            if DispatchTime.now() >= exchange.deadline { throw HTTPError(String(format: "no answer within %.3g s", request.timeout)) }
+            throw HTTPError(String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+    }
+
+    /// `strings` as C strings for the duration of `body`.
+    private static func withCStrings<T>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {
+        let copies = strings.map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        return body(copies.map { UnsafePointer($0) })
     }
 }
 
-/// Gathers one response on URLSession's queue; the lock hands it to the waiting thread.
-private final class Collector: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    let done = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
-    private let limit: Int
-    private var response: HTTPURLResponse?
-    private var body: [UInt8] = []
-    private var truncated = false
-    private var failure: (any Error)?
+/// One exchange's response as libcurl's callbacks deliver it, all on the calling thread.
+private final class Exchange {
+    let limit: Int
+    let deadline: DispatchTime
+    let interruption: Interruption?
+    private(set) var received: [UInt8] = []
+    private(set) var truncated = false
+    private(set) var headers: [String: String] = [:]
 
-    init(limit: Int) { self.limit = limit }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        lock.withLock { self.response = response as? HTTPURLResponse }
-        completionHandler(.allow)
+    init(limit: Int, deadline: DispatchTime, interruption: Interruption?) {
+        self.limit = limit
+        self.deadline = deadline
+        self.interruption = interruption
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        let stop = lock.withLock { () -> Bool in
-            let room = limit - body.count
-            if data.count > room {
-                body.append(contentsOf: data.prefix(max(0, room)))
-                truncated = true
-                return true
-            }
-            body.append(contentsOf: data)
+    /// Keeps body bytes; false (stop) once the body is longer than the limit: the rest is never read.
+    func body(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let room = limit - received.count
+        if bytes.count > room {
+            received.append(contentsOf: bytes.prefix(max(0, room)))
+            truncated = true
             return false
         }
-        // A bounded body: the rest is never read into memory.
-        if stop { dataTask.cancel() }
+        received.append(contentsOf: bytes)
+        return true
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        lock.withLock { if !truncated { failure = error } }
-        done.signal()
-    }
-
-    func result() throws -> HTTPResponse {
-        try lock.withLock {
-            if let failure { throw HTTPError(failure.localizedDescription) }
-            guard let response else { throw HTTPError("no response") }
-            var headers: [String: String] = [:]
-            for (k, v) in response.allHeaderFields {
-                if let k = k as? String { headers[k.lowercased()] = "\(v)" }
-            }
-            return HTTPResponse(status: response.statusCode, body: body, headers: headers, truncated: truncated)
+    /// One header line; a status line starts a new response (after a redirect), so the
+    /// headers kept are the final response's. A repeated field is joined with ", ".
+    func header(_ bytes: UnsafeRawBufferPointer) {
+        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("HTTP/") {
+            headers = [:]
+            return
         }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty else { return }
+        headers[name] = headers[name].map { $0 + ", " + value } ?? value
+    }
+
+    /// Interrupted, or past the deadline.
+    var shouldStop: Bool {
+        (interruption?.isTriggered ?? false) || DispatchTime.now() >= deadline
     }
 }

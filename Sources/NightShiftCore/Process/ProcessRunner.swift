@@ -129,6 +129,8 @@ public enum ProcessRunner {
             let leaderStart = ProcStat.startTime(of: pid) ?? 0
             let control = RunControl(pid: pid, family: ProcessFamily(leader: pid, leaderStart: leaderStart, runID: runID))
             ChildProcesses.register(control)
+            // Before the reads start: Subprocess sizes them by the pipe's capacity.
+            PipeCapacity.enlarge(childOf: pid)
             request.onStart?(ExecStart(pid: pid, startTime: leaderStart, runID: runID))
             // The signal handler triggers the interruption before it calls
             // terminateAll; a child registered after terminateAll's snapshot is

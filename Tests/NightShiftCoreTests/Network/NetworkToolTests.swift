@@ -63,6 +63,44 @@ final class NetworkToolTests: XCTestCase {
         XCTAssertEqual(silent.status, 1, silent.output)
     }
 
+    /// Many targets without the argument parser: `--targets-file FILE` and `-` (standard input),
+    /// one per line, comments and blank lines skipped, mixed with arguments.
+    func testPingReadsTargetsFromAFileAndFromStandardInput() throws {
+        try TestNetwork.requirePrivateNamespace()
+        let network = TestNetwork()
+        defer { network.tearDown() }
+        let dir = NSTemporaryDirectory() + "ns-targets-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // 300 loopback addresses (all of 127/8 answers), written the way an inventory export looks.
+        let addresses = (1...300).map { "127.3.\($0 / 250).\($0 % 250 + 1)" }
+        let file = dir + "/targets"
+        let text = "# office\n\n" + addresses.map { "  \($0)\t\n" }.joined() + "\r\n"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+
+        let fromFile = try NetworkToolRunner.run(["ping", "--timeout", "1", "--targets-file", file, "127.0.0.1"])
+        XCTAssertEqual(fromFile.status, 0, fromFile.output)
+        let lines = fromFile.output.split(separator: "\n")
+        XCTAssertEqual(lines.count, 301, fromFile.output)
+        XCTAssertEqual(lines.first.map { String($0.split(separator: " ")[0]) }, "127.0.0.1", "arguments first, then the file")
+        for address in addresses {
+            XCTAssertTrue(fromFile.output.contains("\n\(address) up "), "\(address) missing: \(fromFile.output.prefix(400))")
+        }
+
+        let binary = try NetworkToolRunner.binary()
+        let fromStdin = try TestCommand.run(["sh", "-c", "printf '127.0.0.2\\n# no\\n127.0.0.3\\n' | \"$0\" ping --timeout 1 -", binary])
+        XCTAssertEqual(fromStdin.status, 0, fromStdin.output)
+        XCTAssertEqual(fromStdin.output.split(separator: "\n").map { String($0.split(separator: " ")[0]) }, ["127.0.0.2", "127.0.0.3"],
+                       fromStdin.output)
+
+        let empty = try TestCommand.run(["sh", "-c", "printf '# nothing\\n' | \"$0\" ping -", binary])
+        XCTAssertEqual(empty.status, 2, empty.output)
+        XCTAssertTrue(empty.output.contains("no hosts given"), empty.output)
+        let missing = try NetworkToolRunner.run(["ping", "--targets-file", dir + "/absent"])
+        XCTAssertEqual(missing.status, 2, missing.output)
+        XCTAssertTrue(missing.output.contains("cannot read targets file \(dir)/absent"), missing.output)
+    }
+
     /// Without CAP_NET_RAW and outside ping_group_range, the error names both remedies.
     func testNoICMPPermissionNamesTheSysctlAndTheCapability() throws {
         try TestNetwork.requirePrivateNamespace()

@@ -17,6 +17,22 @@ final class ProcessRunnerTests: XCTestCase {
         XCTAssertEqual(result.summary, "exit 3")
     }
 
+    /// The child's stdout and stderr pipes are enlarged to 1 MiB (fewer hand-offs per GB streamed).
+    /// The child polls its own pipe size (bounded, 10 s): the parent enlarges it right after the start.
+    func testTheChildsOutputPipesAreEnlarged() async throws {
+        let script = """
+            import fcntl, sys, time
+            F_GETPIPE_SZ = 1032
+            deadline = time.time() + 10
+            while time.time() < deadline and min(fcntl.fcntl(1, F_GETPIPE_SZ), fcntl.fcntl(2, F_GETPIPE_SZ)) < 1048576:
+                time.sleep(0.01)
+            print(fcntl.fcntl(1, F_GETPIPE_SZ), fcntl.fcntl(2, F_GETPIPE_SZ))
+            """
+        let result = try await ProcessRunner.run(ExecRequest(.argv(["python3", "-c", script])))
+        XCTAssertEqual(result.code, 0, text(result.stderr))
+        XCTAssertEqual(text(result.stdout), "1048576 1048576\n")
+    }
+
     func testOkCodesDecideOk() async throws {
         let request = ExecRequest(.argv(["sh", "-c", "exit 3"]), okCodes: [0, 3])
         let accepted = try await ProcessRunner.run(request)
