@@ -27,7 +27,7 @@ public final class ScriptContext {
     public var maxAttempts: Int64 = 3
     /// The time limits of the site code running now (`hook_timeout`, a run function's `timeout`).
     public let budget = TimeBudget()
-    /// The job that runs now (between `ns._state.job_started` and `job_finished`): the
+    /// The job that runs now (between `core.state.job_started` and `job_finished`): the
     /// programs `ns.exec` starts meanwhile are recorded as its process in state.json.
     public var currentJob: String?
 

@@ -8,7 +8,7 @@ enum LogBindings {
     static func install(_ m: inout ModuleBuilder) throws {
         let context = m.context
         let log = context.log
-        try m.add("_rawlog", traced: false) { args in
+        try m.addCore("rawlog", traced: false) { args in
             let level = try args.string(1)
             let message = try args.string(2)
             switch level {
@@ -22,7 +22,7 @@ enum LogBindings {
             }
             return []
         }
-        try m.add("_logpath", traced: false) { _ in [log.path.map { .string($0) } ?? .nil] }
+        try m.addCore("logpath", traced: false) { _ in [log.path.map { .string($0) } ?? .nil] }
         try m.add("countdown") { args in
             let seconds = try args.number(1)
             let text = try args.optionalString(2) ?? "Next check in"
@@ -41,7 +41,7 @@ enum LogBindings {
         }
         try m.add("now", traced: false) { _ in [.number(context.now())] }
         // Lets the stdlib tell a real SIGINT/SIGTERM from an error that merely says "interrupted".
-        try m.add("_interrupted", traced: false, interruptible: false) { _ in [.boolean(context.interruption.isTriggered)] }
+        try m.addCore("interrupted", traced: false, interruptible: false) { _ in [.boolean(context.interruption.isTriggered)] }
         try m.add("hostname") { _ in [.string(ProcessInfo.processInfo.hostName)] }
         try m.add("format_duration", traced: false) { args in [.string(DurationText.format(try args.number(1)))] }
         m.set("dry_run", .boolean(context.options.dryRun))

@@ -2,8 +2,9 @@
 -- job "x" {}, on(event, fn), routine(fn), trigger(fn) - and their validation.
 -- Every problem is collected with the script's file:line so `nightshift check`
 -- can list them all at once; nothing runs while any is left.
-local ns = ...
-local util = ns._util
+local ns, core = ...
+core.require "nightshift.prelude"
+local util = core.util
 
 local config = {
   settings = {},
@@ -13,7 +14,7 @@ local config = {
   errors = {},
   routine = nil, trigger = nil,
 }
-ns._config = config
+core.config = config
 
 local EVENTS = { "sweep", "before_backup", "after_job", "after_backup", "failure", "before_sleep", "stale" }
 local SLEEP_MODES = { "hibernate", "suspend", "shutdown", "none" }
@@ -25,9 +26,9 @@ local source_lines = {}
 local script_path, script_display
 
 --- Remembers the site script's real path and the name its chunk is shown as.
-function ns._set_script(path, display)
+function core.set_script(path, display)
   script_path, script_display = path, display
-  ns._script_dir = path:match("^(.*)/[^/]*$") or "."
+  core.script_dir = path:match("^(.*)/[^/]*$") or "."
 end
 
 local function lines_of(file)
@@ -87,12 +88,12 @@ local function fail(loc, fmt, ...)
   local msg = select("#", ...) > 0 and string.format(fmt, ...) or fmt
   config.errors[#config.errors + 1] = { where = loc.short .. ":" .. loc.line, message = msg }
 end
-ns._fail = fail
+core.fail = fail
 
 -- Value checkers: return the normalized value, or nil and a message -----------
 
 local check = {}
-ns._check = check
+core.check = check
 
 function check.duration(v)
   if type(v) ~= "number" and type(v) ~= "string" then
@@ -390,7 +391,7 @@ local SCHEMA = {
     allow_empty = check.boolean,
   },
 }
-ns._schema = SCHEMA
+core.schema = SCHEMA
 
 local DEFAULTS = {
   check_every = 3600,
@@ -458,7 +459,7 @@ function settings(tbl)
   settings_seen = loc.short .. ":" .. loc.line
   apply_schema("settings", "settings", loc, tbl, config.settings)
   -- The cap applies from here on: to the rest of the top level and to the whole cycle.
-  if config.settings.lua_memory then ns._lua_memory(config.settings.lua_memory) end
+  if config.settings.lua_memory then core.lua_memory(config.settings.lua_memory) end
 end
 
 -- A named declaration (`host "x" {...}`, `job "x" {...}`): checks the name, the table
@@ -544,16 +545,16 @@ local function action_of(h, name)
 end
 
 --- The names of the actions host `h` has, sorted.
-function ns._action_names(h)
+function core.action_names(h)
   local names = {}
   local set = (h.own_actions or h.name == config.settings.self) and h.actions or (config.settings.actions or {})
   for k in pairs(set) do names[#names + 1] = k end
   table.sort(names)
   return names
 end
-ns._action_of = action_of
+core.action_of = action_of
 
-function ns._validate()
+function core.validate()
   local s = config.settings
   for k, v in pairs(DEFAULTS) do if s[k] == nil then s[k] = v end end
   local sloc = { short = settings_seen and settings_seen:match("^(.*):%d+$") or "?", line = settings_seen and tonumber(settings_seen:match(":(%d+)$")) or 0 }
@@ -631,8 +632,8 @@ function ns._validate()
   for _, jname in ipairs(config.job_order) do
     local j = config.jobs[jname]
     if type(j.run) == "table" and type(j.run[1]) == "string" then
-      local folder = j.cwd and (j.cwd:sub(1, 1) == "/" and j.cwd or (ns._script_dir .. "/" .. j.cwd)) or ns._script_dir
-      local found, why = ns._find_program(j.run[1], folder, j.env and j.env.PATH or nil)
+      local folder = j.cwd and (j.cwd:sub(1, 1) == "/" and j.cwd or (core.script_dir .. "/" .. j.cwd)) or core.script_dir
+      local found, why = core.find_program(j.run[1], folder, j.env and j.env.PATH or nil)
       if not found then
         fail(key_location(j.loc, "run"), "job \"%s\": run: program \"%s\" %s", jname, j.run[1], why)
       end
@@ -644,14 +645,14 @@ function ns._validate()
     for i = 2, #argv - 1 do
       if argv[i] == "-i" and not argv[i + 1]:find("{", 1, true) and not keys_seen[argv[i + 1]] then
         keys_seen[argv[i + 1]] = true
-        local problem = ns._key_problem(argv[i + 1])
+        local problem = core.key_problem(argv[i + 1])
         if problem then fail(loc, "%s: %s", owner, problem) end
       end
     end
   end
   for _, name in ipairs(config.host_order) do
     local h = config.hosts[name]
-    for _, action in ipairs(ns._action_names(h)) do
+    for _, action in ipairs(core.action_names(h)) do
       check_keys(action_of(h, action), h.own_actions and key_location(h.loc, "actions") or sloc,
         h.own_actions and string.format("host \"%s\": actions.%s", name, action) or string.format("settings: actions.%s", action))
     end

@@ -1,6 +1,6 @@
 -- nightshift.prelude: runs first. Makes `require "nightshift"` return the module the
 -- Swift core built, adds printf-style logging on top of the raw log primitives.
-local ns = ...
+local ns, core = ...
 package.loaded.nightshift = ns
 
 -- A site script fails its cycle with error(); it never ends the daemon (docs/design.md, invariant 7).
@@ -8,7 +8,7 @@ os.exit = function()
   error("os.exit is not available in a NightShift script (use error() to fail the cycle)", 2)
 end
 
-local raw = ns._rawlog
+local raw = core.rawlog
 local function formatter(level)
   return function(fmt, ...)
     local msg
@@ -29,12 +29,12 @@ ns.log = {
   error = formatter("error"),
   console = function(msg) raw("console", tostring(msg)) end,
   file = function(msg) raw("file", tostring(msg)) end,
-  path = ns._logpath,
+  path = core.logpath,
 }
 
 -- Shallow helpers shared by the library modules (not part of the public API).
 local util = {}
-ns._util = util
+core.util = util
 
 function util.list(v)
   if v == nil then return {} end
