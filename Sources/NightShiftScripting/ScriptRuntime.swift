@@ -27,7 +27,7 @@ public struct SiteSettings: Sendable, Equatable {
     /// The force window's text, if the site has one (the loop also wakes at its opening).
     public var forceWindow: String? = nil
     /// Failed automatic nights before the next good one or the next window.
-    public var maxAttempts: Int64 = 3
+    public var maxAttempts: Int64
     /// `settings.metrics`: the Prometheus textfile written after every cycle, if any.
     public var metrics: String? = nil
     /// Each declared job's `max_age` (its own, else `settings.max_age`), in seconds.
@@ -65,7 +65,8 @@ public final class ScriptRuntime {
     /// Opens a state with `library` as the embedded standard library (tests give it a fake extra file).
     init(context: ScriptContext, library: [String: [UInt8]]) throws {
         self.context = context
-        lua = try LuaState(memoryLimit: LuaState.defaultMemoryLimit)
+        // The library sets the cap to settings.lua_memory's default as it loads.
+        lua = try LuaState()
         // The cap is the `lua_memory` setting: the out-of-memory message names it.
         lua.memoryLimitName = "lua_memory"
         let interruption = context.interruption
@@ -140,18 +141,28 @@ public final class ScriptRuntime {
             }
             return folder.isEmpty ? p : (folder as NSString).appendingPathComponent(p)
         }
+        // Validation filled in every default (dsl.lua's DEFAULTS, their one home): a missing one is a bug.
+        func required<T>(_ key: String, _ value: (LuaValue) -> T?) throws -> T {
+            guard let v = value(s[key]) else { throw LuaError(message: "settings.\(key) is missing from the validated configuration") }
+            return v
+        }
         var maxAges: [String: Double] = [:]
-        for (k, v) in config["jobs"].tableValue?.entries ?? [:] {
-            guard let name = k.stringValue, let job = v.tableValue else { continue }
-            maxAges[name] = job["max_age"].doubleValue ?? s["max_age"].doubleValue ?? Staleness.defaultMaxAge
+        for (k, v) in try callCore("job_max_ages").first?.tableValue?.entries ?? [:] {
+            if let name = k.stringValue, let age = v.doubleValue { maxAges[name] = age }
         }
         return SiteSettings(
-            checkEvery: s["check_every"].doubleValue ?? 3600,
-            stateDir: context.options.stateDir ?? resolve(s["state_dir"].stringValue ?? "state", against: "STATE_DIRECTORY"),
-            logFile: context.options.logFile ?? resolve(s["log_file"].stringValue ?? "nightshift.log", against: "LOGS_DIRECTORY"),
+            checkEvery: try required("check_every", \.doubleValue),
+            stateDir: try context.options.stateDir ?? resolve(required("state_dir", \.stringValue), against: "STATE_DIRECTORY"),
+            logFile: try context.options.logFile ?? resolve(required("log_file", \.stringValue), against: "LOGS_DIRECTORY"),
             forceWindow: s["force_window"].stringValue,
-            maxAttempts: s["max_attempts"].integerValue ?? 3,
+            maxAttempts: try required("max_attempts", \.integerValue),
             metrics: s["metrics"].stringValue.map { resolve($0, against: nil) }, jobMaxAges: maxAges)
+    }
+
+    /// The default of setting `key` as the schema gives it (for a CLI command run without a script).
+    public func defaultSetting(_ key: String) throws -> LuaValue {
+        guard case .table(let defaults) = try lua.rawGet(core, "defaults") else { throw LuaError(message: "no setting defaults") }
+        return defaults[key]
     }
 
     /// The validated plan as text lines (`nightshift check`).
@@ -170,6 +181,7 @@ public final class ScriptRuntime {
 
     /// Runs `code` as a chunk that receives `ns, core` (`local ns, core = ...` is prepended on
     /// its first line, so line numbers stay): how tests reach the library's internals.
+    @discardableResult
     func executeWithCore(_ code: String) throws -> [LuaValue] {
         let chunk = try lua.load(Array(("local ns, core = ... " + code).utf8), chunkName: "=(core test)")
         return try lua.call(chunk, [.reference(module), .reference(core)])

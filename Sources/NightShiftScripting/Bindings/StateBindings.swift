@@ -129,7 +129,8 @@ enum StateBindings {
             guard let result = NightResult(rawValue: t["result"].stringValue ?? "") else {
                 throw args.error(1, "field 'result' must be \"ok\", \"warning\", \"failed\" or \"interrupted\"")
             }
-            let maxAttempts = Int(clamping: t["max_attempts"].integerValue ?? context.maxAttempts)
+            guard let attempts = t["max_attempts"].integerValue else { throw args.error(1, "field 'max_attempts' expected") }
+            let maxAttempts = Int(clamping: attempts)
             var after: NightState?
             _ = update("the end of the night") { state in
                 state.night.finish(result, at: context.now(), maxAttempts: maxAttempts)

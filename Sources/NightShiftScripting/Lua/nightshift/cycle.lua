@@ -153,8 +153,7 @@ function core.cycle(opts)
   local recorded = core.state.record_sweep(r)
   core.fire("sweep", { hosts = r, online = watched_online(r) })
   -- #10: staleness - each declared job's max_age; the `stale` event once per day per job.
-  local ages = {}
-  for _, name in ipairs(config.job_order) do ages[name] = config.jobs[name].max_age or settings().max_age end
+  local ages = core.job_max_ages()
   for _, ev in ipairs(core.state.declare_jobs(ages)) do
     ns.log.warn("Job %s is stale: its last good backup is %s old (max_age %s)", ev.job, ns.format_duration(ev.age),
       ns.format_duration(ev.max_age))

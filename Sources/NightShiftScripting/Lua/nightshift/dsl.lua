@@ -416,6 +416,10 @@ local DEFAULTS = {
   self_wake_early = 300,
   rtc = "/sys/class/rtc/rtc0",
 }
+-- The one home of every setting's default: Swift reads the validated settings, never its own.
+core.defaults = DEFAULTS
+-- The cap while the site script's top level runs, until its settings{} sets lua_memory.
+core.lua_memory(DEFAULTS.lua_memory)
 
 local function apply_schema(kind, what, loc, tbl, out)
   local schema = SCHEMA[kind]
@@ -553,6 +557,13 @@ function core.action_names(h)
   return names
 end
 core.action_of = action_of
+
+--- Each declared job's max_age: its own, else settings.max_age (after validation).
+function core.job_max_ages()
+  local ages = {}
+  for _, name in ipairs(config.job_order) do ages[name] = config.jobs[name].max_age or config.settings.max_age end
+  return ages
+end
 
 function core.validate()
   local s = config.settings
