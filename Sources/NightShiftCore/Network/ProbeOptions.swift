@@ -30,7 +30,7 @@ public struct ProbeOptions: Sendable, Equatable {
     /// `OptionError` naming the field (`timeout`, `retries`, `via`, `tcp`).
     public func validated() throws(OptionError) -> ProbeOptions {
         _ = try OptionCheck.seconds(timeout, field: "timeout")
-        _ = try OptionCheck.count(Int64(retries), field: "retries", in: 0...100)
+        _ = try OptionCheck.count(Int64(retries), field: "retries", in: OptionCheck.probeRetries)
         guard sendInterval.isFinite, sendInterval >= 0, sendInterval <= 1 else {
             throw OptionError(field: "send_interval", requirement: "must be between 0 and 1 second")
         }

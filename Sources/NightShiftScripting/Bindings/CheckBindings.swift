@@ -2,9 +2,65 @@ import Foundation
 import LuaBinding
 import NightShiftCore
 
-/// `core.find_program` and `core.key_problem`: validation's questions to the file system.
+/// `core.find_program` and `core.key_problem`: validation's questions to the file system;
+/// `core.check.*` and `core.suggest`: the rules dsl.lua applies whose one home is Swift (the
+/// ranges the primitives check, argv templates, did-you-mean), as `value` or `nil, message`.
 enum CheckBindings {
+    /// `value`, or `nil, "<requirement>, got <value>"` for a range the core owns. A float
+    /// (9.0) or a string ("9") is no whole number: it gets the requirement too.
+    static func ranged(_ value: LuaValue, requirement: String, _ body: (Int64) throws(OptionError) -> Int) -> [LuaValue] {
+        let shown: String
+        switch value {
+        case .nil, .boolean, .integer, .number, .string: shown = value.description
+        default: shown = value.typeName
+        }
+        let got = ", got " + shown
+        guard case .integer(let i) = value else { return [.nil, .string(requirement + got)] }
+        do { return [.integer(Int64(try body(i)))] } catch { return [.nil, .string(error.requirement + got)] }
+    }
+
     static func install(_ m: inout ModuleBuilder) throws {
+        try m.addCore("check.port", traced: false) { args in
+            ranged(args[1], requirement: OptionCheck.portRequirement) { (v) throws(OptionError) in
+                Int(try OptionCheck.port(v, field: "port"))
+            }
+        }
+        try m.addCore("check.wake_repeat", traced: false) { args in
+            ranged(args[1], requirement: OptionCheck.countRequirement(OptionCheck.wakeRepeats)) { (v) throws(OptionError) in
+                try OptionCheck.count(v, field: "repeat", in: OptionCheck.wakeRepeats)
+            }
+        }
+        try m.addCore("check.ping_retries", traced: false) { args in
+            ranged(args[1], requirement: OptionCheck.countRequirement(OptionCheck.probeRetries)) { (v) throws(OptionError) in
+                try OptionCheck.count(v, field: "retries", in: OptionCheck.probeRetries)
+            }
+        }
+        // check.template(argv, known) -> template | nil, why: the array's shape here, the
+        // placeholders and NUL bytes by ArgvTemplate.validate, the rule the substitution applies.
+        try m.addCore("check.template", traced: false) { args in
+            guard case .table(let t) = args[1], t.count > 0 else {
+                return [.nil, .string("an argv template (array of strings) expected, got \(args[1].typeName)")]
+            }
+            var argv: [String] = []
+            for (i, item) in t.array.enumerated() {
+                guard item.typeName == "string", let s = item.stringValue else {
+                    return [.nil, .string("argv item \(i + 1) must be a string, got \(item.typeName)")]
+                }
+                argv.append(s)
+            }
+            if let extra = t.entries.keys.first(where: { k in k.integerValue.map { $0 < 1 || $0 > Int64(t.count) } ?? true }) {
+                return [.nil, .string("argv template must be an array (unexpected key '\(extra.stringValue ?? extra.description)')")]
+            }
+            let known = Set(try args.table(2).array.compactMap(\.stringValue))
+            do { try ArgvTemplate.validate(argv, known: known) } catch { return [.nil, .string("\(error)")] }
+            return [args[1]]
+        }
+        // suggest(word, candidates) -> the likely meant one | nil: the one did-you-mean.
+        try m.addCore("suggest", traced: false) { args in
+            let word = try args.string(1)
+            let candidates = try args.table(2).array.compactMap(\.stringValue)
+            return [Suggestion.closest(to: word, in: candidates).map { .string($0) } ?? .nil]
+        }
         // _find_program(name, folder [, PATH]) -> path | nil, why
         try m.addCore("find_program", traced: false) { args in
             let folder = try args.optionalString(2) ?? FileManager.default.currentDirectoryPath

@@ -91,9 +91,10 @@ end
 core.fail = fail
 
 -- Value checkers: return the normalized value, or nil and a message -----------
+-- Swift put the ones whose rule it owns into core.check already (port, wake_repeat,
+-- ping_retries, template: the ranges and placeholders the primitives apply).
 
-local check = {}
-core.check = check
+local check = core.check
 
 function check.duration(v)
   if type(v) ~= "number" and type(v) ~= "string" then
@@ -164,11 +165,6 @@ function check.positive(v)
   return v
 end
 
-function check.port(v)
-  if math.type(v) ~= "integer" or v < 1 or v > 65535 then return nil, "a port number (1-65535) expected, got " .. tostring(v) end
-  return v
-end
-
 function check.enum(options)
   return function(v)
     if type(v) == "string" and util.contains(options, v) then return v end
@@ -216,11 +212,6 @@ function check.password(v)
   return v
 end
 
-function check.repeat_count(v)
-  if math.type(v) ~= "integer" or v < 1 or v > 100 then return nil, "a whole number from 1 to 100 expected, got " .. tostring(v) end
-  return v
-end
-
 function check.mac(v)
   if type(v) ~= "string" then return nil, "a MAC address expected, got " .. type(v) end
   return ns.parse.mac(v)
@@ -229,25 +220,11 @@ end
 function check.probe(v)
   if v == "icmp" then return v end
   local port = type(v) == "string" and v:match("^tcp:(%d+)$")
-  if port and tonumber(port) >= 1 and tonumber(port) <= 65535 then return v end
+  if port and check.port(tonumber(port)) then return v end
   return nil, "\"icmp\" or \"tcp:PORT\" expected, got " .. (type(v) == "string" and ("\"" .. v .. "\"") or type(v))
 end
 
-function check.argv(v)
-  if type(v) ~= "table" or #v == 0 then return nil, "an argv template (array of strings) expected, got " .. type(v) end
-  for i, item in ipairs(v) do
-    if type(item) ~= "string" then return nil, "argv item " .. i .. " must be a string, got " .. type(item) end
-    if item:find("\0", 1, true) then return nil, "argv item " .. i .. " contains a NUL byte" end
-  end
-  for k in pairs(v) do
-    if math.type(k) ~= "integer" then return nil, "argv template must be an array (unexpected key '" .. tostring(k) .. "')" end
-  end
-  local probe = {}
-  for _, p in ipairs(PLACEHOLDERS) do probe[p] = "x" end
-  local ok, err = pcall(ns.template, v, probe)
-  if not ok then return nil, tostring(err):gsub("^[^:]*:%d+: ", "") end
-  return v
-end
+function check.argv(v) return check.template(v, PLACEHOLDERS) end
 
 function check.actions(v)
   if type(v) ~= "table" then return nil, "a table of argv templates expected, got " .. type(v) end
@@ -348,8 +325,8 @@ local SCHEMA = {
     time_tolerance = check.duration,
     lua_memory = check.size,
     ping_timeout = check.positive_duration,
-    ping_retries = check.count,
-    wake_repeat = check.repeat_count,
+    ping_retries = check.ping_retries,
+    wake_repeat = check.wake_repeat,
     actions = check.actions,
     -- v2 observability (#10)
     max_age = check.positive_duration,
