@@ -53,6 +53,7 @@ final class OneHomeRuleTests: XCTestCase {
             (#"{"echo", 3}"#, "argv item 2 must be a string, got number"),
             (#"{"echo", x = 1}"#, "argv template must be an array (unexpected key 'x')"),
             (#"{}"#, "an argv template (array of strings) expected, got table"),
+            (#"{"echo", [3] = "x"}"#, "argv template must be an array without holes"),
         ]
         for c in cases {
             let p = try f.problems("host \"A\" { ip = \"10.0.0.1\", user = \"u\", actions = { shutdown = \(c.argv) } }")

@@ -35,25 +35,19 @@ enum CheckBindings {
                 try OptionCheck.count(v, field: "retries", in: OptionCheck.probeRetries)
             }
         }
-        // check.template(argv, known) -> template | nil, why: the array's shape here, the
-        // placeholders and NUL bytes by ArgvTemplate.validate, the rule the substitution applies.
+        // check.template(argv, known) -> true | nil, why: placeholders, braces and NUL bytes by
+        // ArgvTemplate.validate, the rule the substitution applies (dsl.lua checked the array's shape).
         try m.addCore("check.template", traced: false) { args in
-            guard case .table(let t) = args[1], t.count > 0 else {
-                return [.nil, .string("an argv template (array of strings) expected, got \(args[1].typeName)")]
-            }
-            var argv: [String] = []
-            for (i, item) in t.array.enumerated() {
-                guard item.typeName == "string", let s = item.stringValue else {
-                    return [.nil, .string("argv item \(i + 1) must be a string, got \(item.typeName)")]
-                }
-                argv.append(s)
-            }
-            if let extra = t.entries.keys.first(where: { k in k.integerValue.map { $0 < 1 || $0 > Int64(t.count) } ?? true }) {
-                return [.nil, .string("argv template must be an array (unexpected key '\(extra.stringValue ?? extra.description)')")]
+            let template = try args.table(1)
+            // ns.template substitutes sequences only: a hole ({"a", [3] = "b"}) is found here.
+            guard template.isSequence else { return [.nil, .string("argv template must be an array without holes")] }
+            let argv = try template.array.map { v -> String in
+                guard let s = v.stringValue else { throw args.error(1, "argv template items must be strings") }
+                return s
             }
             let known = Set(try args.table(2).array.compactMap(\.stringValue))
             do { try ArgvTemplate.validate(argv, known: known) } catch { return [.nil, .string("\(error)")] }
-            return [args[1]]
+            return [.boolean(true)]
         }
         // suggest(word, candidates) -> the likely meant one | nil: the one did-you-mean.
         try m.addCore("suggest", traced: false) { args in

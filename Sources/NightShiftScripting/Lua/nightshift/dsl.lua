@@ -224,7 +224,19 @@ function check.probe(v)
   return nil, "\"icmp\" or \"tcp:PORT\" expected, got " .. (type(v) == "string" and ("\"" .. v .. "\"") or type(v))
 end
 
-function check.argv(v) return check.template(v, PLACEHOLDERS) end
+function check.argv(v)
+  if type(v) ~= "table" or #v == 0 then return nil, "an argv template (array of strings) expected, got " .. type(v) end
+  for i, item in ipairs(v) do
+    if type(item) ~= "string" then return nil, "argv item " .. i .. " must be a string, got " .. type(item) end
+  end
+  for k in pairs(v) do
+    if math.type(k) ~= "integer" then return nil, "argv template must be an array (unexpected key '" .. tostring(k) .. "')" end
+  end
+  -- Placeholders, braces and NUL bytes: ArgvTemplate's rule, the one the substitution applies.
+  local ok, err = check.template(v, PLACEHOLDERS)
+  if not ok then return nil, err end
+  return v
+end
 
 function check.actions(v)
   if type(v) ~= "table" then return nil, "a table of argv templates expected, got " .. type(v) end
