@@ -3,12 +3,10 @@
 -- that raises counts as busy. A service that is not here (the program is not installed,
 -- the daemon is not running) is not busy: a NAS without Samba still sleeps.
 local ns, core = ...
-core.require "nightshift.prelude"
-core.require "nightshift.dsl"
+local util = core.require "nightshift.prelude"
+local config = core.require "nightshift.dsl"
 core.require "nightshift.hosts"
 core.require "nightshift.night"
-local util = core.util
-local config = core.config
 local busy = {}
 ns.busy = busy
 

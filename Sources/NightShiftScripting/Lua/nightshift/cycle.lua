@@ -2,16 +2,13 @@
 -- put this machine to sleep. Swift calls core.cycle once per cycle with a freshly
 -- loaded script; its result decides the exit code of `run --once`.
 local ns, core = ...
-core.require "nightshift.prelude"
-core.require "nightshift.dsl"
-core.require "nightshift.hosts"
+local util = core.require "nightshift.prelude"
+local config = core.require "nightshift.dsl"
+local hosts = core.require "nightshift.hosts"
 core.require "nightshift.night"
 core.require "nightshift.summary"
 core.require "nightshift.trigger"
 core.require "nightshift.busy"
-local util = core.util
-local config = core.config
-local hosts = ns.hosts
 
 local function settings() return config.settings end
 

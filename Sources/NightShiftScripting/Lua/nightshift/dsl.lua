@@ -3,8 +3,7 @@
 -- Every problem is collected with the script's file:line so `nightshift check`
 -- can list them all at once; nothing runs while any is left.
 local ns, core = ...
-core.require "nightshift.prelude"
-local util = core.util
+local util = core.require "nightshift.prelude"
 
 local config = {
   settings = {},

@@ -1,10 +1,8 @@
 -- nightshift.hosts: probing, waking and acting on declared hosts. Every outside
 -- effect goes through a primitive, so --dry-run and --debug see all of them.
 local ns, core = ...
-core.require "nightshift.prelude"
-core.require "nightshift.dsl"
-local util = core.util
-local config = core.config
+local util = core.require "nightshift.prelude"
+local config = core.require "nightshift.dsl"
 
 local hosts = {}
 ns.hosts = hosts

@@ -3,13 +3,10 @@
 -- a host that was up at the sweep before the night, came up by itself during it,
 -- or reports that somebody is using it (docs/design.md, invariant 1).
 local ns, core = ...
-core.require "nightshift.prelude"
-core.require "nightshift.dsl"
-core.require "nightshift.hosts"
+local util = core.require "nightshift.prelude"
+local config = core.require "nightshift.dsl"
+local hosts = core.require "nightshift.hosts"
 core.require "nightshift.summary"
-local util = core.util
-local config = core.config
-local hosts = ns.hosts
 
 local Night = {}
 Night.__index = Night

@@ -5,9 +5,8 @@
 -- makes the cycle a warning - it never fails the night.
 local ns, core = ...
 core.require "nightshift.prelude"
-core.require "nightshift.dsl"
+local config = core.require "nightshift.dsl"
 core.require "nightshift.night"
-local config = core.config
 local notify = {}
 ns.notify = notify
 

@@ -70,4 +70,4 @@ function util.suggest(word, candidates)
   return core.suggest(word, names)
 end
 
-return ns
+return util
