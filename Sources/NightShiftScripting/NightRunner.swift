@@ -231,7 +231,10 @@ public final class NightRunner {
                 let jobs = state.markRunningJobsInterrupted(at: now, reason: "interrupted by \(name)")
                 // The night counts as an attempt that failed; the window is not used up by it.
                 let wasNight = state.night.running != nil
-                if wasNight { state.night.finish(.interrupted, at: now, maxAttempts: Int(clamping: context.maxAttempts)) }
+                // A night ran, so a script was loaded and its max_attempts is known.
+                if wasNight, let maxAttempts = context.maxAttempts {
+                    state.night.finish(.interrupted, at: now, maxAttempts: Int(clamping: maxAttempts))
+                }
                 if duringCycle {
                     state.lastCycle = CycleState(start: context.cycleStart, end: now, nextCheck: nil,
                                                  reason: "interrupted by \(name)")

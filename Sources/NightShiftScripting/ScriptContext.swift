@@ -23,11 +23,11 @@ public final class ScriptContext {
     public var cycleLogOffset: UInt64 = 0
     /// When the current cycle began (epoch seconds).
     public var cycleStart: Double = 0
-    /// `settings.max_attempts` of the loaded script (the night bookkeeping needs it).
-    public var maxAttempts: Int64 = 3
+    /// `settings.max_attempts` of the loaded script (the night bookkeeping needs it); nil until one loaded.
+    public var maxAttempts: Int64?
     /// The time limits of the site code running now (`hook_timeout`, a run function's `timeout`).
     public let budget = TimeBudget()
-    /// The job that runs now (between `ns._state.job_started` and `job_finished`): the
+    /// The job that runs now (between `core.state.job_started` and `job_finished`): the
     /// programs `ns.exec` starts meanwhile are recorded as its process in state.json.
     public var currentJob: String?
 

@@ -2,12 +2,6 @@ import Foundation
 import LuaBinding
 import NightShiftCore
 
-/// The embedded standard library modules, in load order (each receives the module table).
-let standardLibrary = [
-    "nightshift.prelude", "nightshift.sandbox", "nightshift.dsl", "nightshift.hosts", "nightshift.actions",
-    "nightshift.report", "nightshift.summary", "nightshift.notify", "nightshift.night", "nightshift.trigger", "nightshift.busy", "nightshift.cycle", "nightshift.strict",
-]
-
 /// Every problem a site script has, each as `file:line: message`.
 public struct ScriptProblems: Error, CustomStringConvertible {
     /// One line per problem.
@@ -33,7 +27,7 @@ public struct SiteSettings: Sendable, Equatable {
     /// The force window's text, if the site has one (the loop also wakes at its opening).
     public var forceWindow: String? = nil
     /// Failed automatic nights before the next good one or the next window.
-    public var maxAttempts: Int64 = 3
+    public var maxAttempts: Int64
     /// `settings.metrics`: the Prometheus textfile written after every cycle, if any.
     public var metrics: String? = nil
     /// Each declared job's `max_age` (its own, else `settings.max_age`), in seconds.
@@ -65,11 +59,19 @@ public final class ScriptRuntime {
     public let context: ScriptContext
     /// The `nightshift` module table, by identity.
     private let module: LuaRef
+    /// The private core table (internal bindings and library internals), never given to site code.
+    let core: LuaRef
 
     /// Opens a state and installs the module and the embedded standard library.
-    public init(context: ScriptContext) throws {
+    public convenience init(context: ScriptContext) throws {
+        try self.init(context: context, library: EmbeddedLua.sources)
+    }
+
+    /// Opens a state with `library` as the embedded standard library (tests give it a fake extra file).
+    init(context: ScriptContext, library: [String: [UInt8]]) throws {
         self.context = context
-        lua = try LuaState(memoryLimit: LuaState.defaultMemoryLimit)
+        // The library sets the cap to settings.lua_memory's default as it loads.
+        lua = try LuaState()
         // The cap is the `lua_memory` setting: the out-of-memory message names it.
         lua.memoryLimitName = "lua_memory"
         let interruption = context.interruption
@@ -100,11 +102,10 @@ public final class ScriptRuntime {
         try ObservabilityBindings.install(&m)
         try BusyBindings.install(&m)
         module = try lua.reference(.table(m.table))
+        core = try lua.reference(.table(m.core))
         try lua.setGlobal("nightshift", .reference(module))
         try lua.setGlobal("ns", .reference(module))
-        for name in standardLibrary {
-            try lua.callIgnoringResults(try EmbeddedLua.load(name, into: lua), [.reference(module)])
-        }
+        try StandardLibrary.load(into: lua, module: module, core: core, sources: library)
     }
 
     deinit { lua.close() }
@@ -115,14 +116,14 @@ public final class ScriptRuntime {
         // Lua shortens long chunk names with "..." in every message; a long path is
         // shown by its file name instead, so `file:line` stays readable.
         let display = path.utf8.count <= 55 ? path : (path as NSString).lastPathComponent
-        try callModule("_set_script", [.string(path), .string(display)])
+        try callCore("set_script", [.string(path), .string(display)])
         do {
             let chunk = try lua.load(source, chunkName: "@" + display)
             try lua.callIgnoringResults(chunk)
         } catch let error as LuaError {
             throw ScriptProblems([error.message], traceback: error.traceback)
         }
-        let errors = try callModule("_validate").first?.tableValue?.array ?? []
+        let errors = try callCore("validate").first?.tableValue?.array ?? []
         let list = errors.compactMap { e -> String? in
             guard let t = e.tableValue else { return nil }
             return "\(t["where"].stringValue ?? "?"): \(t["message"].stringValue ?? "")"
@@ -135,7 +136,7 @@ public final class ScriptRuntime {
     /// resolve against systemd's `$STATE_DIRECTORY` / `$LOGS_DIRECTORY` when set (a unit's
     /// `StateDirectory=` / `LogsDirectory=`), else against the script's folder.
     func settings(scriptPath: String) throws -> SiteSettings {
-        guard case .table(let config) = try lua.rawGet(module, "_config") else { throw LuaError(message: "no configuration") }
+        guard case .table(let config) = try lua.rawGet(core, "config") else { throw LuaError(message: "no configuration") }
         let s = config["settings"].tableValue ?? LuaTable()
         let folder = (scriptPath as NSString).deletingLastPathComponent
         let environment = ProcessInfo.processInfo.environment
@@ -147,21 +148,25 @@ public final class ScriptRuntime {
             }
             return folder.isEmpty ? p : (folder as NSString).appendingPathComponent(p)
         }
+        // Validation filled in every default (dsl.lua's DEFAULTS, their one home): a missing one is a bug.
+        func required<T>(_ key: String, _ value: (LuaValue) -> T?) throws -> T {
+            guard let v = value(s[key]) else { throw LuaError(message: "settings.\(key) is missing from the validated configuration") }
+            return v
+        }
         var maxAges: [String: Double] = [:]
-        for (k, v) in config["jobs"].tableValue?.entries ?? [:] {
-            guard let name = k.stringValue, let job = v.tableValue else { continue }
-            maxAges[name] = job["max_age"].doubleValue ?? s["max_age"].doubleValue ?? Staleness.defaultMaxAge
+        for (k, v) in try callCore("job_max_ages").first?.tableValue?.entries ?? [:] {
+            if let name = k.stringValue, let age = v.doubleValue { maxAges[name] = age }
         }
         return SiteSettings(
-            checkEvery: s["check_every"].doubleValue ?? 3600,
-            stateDir: context.options.stateDir ?? resolve(s["state_dir"].stringValue ?? "state", against: "STATE_DIRECTORY"),
-            logFile: context.options.logFile ?? resolve(s["log_file"].stringValue ?? "nightshift.log", against: "LOGS_DIRECTORY"),
+            checkEvery: try required("check_every", \.doubleValue),
+            stateDir: try context.options.stateDir ?? resolve(required("state_dir", \.stringValue), against: "STATE_DIRECTORY"),
+            logFile: try context.options.logFile ?? resolve(required("log_file", \.stringValue), against: "LOGS_DIRECTORY"),
             forceWindow: s["force_window"].stringValue,
-            maxAttempts: s["max_attempts"].integerValue ?? 3,
+            maxAttempts: try required("max_attempts", \.integerValue),
             metrics: s["metrics"].stringValue.map { resolve($0, against: nil) }, jobMaxAges: maxAges,
             watched: watchedHosts(config, this: s["self"].stringValue),
-            offlineSweeps: Int(clamping: s["offline_sweeps"].integerValue ?? 1),
-            minInterval: s["min_interval"].doubleValue ?? 43_200)
+            offlineSweeps: Int(clamping: try required("offline_sweeps", \.integerValue)),
+            minInterval: try required("min_interval", \.doubleValue))
     }
 
     /// The hosts `hosts.others(true)` names: declared order, this machine left out, `watch` true.
@@ -173,23 +178,37 @@ public final class ScriptRuntime {
         }
     }
 
-    /// The validated plan as text lines (`nightshift check`).
-    public func plan() throws -> [String] {
-        try callModule("_plan").first?.tableValue?.array.compactMap(\.stringValue) ?? []
+    /// The default of setting `key` as the schema gives it (for a CLI command run without a script).
+    public func defaultSetting(_ key: String) throws -> LuaValue {
+        guard case .table(let defaults) = try lua.rawGet(core, "defaults") else { throw LuaError(message: "no setting defaults") }
+        return defaults[key]
     }
 
-    /// Calls `nightshift.<name>(arguments...)`.
+    /// The validated plan as text lines (`nightshift check`).
+    public func plan() throws -> [String] {
+        try callCore("plan").first?.tableValue?.array.compactMap(\.stringValue) ?? []
+    }
+
+    /// Calls `core.<name>(arguments...)`, a function of the embedded library.
     @discardableResult
-    func callModule(_ name: String, _ arguments: [LuaValue] = []) throws -> [LuaValue] {
-        guard case .function(let f) = try lua.rawGet(module, .string(name)) else {
-            throw LuaError(message: "nightshift.\(name) is not a function")
+    func callCore(_ name: String, _ arguments: [LuaValue] = []) throws -> [LuaValue] {
+        guard case .function(let f) = try lua.rawGet(core, .string(name)) else {
+            throw LuaError(message: "core.\(name) is not a function")
         }
         return try lua.call(f, arguments)
     }
 
+    /// Runs `code` as a chunk that receives `ns, core` (`local ns, core = ...` is prepended on
+    /// its first line, so line numbers stay): how tests reach the library's internals.
+    @discardableResult
+    func executeWithCore(_ code: String) throws -> [LuaValue] {
+        let chunk = try lua.load(Array(("local ns, core = ... " + code).utf8), chunkName: "=(core test)")
+        return try lua.call(chunk, [.reference(module), .reference(core)])
+    }
+
     /// Runs one cycle: sweep, decide, maybe the night and this machine's sleep.
     public func cycle(manual: Bool) throws -> CycleOutcome {
-        let r = try callModule("_cycle", [["manual": .boolean(manual), "no_sleep": .boolean(context.options.noSleep)]])
+        let r = try callCore("cycle", [["manual": .boolean(manual), "no_sleep": .boolean(context.options.noSleep)]])
         let t = r.first?.tableValue ?? LuaTable()
         return CycleOutcome(code: Int32(clamping: t["code"].integerValue ?? 1), ran: t["ran"].isTruthy,
                             reason: t["reason"].stringValue ?? "", result: t["result"].stringValue ?? "failed")
@@ -197,6 +216,6 @@ public final class ScriptRuntime {
 
     /// Fires the `failure` event for an error outside any job (a broken cycle).
     public func fireFailure(reason: String) {
-        _ = try? callModule("_fire", ["failure", ["reason": .string(reason), "log": context.log.path.map { .string($0) } ?? .nil]])
+        _ = try? callCore("fire", ["failure", ["reason": .string(reason), "log": context.log.path.map { .string($0) } ?? .nil]])
     }
 }

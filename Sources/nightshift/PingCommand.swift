@@ -21,10 +21,10 @@ struct PingCommand: ParsableCommand {
     )
 
     @Option(help: "Seconds to wait for each reply.")
-    var timeout: Double = 1
+    var timeout: Double = ProbeOptions().timeout
 
     @Option(help: "Further probes after an unanswered one.")
-    var retries: Int = 1
+    var retries: Int = ProbeOptions().retries
 
     @Option(help: "Source address to send from (picks the NIC).")
     var via: String?
@@ -39,7 +39,7 @@ struct PingCommand: ParsableCommand {
     var wait: Double?
 
     @Option(help: "With --wait: seconds between probes to a silent host.")
-    var interval: Double = 2
+    var interval: Double = ProbeWait.defaultInterval
 
     @Option(help: "ICMP socket: automatic, datagram or raw.")
     var icmpSocket: String = ICMPSocketKind.automatic.rawValue

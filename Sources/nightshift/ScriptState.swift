@@ -13,7 +13,7 @@ struct ScriptState {
 
     /// Loads `script` (as `check` does: a rehearsal, nothing touched) when given.
     static func resolve(script: String?, stateDir: String?) throws -> ScriptState {
-        guard let script else { return ScriptState(stateDir: stateDir ?? "state") }
+        guard let script else { return ScriptState(stateDir: try stateDir ?? defaultStateDir()) }
         guard let source = FileManager.default.contents(atPath: script) else {
             printError("nightshift: cannot read \(script)")
             throw ExitCode(2)
@@ -28,6 +28,13 @@ struct ScriptState {
             printError("\(script): \(problems.problems.joined(separator: "\n"))")
             throw ExitCode(2)
         }
+    }
+
+    /// `settings.state_dir`'s default, from the schema (relative: the working directory).
+    static func defaultStateDir() throws -> String {
+        let runtime = try ScriptRuntime(context: ScriptContext(log: try NightShiftLog(filePath: nil), options: ScriptOptions()))
+        guard let dir = try runtime.defaultSetting("state_dir").stringValue else { throw ExitCode(2) }
+        return dir
     }
 
     /// The state directory, or exit 2 naming what to give.

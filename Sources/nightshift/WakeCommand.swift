@@ -16,10 +16,10 @@ struct WakeCommand: ParsableCommand {
     )
 
     @Option(help: "Destination IPv4 broadcast address.")
-    var broadcast: String = "255.255.255.255"
+    var broadcast: String = WakeOptions().broadcast
 
     @Option(help: "UDP port (9 or 7).")
-    var port: UInt16 = 9
+    var port: UInt16 = WakeOptions().port
 
     @Option(help: "Source IPv4 address to send from (picks the NIC).")
     var via: String?
@@ -31,7 +31,7 @@ struct WakeCommand: ParsableCommand {
     var password: String?
 
     @Option(name: .customLong("repeat"), help: "Packets per MAC address.")
-    var repeatCount: Int = 3
+    var repeatCount: Int = WakeOptions().repeatCount
 
     @Option(help: "Site script whose host names the arguments are.")
     var script: String?

@@ -1,6 +1,6 @@
 import Foundation
 import LuaBinding
-import NightShiftScripting
+@testable import NightShiftScripting
 import XCTest
 
 /// Keeps docs/lua-api.md honest: the module as built at runtime, the DSL schemas and their
@@ -102,11 +102,11 @@ final class APIReferenceTests: XCTestCase {
 
     func publicNames(_ rt: ScriptRuntime) throws -> [String: String] { try rt.publicModuleNames() }
 
-    /// The keys of `ns._schema[word]`.
+    /// The keys of `core.schema[word]`.
     func schemaKeys(_ rt: ScriptRuntime, _ word: String) throws -> Set<String> {
-        let text = try rt.lua.execute("""
+        let text = try rt.executeWithCore("""
             local keys = {}
-            for k in pairs(ns._schema["\(word)"]) do keys[#keys + 1] = k end
+            for k in pairs(core.schema["\(word)"]) do keys[#keys + 1] = k end
             return table.concat(keys, "\\n")
             """).first?.stringValue ?? ""
         return Set(text.split(separator: "\n").map(String.init))
@@ -161,10 +161,10 @@ final class APIReferenceTests: XCTestCase {
             let schema = try schemaKeys(rt, word)
             XCTAssertFalse(schema.isEmpty)
             for key in schema.sorted() where !documented.contains(key) {
-                XCTFail("\(word): key '\(key)' of ns._schema.\(word) is missing from the table in docs/lua-api.md")
+                XCTFail("\(word): key '\(key)' of core.schema.\(word) is missing from the table in docs/lua-api.md")
             }
             for key in documented where !schema.contains(key) {
-                XCTFail("\(word): docs/lua-api.md documents key '\(key)', which ns._schema.\(word) does not have")
+                XCTFail("\(word): docs/lua-api.md documents key '\(key)', which core.schema.\(word) does not have")
             }
             for row in rows {
                 XCTAssertGreaterThanOrEqual(row.count, 4, "\(word): row \(row) needs key, type, default and meaning")
@@ -176,10 +176,10 @@ final class APIReferenceTests: XCTestCase {
         let (_, rt) = try runtime()
         // Declare the minimum, validate (which fills the settings defaults), then read what the
         // standard library made of each key that was not given.
-        let text = try rt.lua.execute("""
+        let text = try rt.executeWithCore("""
             host "A" { ip = "127.0.0.1" }
             job "J" { source = "A", target = "A", run = { "true" } }
-            ns._validate()
+            core.validate()
             local given = { host = { ip = true, name = true, where = true, loc = true },
                             job = { source = true, target = true, run = true, name = true, where = true, loc = true } }
             local out = {}
@@ -190,9 +190,9 @@ final class APIReferenceTests: XCTestCase {
                 end
               end
             end
-            dump("settings", ns._config.settings)
-            dump("host", ns._config.hosts.A)
-            dump("job", ns._config.jobs.J)
+            dump("settings", core.config.settings)
+            dump("host", core.config.hosts.A)
+            dump("job", core.config.jobs.J)
             return table.concat(out, "\\n")
             """).first?.stringValue ?? ""
         let doc = try docText()
@@ -211,8 +211,8 @@ final class APIReferenceTests: XCTestCase {
 
     func testNightMethodsAndFieldsAreDocumented() throws {
         let (_, rt) = try runtime()
-        let text = try rt.lua.execute("""
-            local night = ns._new_night({}, true)
+        let text = try rt.executeWithCore("""
+            local night = core.new_night({}, true)
             local out = {}
             for k, v in pairs(getmetatable(night).__index) do
               if type(v) == "function" and k:sub(1, 1) ~= "_" then out[#out + 1] = "method\\t" .. k end

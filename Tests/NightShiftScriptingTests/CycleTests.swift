@@ -1,6 +1,6 @@
 import Foundation
 import NightShiftCore
-import NightShiftScripting
+@testable import NightShiftScripting
 import XCTest
 
 /// Whole cycles against hosts in a private namespace (see CycleFixture).
@@ -136,8 +136,8 @@ final class CycleTests: XCTestCase {
     func testExitCodesMapToOkWarningFailed() throws {
         let f = try ScriptFixture()
         let rt = try f.runtime()
-        let r = try rt.lua.execute("""
-            local function c(job, code) return (ns._classify(job, {code = code, seconds = 1})) end
+        let r = try rt.executeWithCore("""
+            local function c(job, code) return (core.classify(job, {code = code, seconds = 1})) end
             local rsync, ffs = {run = {"/usr/bin/rsync", "-a"}}, {run = {"FreeFileSync", "x.ffs_batch"}}
             local own = {run = {"tool"}, exit_codes = {ok = {0, 2}, warning = {5}}}
             return c(rsync, 0), c(rsync, 23), c(rsync, 24), c(rsync, 12), c(ffs, 1), c(ffs, 2), c(ffs, 3),

@@ -1,5 +1,5 @@
 import LuaBinding
-import NightShiftScripting
+@testable import NightShiftScripting
 import XCTest
 
 /// `ns.http`: requests to a local server on 127.0.0.1 that the test starts and that counts them.
@@ -87,9 +87,9 @@ final class HTTPPrimitiveTests: XCTestCase {
         let f = try ScriptFixture()
         let server = try CountingHTTPServer(in: f.dir)
         let rt = try f.runtime()
-        let r = try rt.lua.execute("""
+        let r = try rt.executeWithCore("""
             local t0 = ns.now()
-            local ok, r, err = ns._bounded(1.5, "handler", function()
+            local ok, r, err = core.bounded(1.5, "handler", function()
               return ns.http{url = "\(server.url("/hang"))", timeout = 60}
             end)
             return ok, ns.now() - t0, tostring(err)

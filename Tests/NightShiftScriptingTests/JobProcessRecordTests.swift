@@ -1,7 +1,7 @@
 import Foundation
 import LuaBinding
 import NightShiftCore
-import NightShiftScripting
+@testable import NightShiftScripting
 import XCTest
 
 /// While a job runs a program, state.json names the owner instance and the program's
@@ -12,10 +12,10 @@ final class JobProcessRecordTests: XCTestCase {
         let rt = try f.runtime()
         let stateFile = f.dir + "/state/state.json"
         // The child itself waits (bounded) until its record is in the state file.
-        let r = try rt.lua.execute("""
-            ns._state.job_started("X")
+        let r = try rt.executeWithCore("""
+            core.state.job_started("X")
             local r = ns.exec({"sh", "-c", "i=0; while [ $i -lt 200 ]; do grep -q owner_pid \(stateFile) && cat \(stateFile) && exit 0; i=$((i+1)); sleep 0.05; done; exit 1"}, {log = "none"})
-            ns._state.job_finished("X", "ok", "exit 0", 1)
+            core.state.job_finished("X", "ok", "exit 0", 1)
             return r.ok, r.stdout
             """)
         XCTAssertEqual(r.first?.boolValue, true, "\(r)")
@@ -34,9 +34,9 @@ final class JobProcessRecordTests: XCTestCase {
     func testAnExecOutsideAJobRecordsNothing() throws {
         let f = try ScriptFixture()
         let rt = try f.runtime()
-        try rt.lua.execute("""
-            ns._state.job_started("X")
-            ns._state.job_finished("X", "ok", "exit 0", 1)
+        try rt.executeWithCore("""
+            core.state.job_started("X")
+            core.state.job_finished("X", "ok", "exit 0", 1)
             ns.exec({"true"}, {log = "none"})
             """)
         let state = try StateStore(directory: f.dir + "/state").load().state

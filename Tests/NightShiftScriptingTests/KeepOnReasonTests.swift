@@ -1,5 +1,5 @@
 import Foundation
-import NightShiftScripting
+@testable import NightShiftScripting
 import XCTest
 
 /// `night:keep_on_reason` - the rule that no machine is switched off under a user - driven
@@ -31,11 +31,11 @@ final class KeepOnReasonTests: XCTestCase {
         let path = try f.write("site.lua", script)
         let rt = try f.runtime()
         try rt.loadSite(path: path, source: Array(script.utf8))
-        let r = try rt.lua.execute("""
+        let r = try rt.executeWithCore("""
             local sweep = { B = { up = false } }
             local st = { hosts = {} }
             \(c.setup)
-            local night = nightshift._new_night(sweep, \(c.stateKnown), st)
+            local night = core.new_night(sweep, \(c.stateKnown), st)
             if sweep.B and not sweep.B.up and not sweep.B.unknown then night.woken.B = true end
             night.answering.B = "10.0.0.2"
             \(c.after)

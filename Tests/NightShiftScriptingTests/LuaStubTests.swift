@@ -1,6 +1,6 @@
 import Foundation
 import LuaBinding
-import NightShiftScripting
+@testable import NightShiftScripting
 import XCTest
 
 /// Keeps the LuaLS stub docs/nightshift.d.lua honest: every public `ns.*` name of the module
@@ -66,9 +66,9 @@ final class LuaStubTests: XCTestCase {
         let rt = try f.runtime()
         let text = try stub()
         for (word, className) in [("settings", "ns.SettingsSpec"), ("host", "ns.HostSpec"), ("job", "ns.JobSpec")] {
-            let keys = try rt.lua.execute("""
+            let keys = try rt.executeWithCore("""
                 local keys = {}
-                for k in pairs(ns._schema["\(word)"]) do keys[#keys + 1] = k end
+                for k in pairs(core.schema["\(word)"]) do keys[#keys + 1] = k end
                 return table.concat(keys, "\\n")
                 """).first?.stringValue ?? ""
             let schema = Set(keys.split(separator: "\n").map(String.init))
@@ -78,7 +78,7 @@ final class LuaStubTests: XCTestCase {
                 XCTFail("\(word) key '\(key)' is not a ---@field of \(className) in docs/nightshift.d.lua")
             }
             for key in documented.sorted() where !schema.contains(key) {
-                XCTFail("\(className) in docs/nightshift.d.lua has '\(key)', which ns._schema.\(word) does not have")
+                XCTFail("\(className) in docs/nightshift.d.lua has '\(key)', which core.schema.\(word) does not have")
             }
         }
         for dsl in ["settings", "host", "job", "on", "routine", "trigger", "global"] {

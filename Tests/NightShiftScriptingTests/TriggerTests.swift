@@ -1,5 +1,6 @@
 import Foundation
 import LuaBinding
+@testable import NightShiftScripting
 import XCTest
 
 /// The default trigger (`nightshift/trigger.lua`) as the pure function it is: table-driven,
@@ -26,14 +27,14 @@ final class TriggerTests: XCTestCase {
             local input = { now = \(now), watched = { "pc1", "pc2" }, offline_sweeps = 1, min_interval = 43200, max_attempts = 3,
               sweeps = { { pc1 = { up = false }, pc2 = { up = false } } } }
             for k, v in pairs({ \(fields) }) do input[k] = v end
-            local d = nightshift._trigger.decide(input)
+            local d = core.trigger.decide(input)
             return d.run, d.reason, d.window_key
             """
-        let r = try rt.lua.execute(code)
+        let r = try rt.executeWithCore(code)
         return (r[0].isTruthy, r[1].stringValue ?? "", r.count > 2 ? r[2].doubleValue : nil)
     }
 
-    /// A window table as ns._window gives it: inside, opened `openedAgo` seconds before now.
+    /// A window table as core.window gives it: inside, opened `openedAgo` seconds before now.
     private func inside(openedAgo: Double, length: Double = 2 * 3_600) -> String {
         "{ text = \"03:00-05:00\", inside = true, start = \(now - openedAgo), [\"end\"] = \(now - openedAgo + length), next = \(now - openedAgo + 86_400) }"
     }

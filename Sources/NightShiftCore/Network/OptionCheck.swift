@@ -33,19 +33,29 @@ public enum OptionCheck {
         return value
     }
 
+    /// What a port must be, for a value that is not even a whole number.
+    public static let portRequirement = "must be a port number (1-65535)"
+    /// Magic packets per MAC address (`ns.wake`'s `repeat`, `settings.wake_repeat`).
+    public static let wakeRepeats: ClosedRange<Int64> = 1...100
+    /// Extra probes after the first (`retries`, `settings.ping_retries`).
+    public static let probeRetries: ClosedRange<Int64> = 0...100
+
     /// A TCP/UDP port, 1-65535.
     public static func port(_ value: Int64, field: String) throws(OptionError) -> UInt16 {
         guard value >= 1, value <= 65535 else {
-            throw OptionError(field: field, requirement: "must be a port number (1-65535)")
+            throw OptionError(field: field, requirement: portRequirement)
         }
         return UInt16(value)
     }
 
-    /// An integer count within `range` (retries 0-100, WoL repeat 1-100).
+    /// What a count within `range` must be.
+    public static func countRequirement(_ range: ClosedRange<Int64>) -> String {
+        "must be between \(range.lowerBound) and \(range.upperBound)"
+    }
+
+    /// An integer count within `range` (`probeRetries`, `wakeRepeats`).
     public static func count(_ value: Int64, field: String, in range: ClosedRange<Int64>) throws(OptionError) -> Int {
-        guard range.contains(value) else {
-            throw OptionError(field: field, requirement: "must be between \(range.lowerBound) and \(range.upperBound)")
-        }
+        guard range.contains(value) else { throw OptionError(field: field, requirement: countRequirement(range)) }
         return Int(value)
     }
 

@@ -29,6 +29,11 @@ public struct ProbeWait: Sendable, Equatable {
     /// Return as soon as any target answers (a host with several addresses).
     public var any: Bool
 
+    /// `ns.wait_up`'s documented default wait: three minutes, a slow PC's boot.
+    public static let defaultTimeout: Double = 180
+    /// `ns.wait_up`'s documented default time between two probes.
+    public static let defaultInterval: Double = 2
+
     /// Creates the wait options.
     public init(timeout: Double, interval: Double, any: Bool = false) {
         self.timeout = timeout

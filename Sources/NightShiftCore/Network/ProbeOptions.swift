@@ -30,7 +30,7 @@ public struct ProbeOptions: Sendable, Equatable {
     /// `OptionError` naming the field (`timeout`, `retries`, `via`, `tcp`).
     public func validated() throws(OptionError) -> ProbeOptions {
         _ = try OptionCheck.seconds(timeout, field: "timeout")
-        _ = try OptionCheck.count(Int64(retries), field: "retries", in: 0...100)
+        _ = try OptionCheck.count(Int64(retries), field: "retries", in: OptionCheck.probeRetries)
         if let tcpPort { _ = try OptionCheck.port(Int64(tcpPort), field: "tcp") }
         if arp, tcpPort != nil { throw OptionError(field: "tcp", requirement: "cannot be combined with an ARP probe") }
         if let via {

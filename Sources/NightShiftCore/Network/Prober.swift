@@ -38,8 +38,8 @@ public enum Prober {
     /// `unknown`, never down. With `interruption`, a raised flag ends the wait within about
     /// 50 ms by throwing `InterruptedError`.
     public static func waitUp(
-        _ targets: [String], options: ProbeOptions = ProbeOptions(), timeout: Double = 180, interval: Double = 2,
-        any: Bool = false, interruption: Interruption? = nil
+        _ targets: [String], options: ProbeOptions = ProbeOptions(), timeout: Double = ProbeWait.defaultTimeout,
+        interval: Double = ProbeWait.defaultInterval, any: Bool = false, interruption: Interruption? = nil
     ) throws -> [String: ProbeResult] {
         try waitUp(targets, options: options, timeout: timeout, interval: interval,
                    stop: ProbeStop(interruption: interruption, stopOnAnswer: any))

@@ -30,7 +30,7 @@ public struct WakeOptions: Sendable, Equatable {
     /// `OptionError` naming the field (`broadcast`, `port`, `via`, `interface`, `repeat`).
     public func validated() throws(OptionError) -> WakeOptions {
         _ = try OptionCheck.port(Int64(port), field: "port")
-        _ = try OptionCheck.count(Int64(repeatCount), field: "repeat", in: 1...100)
+        _ = try OptionCheck.count(Int64(repeatCount), field: "repeat", in: OptionCheck.wakeRepeats)
         _ = try OptionCheck.noNUL(broadcast, field: "broadcast")
         guard let destination = SocketAddress(numeric: broadcast), !destination.isIPv6 else {
             throw OptionError(field: "broadcast", requirement: "must be a numeric IPv4 address, not \"\(broadcast)\"")

@@ -36,9 +36,13 @@ public enum ArgvTemplate {
     }
 
     /// Checks a template against the names that will be available, without values, so that
-    /// `nightshift check` can report a bad action before anything runs.
+    /// `nightshift check` can report a bad action before anything runs. A NUL byte is refused
+    /// too: it would cut the argument short at exec.
     public static func validate(_ template: [String], known: Set<String>) throws {
         guard !template.isEmpty else { throw ArgvTemplateError(message: "empty argv template") }
+        for (i, element) in template.enumerated() where element.utf8.contains(0) {
+            throw ArgvTemplateError(message: "argv item \(i + 1) contains a NUL byte")
+        }
         for element in template {
             for piece in try parse(element) {
                 if case .placeholder(let name) = piece, !known.contains(name) {

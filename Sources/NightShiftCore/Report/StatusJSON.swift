@@ -8,7 +8,7 @@ public enum StatusJSON {
         var last_start: Double?
         var last_end: Double?
         var last_good: Double?
-        var max_age: Double
+        var max_age: Double?
         var stale: Bool
         var age: Double?
     }
@@ -91,7 +91,7 @@ public enum StatusJSON {
         for (name, j) in state.jobs {
             let since = j.lastGood ?? j.declared
             jobs[name] = Job(result: j.result?.rawValue, reason: j.reason, last_start: j.lastStart, last_end: j.lastEnd,
-                             last_good: j.lastGood, max_age: j.maxAge ?? Staleness.defaultMaxAge,
+                             last_good: j.lastGood, max_age: j.maxAge,
                              stale: Staleness.check(name, j, now: now) != nil, age: since.map { now - $0 })
         }
         let doc = Document(

@@ -12,14 +12,14 @@ public struct StaleJob: Equatable, Sendable {
 
 /// Staleness: how long ago each job last backed up well, against its `max_age`.
 public enum Staleness {
-    /// `settings.max_age`'s default: 36 hours, a night and a half.
-    public static let defaultMaxAge: Double = 36 * 3600
     /// The `stale` event fires at most once per this many seconds per job.
     public static let notifyEvery: Double = 86_400
 
-    /// The stale job `name` as of `now`, or nil when it is fresh or never declared.
+    /// The stale job `name` as of `now`, or nil when it is fresh or never declared. The
+    /// `max_age` is the one the script declared (its default lives in the script's schema):
+    /// a job no cycle declared has none and is never judged stale.
     public static func check(_ name: String, _ job: JobState, now: Double) -> StaleJob? {
-        let maxAge = job.maxAge ?? defaultMaxAge
+        guard let maxAge = job.maxAge else { return nil }
         // A job that never ran well counts from the first cycle that declared it.
         guard let since = job.lastGood ?? job.declared else { return nil }
         let age = now - since

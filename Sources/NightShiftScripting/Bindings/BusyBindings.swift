@@ -2,7 +2,7 @@ import Foundation
 import LuaBinding
 import NightShiftCore
 
-/// `ns._busy.*` and `ns._rtc.set`: the /proc readings and the RTC write behind `ns.busy`
+/// `core.busy.*` and `core.rtc.set`: the /proc readings and the RTC write behind `ns.busy`
 /// and `settings.self_wake` (internal API; busy.lua holds the policy).
 enum BusyBindings {
     static func install(_ m: inout ModuleBuilder) throws {
@@ -14,20 +14,20 @@ enum BusyBindings {
             for (k, v) in values { t[.string(k)] = .number(Double(v)) }
             return [.table(t)]
         }
-        try m.add("_busy.net_bytes") { _ in counters(ActivityCounters.readNetwork(), "/proc/net/dev") }
-        try m.add("_busy.disk_bytes") { _ in counters(ActivityCounters.readDisk(), "/proc/diskstats") }
-        try m.add("_busy.processes") { _ in
+        try m.addCore("busy.net_bytes") { _ in counters(ActivityCounters.readNetwork(), "/proc/net/dev") }
+        try m.addCore("busy.disk_bytes") { _ in counters(ActivityCounters.readDisk(), "/proc/diskstats") }
+        try m.addCore("busy.processes") { _ in
             [.table(LuaTable(array: ActivityCounters.processNames().sorted { $0.key < $1.key }.map { .string($0.value) }))]
         }
         // Entries of a folder (nil when it is absent): nfsd's per-client folders.
-        try m.add("_busy.list") { args in
+        try m.addCore("busy.list") { args in
             let path = try args.string(1)
             guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [.nil] }
             return [.table(LuaTable(array: entries.sorted().map { .string($0) }))]
         }
         // smbstatus --json as {sessions = {{user, machine, dialect}}, shares = {...}, files = {...}};
         // nil when the text is not its JSON (busy.lua then reads the tables of plain smbstatus).
-        try m.add("_busy.smbstatus_json") { args in
+        try m.addCore("busy.smbstatus_json") { args in
             guard let status = SambaStatus.parse(json: try args.string(1)) else { return [.nil] }
             let sessions = status.sessions.map { s -> LuaValue in
                 var t = LuaTable()
@@ -42,10 +42,10 @@ enum BusyBindings {
             t["files"] = .table(LuaTable(array: status.openFiles.map { .string($0) }))
             return [.table(t)]
         }
-        try m.add("_busy.exists") { args in
+        try m.addCore("busy.exists") { args in
             [.boolean(FileManager.default.fileExists(atPath: try args.string(1)))]
         }
-        try m.add("_rtc.set") { args in
+        try m.addCore("rtc.set") { args in
             let path = try args.string(1)
             let epoch = try args.number(2)
             let alarm = RTCAlarm(path: path)

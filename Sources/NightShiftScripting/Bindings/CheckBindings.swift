@@ -2,11 +2,61 @@ import Foundation
 import LuaBinding
 import NightShiftCore
 
-/// `ns._find_program` and `ns._key_problem`: validation's questions to the file system.
+/// `core.find_program` and `core.key_problem`: validation's questions to the file system;
+/// `core.check.*` and `core.suggest`: the rules dsl.lua applies whose one home is Swift (the
+/// ranges the primitives check, argv templates, did-you-mean), as `value` or `nil, message`.
 enum CheckBindings {
+    /// `value`, or `nil, "<requirement>, got <value>"` for a range the core owns. A float
+    /// (9.0) or a string ("9") is no whole number: it gets the requirement too.
+    static func ranged(_ value: LuaValue, requirement: String, _ body: (Int64) throws(OptionError) -> Int) -> [LuaValue] {
+        let shown: String
+        switch value {
+        case .nil, .boolean, .integer, .number, .string: shown = value.description
+        default: shown = value.typeName
+        }
+        let got = ", got " + shown
+        guard case .integer(let i) = value else { return [.nil, .string(requirement + got)] }
+        do { return [.integer(Int64(try body(i)))] } catch { return [.nil, .string(error.requirement + got)] }
+    }
+
     static func install(_ m: inout ModuleBuilder) throws {
+        try m.addCore("check.port", traced: false) { args in
+            ranged(args[1], requirement: OptionCheck.portRequirement) { (v) throws(OptionError) in
+                Int(try OptionCheck.port(v, field: "port"))
+            }
+        }
+        try m.addCore("check.wake_repeat", traced: false) { args in
+            ranged(args[1], requirement: OptionCheck.countRequirement(OptionCheck.wakeRepeats)) { (v) throws(OptionError) in
+                try OptionCheck.count(v, field: "repeat", in: OptionCheck.wakeRepeats)
+            }
+        }
+        try m.addCore("check.ping_retries", traced: false) { args in
+            ranged(args[1], requirement: OptionCheck.countRequirement(OptionCheck.probeRetries)) { (v) throws(OptionError) in
+                try OptionCheck.count(v, field: "retries", in: OptionCheck.probeRetries)
+            }
+        }
+        // check.template(argv, known) -> true | nil, why: placeholders, braces and NUL bytes by
+        // ArgvTemplate.validate, the rule the substitution applies (dsl.lua checked the array's shape).
+        try m.addCore("check.template", traced: false) { args in
+            let template = try args.table(1)
+            // ns.template substitutes sequences only: a hole ({"a", [3] = "b"}) is found here.
+            guard template.isSequence else { return [.nil, .string("argv template must be an array without holes")] }
+            let argv = try template.array.map { v -> String in
+                guard let s = v.stringValue else { throw args.error(1, "argv template items must be strings") }
+                return s
+            }
+            let known = Set(try args.table(2).array.compactMap(\.stringValue))
+            do { try ArgvTemplate.validate(argv, known: known) } catch { return [.nil, .string("\(error)")] }
+            return [.boolean(true)]
+        }
+        // suggest(word, candidates) -> the likely meant one | nil: the one did-you-mean.
+        try m.addCore("suggest", traced: false) { args in
+            let word = try args.string(1)
+            let candidates = try args.table(2).array.compactMap(\.stringValue)
+            return [Suggestion.closest(to: word, in: candidates).map { .string($0) } ?? .nil]
+        }
         // _find_program(name, folder [, PATH]) -> path | nil, why
-        try m.add("_find_program", traced: false) { args in
+        try m.addCore("find_program", traced: false) { args in
             let folder = try args.optionalString(2) ?? FileManager.default.currentDirectoryPath
             let path = try args.optionalString(3) ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
             switch FileChecks.findProgram(try args.string(1), folder: folder, searchPath: path) {
@@ -14,8 +64,8 @@ enum CheckBindings {
             case .failure(let why): return [.nil, .string(why.description)]
             }
         }
-        // _key_problem(path [, what]) -> why | nil; `what` names the file ("ssh key" by default).
-        try m.add("_key_problem", traced: false) { args in
+        // key_problem(path [, what]) -> why | nil; `what` names the file ("ssh key" by default).
+        try m.addCore("key_problem", traced: false) { args in
             let what = try args.optionalString(2) ?? "ssh key"
             return [FileChecks.secretFileProblem(try args.string(1), what: what).map { .string($0) } ?? .nil]
         }

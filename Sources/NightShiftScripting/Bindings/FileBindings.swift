@@ -1,15 +1,15 @@
 import LuaBinding
 import NightShiftCore
 
-/// `ns._cycle_log` and `ns._write_file`: what the failure report hook needs.
+/// `core.cycle_log` and `core.write_file`: what the failure report hook needs.
 enum FileBindings {
     static func install(_ m: inout ModuleBuilder) throws {
         let context = m.context
-        try m.add("_cycle_log") { _ in
+        try m.addCore("cycle_log") { _ in
             guard let path = context.log.path else { return [""] }
             return [.string(FailureReport.excerpt(logPath: path, from: context.cycleLogOffset))]
         }
-        try m.add("_write_file") { args in
+        try m.addCore("write_file") { args in
             let path = try args.string(1)
             let text = try args.string(2)
             if context.options.dryRun {

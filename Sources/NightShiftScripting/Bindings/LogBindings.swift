@@ -5,7 +5,7 @@ import NightShiftCore
 enum LogBindings {
     static func install(_ m: inout ModuleBuilder) throws {
         let log = m.context.log
-        try m.add("_rawlog", traced: false) { args in
+        try m.addCore("rawlog", traced: false) { args in
             let level = try args.string(1)
             let message = try args.string(2)
             switch level {
@@ -19,6 +19,6 @@ enum LogBindings {
             }
             return []
         }
-        try m.add("_logpath", traced: false) { _ in [log.path.map { .string($0) } ?? .nil] }
+        try m.addCore("logpath", traced: false) { _ in [log.path.map { .string($0) } ?? .nil] }
     }
 }

@@ -1,13 +1,17 @@
 import LuaBinding
 import NightShiftCore
 
-/// Builds the `nightshift` Lua table from Swift closures, wrapping each primitive with
-/// the checks every primitive shares: stop at once after SIGINT/SIGTERM, and trace the
-/// call and its result under `--debug`.
+/// Builds the `nightshift` Lua table and the private core table (the bindings only the
+/// embedded library sees) from Swift closures, wrapping each primitive with the checks
+/// every primitive shares: stop at once after SIGINT/SIGTERM, and trace the call and its
+/// result under `--debug`.
 struct ModuleBuilder {
     let lua: LuaState
     let context: ScriptContext
+    /// The public module (`require "nightshift"`).
     private(set) var table = LuaTable()
+    /// The private core table, passed to each embedded chunk and never to a site script.
+    private(set) var core = LuaTable()
 
     init(lua: LuaState, context: ScriptContext) {
         self.lua = lua
@@ -17,6 +21,19 @@ struct ModuleBuilder {
     /// Adds `ns.<path>` (dotted for sub-tables, e.g. "time.query").
     mutating func add(_ path: String, traced: Bool = true, interruptible: Bool = true,
                       _ body: @escaping LuaSwiftFunction) throws {
+        let fn = try function(path, shown: "ns." + path, traced: traced, interruptible: interruptible, body)
+        set(path, fn)
+    }
+
+    /// Adds `core.<path>`: an internal binding of the embedded library.
+    mutating func addCore(_ path: String, traced: Bool = true, interruptible: Bool = true,
+                          _ body: @escaping LuaSwiftFunction) throws {
+        let fn = try function(path, shown: "core." + path, traced: traced, interruptible: interruptible, body)
+        setCore(path, fn)
+    }
+
+    private func function(_ path: String, shown: String, traced: Bool, interruptible: Bool,
+                          _ body: @escaping LuaSwiftFunction) throws -> LuaValue {
         let context = self.context
         let name = path.split(separator: ".").last.map(String.init) ?? path
         let fn = try lua.function(name) { args in
@@ -27,7 +44,7 @@ struct ModuleBuilder {
                 if interruptible { try context.checkInterrupted() }
                 return results
             }
-            let call = "ns.\(path)(\(args.values.map(DebugText.render).joined(separator: ", ")))"
+            let call = "\(shown)(\(args.values.map(DebugText.render).joined(separator: ", ")))"
             do {
                 let results = try body(args)
                 context.log.debug("\(call) -> \(results.map(DebugText.render).joined(separator: ", "))")
@@ -37,11 +54,20 @@ struct ModuleBuilder {
                 throw error
             }
         }
-        set(path, fn)
+        return fn
     }
 
     /// Sets a plain value at `ns.<path>`.
     mutating func set(_ path: String, _ value: LuaValue) {
+        Self.put(value, at: path, in: &table)
+    }
+
+    /// Sets a plain value at `core.<path>`.
+    mutating func setCore(_ path: String, _ value: LuaValue) {
+        Self.put(value, at: path, in: &core)
+    }
+
+    private static func put(_ value: LuaValue, at path: String, in table: inout LuaTable) {
         let parts = path.split(separator: ".").map(String.init)
         if parts.count == 1 {
             table[parts[0]] = value

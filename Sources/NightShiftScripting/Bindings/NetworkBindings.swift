@@ -61,7 +61,7 @@ enum NetworkBindings {
                     target.via = via
                 }
                 if !t["tcp"].isNil {
-                    guard let port = t["tcp"].integerValue else { throw args.error(position, "\(label): tcp must be a port number (1-65535)") }
+                    guard let port = t["tcp"].integerValue else { throw args.error(position, "\(label): tcp \(OptionCheck.portRequirement)") }
                     guard t["probe"].isNil else {
                         throw args.error(position, "\(label): tcp cannot be combined with probe (write probe = \"tcp:PORT\")")
                     }
@@ -108,7 +108,7 @@ enum NetworkBindings {
         var p = ProbeOptions()
         if let t = try seconds(o, timeoutKey, args: args) { p.timeout = t }
         if let r = try o.integer("retries") {
-            p.retries = try check(args, 2) { () throws(OptionError) in try OptionCheck.count(r, field: "retries", in: 0...100) }
+            p.retries = try check(args, 2) { () throws(OptionError) in try OptionCheck.count(r, field: "retries", in: OptionCheck.probeRetries) }
         }
         p.via = try o.string("via")
         if let port = try o.integer("tcp") {
@@ -163,8 +163,8 @@ enum NetworkBindings {
         try m.add("wait_up") { args in
             let o = try args.options(2, allowed: waitOptions)
             let base = try probeOptions(o, args: args, timeoutKey: "probe_timeout")
-            let wait = ProbeWait(timeout: max(0.001, context.bounded(try seconds(o, "timeout", args: args) ?? 180)),
-                                 interval: try seconds(o, "interval", args: args) ?? 2,
+            let wait = ProbeWait(timeout: max(0.001, context.bounded(try seconds(o, "timeout", args: args) ?? ProbeWait.defaultTimeout)),
+                                 interval: try seconds(o, "interval", args: args) ?? ProbeWait.defaultInterval,
                                  any: try o.bool("any") ?? false)
             let all = try targets(args, 1, defaults: base)
             // The prober watches the interruption itself: SIGINT/SIGTERM ends the wait within ~50 ms.
@@ -189,7 +189,7 @@ enum NetworkBindings {
                 do { w.password = try WakeOnLAN.parsePassword(pw) } catch { throw args.error(2, "field 'password': \(error)") }
             }
             if let r = try o.integer("repeat") {
-                w.repeatCount = try check(args, 2) { () throws(OptionError) in try OptionCheck.count(r, field: "repeat", in: 1...100) }
+                w.repeatCount = try check(args, 2) { () throws(OptionError) in try OptionCheck.count(r, field: "repeat", in: OptionCheck.wakeRepeats) }
             }
             w = try check(args, 2) { () throws(OptionError) in try w.validated() }
             if context.options.dryRun {

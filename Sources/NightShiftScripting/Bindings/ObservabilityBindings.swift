@@ -2,12 +2,12 @@ import Foundation
 import LuaBinding
 import NightShiftCore
 
-/// `ns._state.declare_jobs` (staleness bookkeeping) and `ns._json` (webhook bodies): internal API.
+/// `core.state.declare_jobs` (staleness bookkeeping) and `core.json` (webhook bodies): internal API.
 enum ObservabilityBindings {
     static func install(_ m: inout ModuleBuilder) throws {
         let context = m.context
         // Foundation's encoder writes the JSON: escaping is not worth hand-writing in Lua.
-        try m.add("_json") { args in
+        try m.addCore("json") { args in
             let object = json(args[1])
             guard JSONSerialization.isValidJSONObject(object) else { throw args.typeError(1, expected: "table") }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
@@ -15,7 +15,7 @@ enum ObservabilityBindings {
         }
         /// Records the declared jobs and their max_age; returns the stale jobs whose
         /// once-a-day `stale` event is due, as `{job=, last_good=, age=, max_age=}`.
-        try m.add("_state.declare_jobs") { args in
+        try m.addCore("state.declare_jobs") { args in
             var maxAges: [String: Double] = [:]
             for (k, v) in try args.table(1).entries {
                 guard let name = k.stringValue, let age = v.doubleValue else { throw args.error(1, "name -> max_age expected") }

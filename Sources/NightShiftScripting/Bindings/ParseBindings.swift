@@ -3,7 +3,7 @@ import LuaBinding
 import NightShiftCore
 
 /// `ns.parse.*` (validation the DSL uses: value, or nil and a message), `ns.template`,
-/// and the Lua allocator's cap (`ns._lua_memory`).
+/// and the Lua allocator's cap (`core.lua_memory`).
 enum ParseBindings {
     /// Turns a throwing parse into Lua's `value` / `nil, message` convention.
     static func attempt(_ body: () throws -> LuaValue) -> [LuaValue] {
@@ -23,9 +23,9 @@ enum ParseBindings {
             default: return attempt { .integer(try SizeText.parse(try args.string(1))) }
             }
         }
-        // The Lua allocator's cap (`settings.lua_memory`): `_lua_memory()` reads it in bytes,
-        // `_lua_memory(bytes)` sets it (range-checked like ns.parse.size).
-        try m.add("_lua_memory", traced: false) { args in
+        // The Lua allocator's cap (`settings.lua_memory`): `core.lua_memory()` reads it in bytes,
+        // `core.lua_memory(bytes)` sets it (range-checked like ns.parse.size).
+        try m.addCore("lua_memory", traced: false) { args in
             if args[1].isNil { return [.integer(Int64(args.state.memoryLimit))] }
             do {
                 args.state.memoryLimit = Int(try SizeText.validate(bytes: try args.number(1)))
@@ -35,7 +35,7 @@ enum ParseBindings {
             return [.integer(Int64(args.state.memoryLimit))]
         }
         // sandbox.lua turns Lua's bare "not enough memory" into the message naming the cap.
-        try m.add("_memory_error", traced: false, interruptible: false) { args in
+        try m.addCore("memory_error", traced: false, interruptible: false) { args in
             [.string(args.state.explainMemoryError("not enough memory"))]
         }
         try m.add("parse.window", traced: false) { args in

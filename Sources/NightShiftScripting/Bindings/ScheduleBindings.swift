@@ -2,11 +2,11 @@ import Foundation
 import LuaBinding
 import NightShiftCore
 
-/// `ns._window(text, now)`: the calendar math of a force window (the trigger itself is Lua).
+/// `core.window(text, now)`: the calendar math of a force window (the trigger itself is Lua).
 enum ScheduleBindings {
     static func install(_ m: inout ModuleBuilder) throws {
         let context = m.context
-        try m.add("_window", traced: false) { args in
+        try m.addCore("window", traced: false) { args in
             let window: TimeWindow
             do { window = try TimeWindow(parsing: try args.string(1)) } catch { throw args.error(1, "\(error)") }
             let now = Date(timeIntervalSince1970: try args.optionalNumber(2) ?? context.now())

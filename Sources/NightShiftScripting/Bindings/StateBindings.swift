@@ -2,7 +2,7 @@ import Foundation
 import LuaBinding
 import NightShiftCore
 
-/// `ns._state.*`: the stdlib's access to state.json and history.jsonl (internal API).
+/// `core.state.*`: the stdlib's access to state.json and history.jsonl (internal API).
 /// Under --dry-run nothing is written; a write that fails is logged and reported as
 /// `false`, which the stdlib treats as "state unknown" (no power-off).
 enum StateBindings {
@@ -30,7 +30,7 @@ enum StateBindings {
             do { try HistoryLog(directory: dir).append(record) } catch { log.error("Cannot append to history: \(error)") }
         }
 
-        try m.add("_state.load") { _ in
+        try m.addCore("state.load") { _ in
             guard let store = context.stateStore else { return [.table(LuaTable(["status": "missing"]))] }
             do {
                 let loaded = try store.load(quarantine: !context.options.dryRun)
@@ -67,43 +67,43 @@ enum StateBindings {
                 return [.table(LuaTable(["status": "corrupt", "error": .string("\(error)")]))]
             }
         }
-        try m.add("_state.record_sweep") { args in
+        try m.addCore("state.record_sweep") { args in
             let sweep = SweepRecord(time: context.now(), up: knownStates(try args.table(1)))
             return [.boolean(update("the sweep") { $0.recordSweep(sweep) })]
         }
-        try m.add("_state.mark_woken") { args in
+        try m.addCore("state.mark_woken") { args in
             let name = try args.string(1)
             let now = context.now()
             return [.boolean(update("the wake-up of \(name)") { $0.hosts[name, default: HostState()].wokenAt = now })]
         }
-        try m.add("_state.clear_woken") { _ in
+        try m.addCore("state.clear_woken") { _ in
             [.boolean(update("the end of the night") { state in
                 for name in state.hosts.keys { state.hosts[name]?.wokenAt = nil }
             })]
         }
         // The wake alarm this machine sleeps with (nil: none), shown by `status`.
-        try m.add("_state.set_self_wake") { args in
+        try m.addCore("state.set_self_wake") { args in
             let epoch = try args.optionalNumber(1)
             return [.boolean(update("the wake alarm") { $0.selfWake = epoch })]
         }
         // The sleep a busy check held back after a night (true: owed since now, unless owed
         // already; false: done with), retried by the cycles that do not back up.
-        try m.add("_state.set_sleep_pending") { args in
+        try m.addCore("state.set_sleep_pending") { args in
             let pending = args[1].isTruthy
             let now = context.now()
             return [.boolean(update("the pending sleep") { $0.sleepPending = pending ? ($0.sleepPending ?? now) : nil })]
         }
-        try m.add("_state.host_seen") { args in
+        try m.addCore("state.host_seen") { args in
             let name = try args.string(1)
             let now = context.now()
             return [.boolean(update("that \(name) answers") { $0.hosts[name, default: HostState()].lastSeen = now })]
         }
-        try m.add("_state.job_started") { args in
+        try m.addCore("state.job_started") { args in
             let name = try args.string(1)
             context.currentJob = name
             return [.boolean(update("the start of job \(name)") { $0.recordJobStart(name, at: context.now()) })]
         }
-        try m.add("_state.job_finished") { args in
+        try m.addCore("state.job_finished") { args in
             let name = try args.string(1)
             guard let result = JobResult(rawValue: try args.string(2)) else { throw args.error(2, "unknown job result") }
             let reason = try args.optionalString(3)
@@ -118,7 +118,7 @@ enum StateBindings {
                                   bytes: stats["bytes"].integerValue.map { Int(clamping: $0) })))
             return [.boolean(ok)]
         }
-        try m.add("_state.history") { args in
+        try m.addCore("state.history") { args in
             let t = try args.table(1)
             let now = context.now()
             append(.cycle(CycleRecord(
@@ -127,17 +127,18 @@ enum StateBindings {
                 manual: t["manual"].isTruthy, dryRun: context.options.dryRun)))
             return []
         }
-        try m.add("_state.night_started") { args in
+        try m.addCore("state.night_started") { args in
             let t = try args.table(1)
             let night = RunningNight(start: context.now(), windowKey: t["window_key"].doubleValue, manual: t["manual"].isTruthy)
             return [.boolean(update("the start of the night") { $0.night.start(night) })]
         }
-        try m.add("_state.night_finished") { args in
+        try m.addCore("state.night_finished") { args in
             let t = try args.table(1)
             guard let result = NightResult(rawValue: t["result"].stringValue ?? "") else {
                 throw args.error(1, "field 'result' must be \"ok\", \"warning\", \"failed\" or \"interrupted\"")
             }
-            let maxAttempts = Int(clamping: t["max_attempts"].integerValue ?? context.maxAttempts)
+            guard let attempts = t["max_attempts"].integerValue else { throw args.error(1, "field 'max_attempts' expected") }
+            let maxAttempts = Int(clamping: attempts)
             var after: NightState?
             _ = update("the end of the night") { state in
                 state.night.finish(result, at: context.now(), maxAttempts: maxAttempts)
@@ -145,7 +146,7 @@ enum StateBindings {
             }
             return [after.map { .table(nightTable($0)) } ?? .nil]
         }
-        try m.add("_state.clock_synced") { args in
+        try m.addCore("state.clock_synced") { args in
             let name = try args.string(1)
             let offset = try args.number(2)
             let now = context.now()

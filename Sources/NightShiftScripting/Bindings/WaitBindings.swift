@@ -24,6 +24,6 @@ enum WaitBindings {
         }
         try m.add("now", traced: false) { _ in [.number(context.now())] }
         // Lets the stdlib tell a real SIGINT/SIGTERM from an error that merely says "interrupted".
-        try m.add("_interrupted", traced: false, interruptible: false) { _ in [.boolean(context.interruption.isTriggered)] }
+        try m.addCore("interrupted", traced: false, interruptible: false) { _ in [.boolean(context.interruption.isTriggered)] }
     }
 }

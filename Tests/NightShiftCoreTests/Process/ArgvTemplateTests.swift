@@ -56,3 +56,23 @@ final class ArgvTemplateTests: XCTestCase {
         }
     }
 }
+
+/// `validate` is what `nightshift check` applies to every action (dsl.lua calls it through core.check.template).
+final class ArgvTemplateValidateTests: XCTestCase {
+    func testValidateRefusesWhatSubstituteWould() {
+        let known: Set<String> = ["ip", "user"]
+        XCTAssertNoThrow(try ArgvTemplate.validate(["ssh", "{user}@{ip}", "{{literal}}"], known: known))
+        let bad: [([String], String)] = [
+            (["ssh", "{usr}@{ip}"], "unknown placeholder {usr} in \"{usr}@{ip}\" (known: {ip}, {user})"),
+            (["echo", "{ip"], "unclosed { in \"{ip\""),
+            (["echo", "ip}"], "stray } in \"ip}\""),
+            (["echo", "a\u{0}b"], "argv item 2 contains a NUL byte"),
+            ([], "empty argv template"),
+        ]
+        for (argv, message) in bad {
+            XCTAssertThrowsError(try ArgvTemplate.validate(argv, known: known), "\(argv)") { error in
+                XCTAssertTrue("\(error)".hasPrefix(message), "\(error)")
+            }
+        }
+    }
+}

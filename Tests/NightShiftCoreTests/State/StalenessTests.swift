@@ -40,6 +40,17 @@ final class StalenessTests: XCTestCase {
         XCTAssertEqual(StatusVerdict(state, now: 65).exitCode, 1)
     }
 
+    /// The max_age default lives in the script's schema only: a job no cycle declared (so no
+    /// max_age recorded) is not judged by a second, Swift-side default.
+    func testAJobWithoutARecordedMaxAgeIsNeverJudgedStale() {
+        var state = NightShiftState()
+        state.recordJobEnd("Old", at: 0, result: .ok)
+        XCTAssertNil(state.jobs["Old"]?.maxAge)
+        XCTAssertNil(Staleness.check("Old", state.jobs["Old"]!, now: 10 * 86_400))
+        XCTAssertEqual(StatusVerdict(state, now: 10 * 86_400).exitCode, 0)
+        XCTAssertFalse(try StatusJSON.render(LoadedState(state: state, condition: .known), now: 10 * 86_400).contains("max_age"))
+    }
+
     func testHistorySelectionShowsNightsAndJobsNewestLast() {
         let records: [HistoryRecord] = [
             .cycle(CycleRecord(start: 0, end: 1, ran: false, reason: "someone is online", result: "skipped")),

@@ -1,6 +1,6 @@
 -- nightshift.actions: ready argv templates for remote actions. Placeholders {ip},
 -- {user}, {name}, {epoch} are filled per element by ns.template, never by a shell.
-local ns = ...
+local ns, core = ...
 local actions = {}
 ns.actions = actions
 

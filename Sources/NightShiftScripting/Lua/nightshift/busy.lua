@@ -2,9 +2,11 @@
 -- alarm it sleeps with (settings.self_wake). A check returns busy (boolean) and why; one
 -- that raises counts as busy. A service that is not here (the program is not installed,
 -- the daemon is not running) is not busy: a NAS without Samba still sleeps.
-local ns = ...
-local util = ns._util
-local config = ns._config
+local ns, core = ...
+local util = core.require "nightshift.prelude"
+local config = core.require "nightshift.dsl"
+core.require "nightshift.hosts"
+core.require "nightshift.night"
 local busy = {}
 ns.busy = busy
 
@@ -24,7 +26,7 @@ local function query(argv)
 end
 
 local function running(names)
-  for _, p in ipairs(ns._busy.processes()) do
+  for _, p in ipairs(core.busy.processes()) do
     if util.contains(names, p) then return true end
   end
   return false
@@ -50,7 +52,7 @@ local function table_rows(text)
 end
 
 -- Sessions and open files from the tables of plain smbstatus (Samba before 4.16, or
--- built without JSON support), in the shape of ns._busy.smbstatus_json.
+-- built without JSON support), in the shape of core.busy.smbstatus_json.
 local function smbstatus_tables(text)
   local status = { sessions = {}, shares = {}, files = {} }
   for _, rows in ipairs(table_rows(text)) do
@@ -110,7 +112,7 @@ function busy.smb(opts)
     local r = smbstatus("--json")
     if not r then return false, "smbstatus is not installed" end
     if r.dry_run then return false, "not asked (dry run)" end
-    local status = r.ok and ns._busy.smbstatus_json(r.stdout)
+    local status = r.ok and core.busy.smbstatus_json(r.stdout)
     if not status then
       -- No JSON (Samba before 4.16, or without jansson; or smbstatus failed): the tables.
       r = smbstatus()
@@ -131,7 +133,7 @@ function busy.nfs(opts)
   opts = opts or {}
   local folder = opts.clients or "/proc/fs/nfsd/clients"
   return check("nfs", function()
-    local clients = ns._busy.list(folder)
+    local clients = core.busy.list(folder)
     if clients and #clients > 0 then return true, string.format("%d NFS client%s", #clients, #clients == 1 and "" or "s") end
     if clients == nil and not running({ "nfsd" }) then return false, "nfsd is not running" end
     -- NFSv3 clients have no folder there: look for their connections.
@@ -150,7 +152,7 @@ end
 --- Busy while somebody is logged in (logind sessions with a user, else `who`).
 function busy.logins()
   return check("logins", function()
-    local r = ns._busy.exists("/run/systemd/seats") and query({ "loginctl", "list-sessions", "--no-legend", "--no-pager" })
+    local r = core.busy.exists("/run/systemd/seats") and query({ "loginctl", "list-sessions", "--no-legend", "--no-pager" })
     local lines = {}
     if r and r.ok then
       for line in r.stdout:gmatch("[^\n]+") do
@@ -174,7 +176,7 @@ end
 --- Busy while a systemd inhibitor lock blocks sleep or shutdown (`systemd-inhibit --list`).
 function busy.inhibitors()
   return check("inhibitors", function()
-    if not ns._busy.exists("/run/systemd/system") then return false, "systemd is not running" end
+    if not core.busy.exists("/run/systemd/system") then return false, "systemd is not running" end
     local r = query({ "systemd-inhibit", "--list", "--no-legend", "--no-pager" })
     if not r then return false, "systemd-inhibit is not installed" end
     if not r.ok then
@@ -209,7 +211,7 @@ function busy.processes(names)
   end
   return check("processes", function()
     local seen = {}
-    for _, p in ipairs(ns._busy.processes()) do
+    for _, p in ipairs(core.busy.processes()) do
       if util.contains(names, p) and not util.contains(seen, p) then seen[#seen + 1] = p end
     end
     if #seen == 0 then return false, "none of " .. util.join(names) .. " is running" end
@@ -238,9 +240,9 @@ local function rate_check(name, fname, read, opts)
       end
       return sum
     end
-    local a, t0 = total(), ns._mono()
+    local a, t0 = total(), core.mono()
     ns.sleep(seconds)
-    local b, t1 = total(), ns._mono()
+    local b, t1 = total(), core.mono()
     local rate = math.max(b - a, 0) / 1000 / math.max(t1 - t0, 0.001)
     local text = string.format("%.1f kB/s over %s (limit %g kB/s)", rate, ns.format_duration(seconds), kbps)
     return rate > kbps, text
@@ -248,18 +250,18 @@ local function rate_check(name, fname, read, opts)
 end
 
 --- Busy while network traffic (all interfaces but lo, or `devices`) is above `kbps` kB/s.
-function busy.traffic(opts) return rate_check("traffic", "traffic", ns._busy.net_bytes, opts) end
+function busy.traffic(opts) return rate_check("traffic", "traffic", core.busy.net_bytes, opts) end
 
 --- Busy while disk I/O (whole disks, or `devices`) is above `kbps` kB/s.
-function busy.disk(opts) return rate_check("disk", "disk", ns._busy.disk_bytes, opts) end
+function busy.disk(opts) return rate_check("disk", "disk", core.busy.disk_bytes, opts) end
 
-busy._ready = { smb = busy.smb, nfs = busy.nfs, logins = busy.logins, inhibitors = busy.inhibitors }
+local ready = { smb = busy.smb, nfs = busy.nfs, logins = busy.logins, inhibitors = busy.inhibitors }
 
 --- The checks of settings.busy as {name=, run=} (names resolved, functions wrapped).
-function busy._list(list)
+local function list_checks(list)
   local out = {}
   for i, c in ipairs(list or {}) do
-    if type(c) == "string" then out[#out + 1] = busy._ready[c]()
+    if type(c) == "string" then out[#out + 1] = ready[c]()
     elseif type(c) == "function" then out[#out + 1] = check("check #" .. i, c)
     else out[#out + 1] = c end
   end
@@ -267,15 +269,15 @@ function busy._list(list)
 end
 
 --- Runs every busy check (each bounded by hook_timeout); returns a list of "name: why" for the busy ones.
-function busy._run(list)
+function core.busy_run(list)
   local reasons = {}
   local limit = settings().hook_timeout
-  for _, c in ipairs(busy._list(list)) do
-    local ok, is_busy, why = ns._bounded(limit, "busy check " .. c.busy_check, c.run)
+  for _, c in ipairs(list_checks(list)) do
+    local ok, is_busy, why = core.bounded(limit, "busy check " .. c.busy_check, c.run)
     if not ok then
-      if ns._interrupted() then error(is_busy, 0) end
+      if core.interrupted() then error(is_busy, 0) end
       local message = why and string.format("timed out after %s (hook_timeout)", ns.format_duration(limit))
-        or ns._site_message(is_busy)
+        or core.site_message(is_busy)
       reasons[#reasons + 1] = string.format("%s: the check failed: %s", c.busy_check, message)
     elseif is_busy then
       reasons[#reasons + 1] = string.format("%s: %s", c.busy_check, tostring(why or "busy"))
@@ -294,13 +296,13 @@ local function wake_time()
   if mode == "none" then return nil, "self_wake is \"none\"" end
   if mode == "window" then
     if not s.force_window then return nil, "self_wake = \"window\" but there is no force_window" end
-    return ns._window(s.force_window).next - s.self_wake_early
+    return core.window(s.force_window).next - s.self_wake_early
   end
   if type(mode) == "number" then return ns.now() + mode end
-  local ok, epoch, timed_out = ns._bounded(s.hook_timeout, "self_wake function", mode)
+  local ok, epoch, timed_out = core.bounded(s.hook_timeout, "self_wake function", mode)
   if not ok then
-    if ns._interrupted() then error(epoch, 0) end
-    return nil, timed_out and "the self_wake function timed out (hook_timeout)" or ("the self_wake function failed: " .. ns._site_message(epoch))
+    if core.interrupted() then error(epoch, 0) end
+    return nil, timed_out and "the self_wake function timed out (hook_timeout)" or ("the self_wake function failed: " .. core.site_message(epoch))
   end
   if type(epoch) ~= "number" then return nil, "the self_wake function returned " .. type(epoch) .. ", not an epoch" end
   return epoch
@@ -308,19 +310,19 @@ end
 
 --- Sets this machine's wake alarm before it sleeps: the self host's wake_at action, else the RTC.
 -- Never keeps the machine awake: a problem is a warning. Returns the epoch set, or nil.
-function busy._set_wake_alarm()
+function core.set_wake_alarm()
   local s = settings()
   local epoch, why = wake_time()
   if not epoch then
     if why ~= "self_wake is \"none\"" then ns.log.warn("No wake alarm: %s", why) end
-    ns._state.set_self_wake(nil)
+    core.state.set_self_wake(nil)
     return nil
   end
   epoch = math.ceil(epoch)
   local when = os.date("%Y-%m-%d %H:%M:%S", epoch)
   if epoch <= ns.now() then
     ns.log.warn("No wake alarm: %s is in the past", when)
-    ns._state.set_self_wake(nil)
+    core.state.set_self_wake(nil)
     return nil
   end
   local me = s.self and config.hosts[s.self]
@@ -336,16 +338,16 @@ function busy._set_wake_alarm()
     if not ok then err = "the wake_at action failed (" .. err .. ")" end
   else
     -- Under --dry-run the binding only prints what it would write.
-    ok, err = ns._rtc.set(s.rtc, epoch)
+    ok, err = core.rtc.set(s.rtc, epoch)
     if ns.dry_run then return ok and epoch or nil end
   end
   if not ok then
     ns.log.warn("Cannot set the wake alarm for %s: %s (sleeping anyway)", when, tostring(err))
-    ns._state.set_self_wake(nil)
+    core.state.set_self_wake(nil)
     return nil
   end
   ns.log.info("Wake alarm set for %s", when)
-  ns._state.set_self_wake(epoch)
+  core.state.set_self_wake(epoch)
   return epoch
 end
 

@@ -1,10 +1,14 @@
 -- nightshift.cycle: one cycle of the loop - sweep, decide, run the night, maybe
--- put this machine to sleep. Swift calls ns._cycle once per cycle with a freshly
+-- put this machine to sleep. Swift calls core.cycle once per cycle with a freshly
 -- loaded script; its result decides the exit code of `run --once`.
-local ns = ...
-local util = ns._util
-local config = ns._config
-local hosts = ns.hosts
+local ns, core = ...
+local util = core.require "nightshift.prelude"
+local config = core.require "nightshift.dsl"
+local hosts = core.require "nightshift.hosts"
+core.require "nightshift.night"
+core.require "nightshift.summary"
+core.require "nightshift.trigger"
+core.require "nightshift.busy"
 
 local function settings() return config.settings end
 
@@ -12,7 +16,7 @@ local function settings() return config.settings end
 -- probed (the probe failed here, not at the host) is "unknown", never offline.
 local function sweep(label)
   local names = hosts.others(false)
-  local started = ns._mono()
+  local started = core.mono()
   local r = hosts.probe(names)
   local online = {}
   for _, name in ipairs(names) do
@@ -25,7 +29,7 @@ local function sweep(label)
     ns.log.info("  %-12s %-16s %s%s", name, x.ip or h.ip[1] or "-", status, h.watch and "" or "  (not watched)")
     if x.unknown then ns.log.info("  cannot tell whether %s is online: %s", name, tostring(x.error or "no answer could be sent")) end
   end
-  ns.log.info("%s: %d of %d hosts online (%.2f s)", label, #online, #names, ns._mono() - started)
+  ns.log.info("%s: %d of %d hosts online (%.2f s)", label, #online, #names, core.mono() - started)
   return r, online
 end
 
@@ -40,39 +44,39 @@ end
 local function window_now(now)
   local text = settings().force_window
   if not text then return nil end
-  local w = ns._window(text, now)
+  local w = core.window(text, now)
   w.text = text
   return w
 end
 
 --- The decision for this cycle: {run=bool, reason=string, window_key=epoch?}.
 -- `r` is this cycle's sweep, `st` the state loaded once at the start of the cycle.
-function ns._decision(r, manual, st)
+function core.decision(r, manual, st)
   local s = settings()
   st = st or {}
   local now = ns.now()
   -- A host NightShift woke and that is still up (an interrupted night) is nobody's work.
   local watched = {}
   for _, name in ipairs(hosts.others(true)) do
-    if not (r[name] and r[name].up and ns._woken_earlier(st, name)) then watched[#watched + 1] = name end
+    if not (r[name] and r[name].up and core.woken_earlier(st, name)) then watched[#watched + 1] = name end
   end
   local sweeps = {}
   for _, past in ipairs(st.recent_sweeps or {}) do sweeps[#sweeps + 1] = past end
   sweeps[#sweeps + 1] = r
-  local d = ns._trigger.decide({
+  local d = core.trigger.decide({
     now = now, manual = manual, watched = watched, offline_sweeps = s.offline_sweeps, sweeps = sweeps,
     window = window_now(now), night = st.night or {}, min_interval = s.min_interval, max_attempts = s.max_attempts,
   })
   if config.trigger then
     local online = watched_online(r)
-    local ok, run, reason = ns._bounded(s.hook_timeout, "trigger", config.trigger, {
+    local ok, run, reason = core.bounded(s.hook_timeout, "trigger", config.trigger, {
       hosts = r, online = online, watched = hosts.others(true), manual = manual,
       default = { run = d.run, reason = d.reason }, now = now,
     })
     if not ok then
       -- On failure _bounded returns false, the error and whether the time ran out.
       local err, timed_out = run, reason
-      if ns._interrupted() then error(err, 0) end
+      if core.interrupted() then error(err, 0) end
       -- A failing or hung trigger fails the cycle; it never backs up.
       error(timed_out and string.format("trigger: timed out after %s (hook_timeout)", ns.format_duration(s.hook_timeout))
         or err, 0)
@@ -95,7 +99,7 @@ local function maybe_sleep(night, opts, swept)
     night:wait_switched_off()
     ns.log.info("Final sweep before %s:", mode)
     r = sweep("Final sweep")
-    recorded = ns._state.record_sweep(r)
+    recorded = core.state.record_sweep(r)
   end
   local online = watched_online(r)
   if #online > 0 then
@@ -112,18 +116,18 @@ local function maybe_sleep(night, opts, swept)
     ns.log.warn("Not going to %s: the state could not be recorded (unknown)", mode)
     return "state unknown"
   end
-  local busy = ns.busy._run(settings().busy)
+  local busy = core.busy_run(settings().busy)
   if #busy > 0 then
     ns.log.info("Not going to %s: this machine is busy: %s", mode, table.concat(busy, "; "))
     return "busy: " .. table.concat(busy, "; ")
   end
-  ns._fire("before_sleep", { mode = mode })
+  core.fire("before_sleep", { mode = mode })
   if opts.no_sleep then
     ns.log.info("Nobody is online; not going to %s (--no-sleep)", mode)
     return "--no-sleep"
   end
   -- Only for a sleep that happens: a failed alarm is a warning, never a reason to stay up.
-  ns.busy._set_wake_alarm()
+  core.set_wake_alarm()
   ns.log.info("Nobody is online: this machine goes to %s", mode)
   local ok, err = ns.power[mode]()
   if not ok then ns.log.error("%s failed: %s", mode, tostring(err)) end
@@ -138,15 +142,15 @@ local function still_owed(note)
 end
 
 --- One cycle. `opts`: {manual=bool, no_sleep=bool}. Returns {code=0|1, ran=bool, reason=string, result=string}.
-function ns._cycle(opts)
+function core.cycle(opts)
   opts = opts or {}
   ns.manual = opts.manual and true or false -- only the first cycle of a --manual run is manual
-  ns._cycle_warnings = {}
+  core.cycle_warnings = {}
   if #config.job_order == 0 and not config.routine and #config.host_order == 0 then
     -- A plain script (no hosts, no jobs): its top level was all there was to run.
     return { code = 0, ran = false, reason = "the script declares no hosts or jobs", result = "skipped" }
   end
-  local st = ns._state.load()
+  local st = core.state.load()
   if st.status == "corrupt" then
     ns.log.warn("State file was corrupt (%s); kept aside, treating the state as unknown", tostring(st.error))
   end
@@ -154,52 +158,51 @@ function ns._cycle(opts)
     -- We hold the lock, so the night recorded as running belongs to a process that died.
     ns.log.warn("The night that started %s was cut short (its process died): it counts as a failed attempt",
       os.date("%Y-%m-%d %H:%M", math.floor(st.night.running.start)))
-    st.night = ns._state.night_finished({ result = "interrupted", max_attempts = settings().max_attempts }) or st.night
+    st.night = core.state.night_finished({ result = "interrupted", max_attempts = settings().max_attempts }) or st.night
   end
   ns.log.info("Sweep of %d hosts:", #hosts.others(false))
   local r = sweep("Sweep")
-  local recorded = ns._state.record_sweep(r)
-  ns._fire("sweep", { hosts = r, online = watched_online(r) })
+  local recorded = core.state.record_sweep(r)
+  core.fire("sweep", { hosts = r, online = watched_online(r) })
   -- #10: staleness - each declared job's max_age; the `stale` event once per day per job.
-  local ages = {}
-  for _, name in ipairs(config.job_order) do ages[name] = config.jobs[name].max_age or settings().max_age end
-  for _, ev in ipairs(ns._state.declare_jobs(ages)) do
+  local ages = core.job_max_ages()
+  for _, ev in ipairs(core.state.declare_jobs(ages)) do
     ns.log.warn("Job %s is stale: its last good backup is %s old (max_age %s)", ev.job, ns.format_duration(ev.age),
       ns.format_duration(ev.max_age))
-    ns._fire("stale", ev)
+    core.fire("stale", ev)
   end
 
-  local d = ns._decision(r, opts.manual, st)
+  local d = core.decision(r, opts.manual, st)
   ns.log.info("Decision: %s - %s", d.run and "back up" or "no backup", d.reason)
   if not d.run then
-    local result = #ns._cycle_warnings > 0 and "warning" or "skipped"
+    local result = #core.cycle_warnings > 0 and "warning" or "skipped"
     if st.sleep_pending then
       -- A busy check held the sleep after the night back: try again with this cycle's sweep.
       ns.log.info("Sleep pending since %s (this machine was busy): checking again",
         os.date("%Y-%m-%d %H:%M:%S", math.floor(st.sleep_pending)))
-      ns._state.set_sleep_pending(still_owed(maybe_sleep(nil, opts, { r = r, recorded = recorded })))
+      core.state.set_sleep_pending(still_owed(maybe_sleep(nil, opts, { r = r, recorded = recorded })))
     end
-    ns._state.history({ type = "cycle", decision = "skip", reason = d.reason, result = result, manual = opts.manual })
+    core.state.history({ type = "cycle", decision = "skip", reason = d.reason, result = result, manual = opts.manual })
     return { code = 0, ran = false, reason = d.reason, result = result }
   end
-  ns._state.night_started({ window_key = d.window_key, manual = opts.manual and true or false })
+  core.state.night_started({ window_key = d.window_key, manual = opts.manual and true or false })
 
-  local night = ns._new_night(r, recorded and st.status ~= "corrupt", st)
-  ns._fire("before_backup", { night = night, reason = d.reason })
-  local routine = config.routine or ns._default_routine
+  local night = core.new_night(r, recorded and st.status ~= "corrupt", st)
+  core.fire("before_backup", { night = night, reason = d.reason })
+  local routine = config.routine or core.default_routine
   local ok, err, timed_out
   if config.routine then
-    ok, err, timed_out = ns._bounded(settings().hook_timeout, "routine", routine, night)
+    ok, err, timed_out = core.bounded(settings().hook_timeout, "routine", routine, night)
   else
     ok, err = xpcall(routine, debug.traceback, night)
   end
   if not ok then
-    if ns._interrupted() then error(err, 0) end
+    if core.interrupted() then error(err, 0) end
     local message = timed_out and string.format("routine: timed out after %s (hook_timeout)", ns.format_duration(settings().hook_timeout))
-      or ns._site_message(err)
+      or core.site_message(err)
     ns.log.error("The routine failed: %s", message)
     ns.log.file(tostring(err))
-    ns._fire("failure", { job = nil, reason = message, log = ns.log.path() })
+    core.fire("failure", { job = nil, reason = message, log = ns.log.path() })
   end
   night:finish()
   local failed, warned = {}, {}
@@ -209,26 +212,26 @@ function ns._cycle(opts)
   end
   local code = (#failed > 0 or not ok) and 1 or 0
   local function result_now()
-    return code == 1 and "failed" or ((#warned > 0 or #ns._cycle_warnings > 0) and "warning" or "ok")
+    return code == 1 and "failed" or ((#warned > 0 or #core.cycle_warnings > 0) and "warning" or "ok")
   end
   -- #10: the night's summary block, in the log and in the after_backup payload.
-  local summary = ns._summary.lines(night, result_now())
+  local summary = core.summary.lines(night, result_now())
   for _, line in ipairs(summary) do ns.log.info("%s", line) end
-  ns._fire("after_backup", { night = night, results = night.results, failed = failed, result = result_now(), summary = summary })
+  core.fire("after_backup", { night = night, results = night.results, failed = failed, result = result_now(), summary = summary })
   local slept = maybe_sleep(night, opts)
-  ns._state.set_sleep_pending(slept:sub(1, 5) == "busy:")
+  core.state.set_sleep_pending(slept:sub(1, 5) == "busy:")
   local result = result_now()
-  ns._state.night_finished({ result = result, max_attempts = settings().max_attempts })
-  ns._state.history({ type = "cycle", decision = "backup", reason = d.reason, failed = failed, sleep = slept,
+  core.state.night_finished({ result = result, max_attempts = settings().max_attempts })
+  core.state.history({ type = "cycle", decision = "backup", reason = d.reason, failed = failed, sleep = slept,
     result = result, manual = opts.manual })
   -- A night that ran to its end leaves no host marked as woken by NightShift.
-  ns._state.clear_woken()
+  core.state.clear_woken()
   if result == "ok" then
     ns.log.info("Night done: all jobs ok")
   elseif result == "warning" then
     local why = {}
     if #warned > 0 then why[#why + 1] = "jobs with warnings: " .. util.join(warned) end
-    for _, w in ipairs(ns._cycle_warnings) do why[#why + 1] = w end
+    for _, w in ipairs(core.cycle_warnings) do why[#why + 1] = w end
     ns.log.warn("Night done with warnings: %s", table.concat(why, "; "))
   else
     ns.log.error("Night done: failed: %s", #failed > 0 and util.join(failed) or "routine error")
@@ -237,7 +240,7 @@ function ns._cycle(opts)
 end
 
 --- The validated plan as text lines, for `nightshift check`.
-function ns._plan()
+function core.plan()
   local s = settings()
   local lines = {}
   local function add(fmt, ...) lines[#lines + 1] = string.format(fmt, ...) end
@@ -250,7 +253,7 @@ function ns._plan()
     if h.time_source then flags[#flags + 1] = "time source" end
     local probe = type(h.probe) == "table" and table.concat(h.probe, "+") or h.probe
     if probe ~= "auto" then flags[#flags + 1] = "probe " .. probe end
-    local acts = ns._action_names(h)
+    local acts = core.action_names(h)
     add("  %-12s ip %-28s mac %-20s %s%s", name, #h.ip > 0 and util.join(h.ip) or "-",
       #h.mac > 0 and (h.mac[1] .. (#h.mac > 1 and (" +" .. (#h.mac - 1)) or "")) or "-",
       util.join(flags), #acts > 0 and ("  actions: " .. util.join(acts)) or "")
@@ -268,7 +271,7 @@ function ns._plan()
   add("  check every %s; trigger: %s", ns.format_duration(s.check_every),
     config.trigger and "custom" or (s.offline_sweeps > 1 and ("all watched hosts offline for " .. s.offline_sweeps .. " sweeps") or "all watched hosts offline"))
   if s.force_window then
-    add("  force window %s, next opens %s", s.force_window, os.date("%Y-%m-%d %H:%M", math.floor(ns._window(s.force_window).next)))
+    add("  force window %s, next opens %s", s.force_window, os.date("%Y-%m-%d %H:%M", math.floor(core.window(s.force_window).next)))
   else
     add("  no force window")
   end

@@ -2,8 +2,8 @@
 -- job "x" {}, on(event, fn), routine(fn), trigger(fn) - and their validation.
 -- Every problem is collected with the script's file:line so `nightshift check`
 -- can list them all at once; nothing runs while any is left.
-local ns = ...
-local util = ns._util
+local ns, core = ...
+local util = core.require "nightshift.prelude"
 
 local config = {
   settings = {},
@@ -13,7 +13,7 @@ local config = {
   errors = {},
   routine = nil, trigger = nil,
 }
-ns._config = config
+core.config = config
 
 local EVENTS = { "sweep", "before_backup", "after_job", "after_backup", "failure", "before_sleep", "stale" }
 local SLEEP_MODES = { "hibernate", "suspend", "shutdown", "none" }
@@ -25,9 +25,9 @@ local source_lines = {}
 local script_path, script_display
 
 --- Remembers the site script's real path and the name its chunk is shown as.
-function ns._set_script(path, display)
+function core.set_script(path, display)
   script_path, script_display = path, display
-  ns._script_dir = path:match("^(.*)/[^/]*$") or "."
+  core.script_dir = path:match("^(.*)/[^/]*$") or "."
 end
 
 local function lines_of(file)
@@ -87,12 +87,13 @@ local function fail(loc, fmt, ...)
   local msg = select("#", ...) > 0 and string.format(fmt, ...) or fmt
   config.errors[#config.errors + 1] = { where = loc.short .. ":" .. loc.line, message = msg }
 end
-ns._fail = fail
+core.fail = fail
 
 -- Value checkers: return the normalized value, or nil and a message -----------
+-- Swift put the ones whose rule it owns into core.check already (port, wake_repeat,
+-- ping_retries, template: the ranges and placeholders the primitives apply).
 
-local check = {}
-ns._check = check
+local check = core.check
 
 function check.duration(v)
   if type(v) ~= "number" and type(v) ~= "string" then
@@ -163,11 +164,6 @@ function check.positive(v)
   return v
 end
 
-function check.port(v)
-  if math.type(v) ~= "integer" or v < 1 or v > 65535 then return nil, "a port number (1-65535) expected, got " .. tostring(v) end
-  return v
-end
-
 function check.enum(options)
   return function(v)
     if type(v) == "string" and util.contains(options, v) then return v end
@@ -215,11 +211,6 @@ function check.password(v)
   return v
 end
 
-function check.repeat_count(v)
-  if math.type(v) ~= "integer" or v < 1 or v > 100 then return nil, "a whole number from 1 to 100 expected, got " .. tostring(v) end
-  return v
-end
-
 function check.mac(v)
   if type(v) ~= "string" then return nil, "a MAC address expected, got " .. type(v) end
   return ns.parse.mac(v)
@@ -230,7 +221,7 @@ local PROBE_FORMS = "\"icmp\", \"tcp:PORT\", \"arp\" or \"auto\""
 local function probe_form(v)
   if v == "icmp" or v == "arp" or v == "auto" then return v end
   local port = type(v) == "string" and v:match("^tcp:(%d+)$")
-  if port and tonumber(port) >= 1 and tonumber(port) <= 65535 then return v end
+  if port and check.port(tonumber(port)) then return v end
   return nil, PROBE_FORMS .. " expected, got " .. (type(v) == "string" and ("\"" .. v .. "\"") or type(v))
 end
 
@@ -256,15 +247,13 @@ function check.argv(v)
   if type(v) ~= "table" or #v == 0 then return nil, "an argv template (array of strings) expected, got " .. type(v) end
   for i, item in ipairs(v) do
     if type(item) ~= "string" then return nil, "argv item " .. i .. " must be a string, got " .. type(item) end
-    if item:find("\0", 1, true) then return nil, "argv item " .. i .. " contains a NUL byte" end
   end
   for k in pairs(v) do
     if math.type(k) ~= "integer" then return nil, "argv template must be an array (unexpected key '" .. tostring(k) .. "')" end
   end
-  local probe = {}
-  for _, p in ipairs(PLACEHOLDERS) do probe[p] = "x" end
-  local ok, err = pcall(ns.template, v, probe)
-  if not ok then return nil, tostring(err):gsub("^[^:]*:%d+: ", "") end
+  -- Placeholders, braces and NUL bytes: ArgvTemplate's rule, the one the substitution applies.
+  local ok, err = check.template(v, PLACEHOLDERS)
+  if not ok then return nil, err end
   return v
 end
 
@@ -367,8 +356,8 @@ local SCHEMA = {
     time_tolerance = check.duration,
     lua_memory = check.size,
     ping_timeout = check.positive_duration,
-    ping_retries = check.count,
-    wake_repeat = check.repeat_count,
+    ping_retries = check.ping_retries,
+    wake_repeat = check.wake_repeat,
     actions = check.actions,
     -- v2 observability (#10)
     max_age = check.positive_duration,
@@ -410,7 +399,7 @@ local SCHEMA = {
     allow_empty = check.boolean,
   },
 }
-ns._schema = SCHEMA
+core.schema = SCHEMA
 
 local DEFAULTS = {
   check_every = 3600,
@@ -435,6 +424,10 @@ local DEFAULTS = {
   self_wake_early = 300,
   rtc = "/sys/class/rtc/rtc0",
 }
+-- The one home of every setting's default: Swift reads the validated settings, never its own.
+core.defaults = DEFAULTS
+-- The cap while the site script's top level runs, until its settings{} sets lua_memory.
+core.lua_memory(DEFAULTS.lua_memory)
 
 local function apply_schema(kind, what, loc, tbl, out)
   local schema = SCHEMA[kind]
@@ -478,7 +471,7 @@ function settings(tbl)
   settings_seen = loc.short .. ":" .. loc.line
   apply_schema("settings", "settings", loc, tbl, config.settings)
   -- The cap applies from here on: to the rest of the top level and to the whole cycle.
-  if config.settings.lua_memory then ns._lua_memory(config.settings.lua_memory) end
+  if config.settings.lua_memory then core.lua_memory(config.settings.lua_memory) end
 end
 
 -- A named declaration (`host "x" {...}`, `job "x" {...}`): checks the name, the table
@@ -565,16 +558,23 @@ local function action_of(h, name)
 end
 
 --- The names of the actions host `h` has, sorted.
-function ns._action_names(h)
+function core.action_names(h)
   local names = {}
   local set = (h.own_actions or h.name == config.settings.self) and h.actions or (config.settings.actions or {})
   for k in pairs(set) do names[#names + 1] = k end
   table.sort(names)
   return names
 end
-ns._action_of = action_of
+core.action_of = action_of
 
-function ns._validate()
+--- Each declared job's max_age: its own, else settings.max_age (after validation).
+function core.job_max_ages()
+  local ages = {}
+  for _, name in ipairs(config.job_order) do ages[name] = config.jobs[name].max_age or config.settings.max_age end
+  return ages
+end
+
+function core.validate()
   local s = config.settings
   for k, v in pairs(DEFAULTS) do if s[k] == nil then s[k] = v end end
   local sloc = { short = settings_seen and settings_seen:match("^(.*):%d+$") or "?", line = settings_seen and tonumber(settings_seen:match(":(%d+)$")) or 0 }
@@ -664,8 +664,8 @@ function ns._validate()
   for _, jname in ipairs(config.job_order) do
     local j = config.jobs[jname]
     if type(j.run) == "table" and type(j.run[1]) == "string" then
-      local folder = j.cwd and (j.cwd:sub(1, 1) == "/" and j.cwd or (ns._script_dir .. "/" .. j.cwd)) or ns._script_dir
-      local found, why = ns._find_program(j.run[1], folder, j.env and j.env.PATH or nil)
+      local folder = j.cwd and (j.cwd:sub(1, 1) == "/" and j.cwd or (core.script_dir .. "/" .. j.cwd)) or core.script_dir
+      local found, why = core.find_program(j.run[1], folder, j.env and j.env.PATH or nil)
       if not found then
         fail(key_location(j.loc, "run"), "job \"%s\": run: program \"%s\" %s", jname, j.run[1], why)
       end
@@ -679,7 +679,7 @@ function ns._validate()
     path = literal:gsub("\1", "{"):gsub("\2", "}")
     if keys_seen[path] then return end
     keys_seen[path] = true
-    local problem = ns._key_problem(path, what)
+    local problem = core.key_problem(path, what)
     if problem then fail(loc, "%s: %s", owner, problem) end
   end
   -- ssh's identity files (-i) and Samba's authentication files (net -A / --authentication-file).
@@ -703,7 +703,7 @@ function ns._validate()
   end
   for _, name in ipairs(config.host_order) do
     local h = config.hosts[name]
-    for _, action in ipairs(ns._action_names(h)) do
+    for _, action in ipairs(core.action_names(h)) do
       check_keys(action_of(h, action), h.own_actions and key_location(h.loc, "actions") or sloc,
         h.own_actions and string.format("host \"%s\": actions.%s", name, action) or string.format("settings: actions.%s", action))
     end

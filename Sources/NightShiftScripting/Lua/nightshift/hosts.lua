@@ -1,8 +1,8 @@
 -- nightshift.hosts: probing, waking and acting on declared hosts. Every outside
 -- effect goes through a primitive, so --dry-run and --debug see all of them.
-local ns = ...
-local util = ns._util
-local config = ns._config
+local ns, core = ...
+local util = core.require "nightshift.prelude"
+local config = core.require "nightshift.dsl"
 
 local hosts = {}
 ns.hosts = hosts
@@ -90,7 +90,7 @@ end
 --- The argv of action `action` for host `name`, placeholders filled per element.
 function hosts.action_argv(name, action, values)
   local h = hosts.get(name)
-  local template = ns._action_of(h, action)
+  local template = core.action_of(h, action)
   if not template then return nil end
   local v = { ip = h.ip[1] or "", user = h.user or "", name = h.name, epoch = tostring(math.floor(ns.now() + 0.5)) }
   for k, val in pairs(values or {}) do v[k] = tostring(val) end

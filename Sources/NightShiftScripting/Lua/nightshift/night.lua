@@ -2,10 +2,11 @@
 -- jobs (wake, wait, clock sync, copy) and switches targets off again - but never
 -- a host that was up at the sweep before the night, came up by itself during it,
 -- or reports that somebody is using it (docs/design.md, invariant 1).
-local ns = ...
-local util = ns._util
-local config = ns._config
-local hosts = ns.hosts
+local ns, core = ...
+local util = core.require "nightshift.prelude"
+local config = core.require "nightshift.dsl"
+local hosts = core.require "nightshift.hosts"
+core.require "nightshift.summary"
 
 local Night = {}
 Night.__index = Night
@@ -15,16 +16,16 @@ local function settings() return config.settings end
 --- True when the state says NightShift woke `name` and no sweep has seen it down since.
 -- Only a night that was cut short leaves it set (a finished night clears it), and
 -- only for a day: after that the host is treated like any other.
-function ns._woken_earlier(st, name)
+function core.woken_earlier(st, name)
   local h = st and st.hosts and st.hosts[name]
   return h ~= nil and h.woken_at ~= nil and ns.now() - h.woken_at < 86400
 end
 
 --- The first line of an error, without the embedded library's own locations: a reason
 -- names the site script's line or the job, never "nightshift/night.lua:239:".
-function ns._site_message(err)
+function core.site_message(err)
   local text = tostring(err):match("^[^\n]*") or ""
-  if text == "not enough memory" then return ns._memory_error() end
+  if text == "not enough memory" then return core.memory_error() end
   repeat
     local before = text
     text = text:gsub("^nightshift/[%w_]+%.lua:%d+: ", "")
@@ -33,42 +34,42 @@ function ns._site_message(err)
 end
 
 --- Notes something that makes the cycle's result "warning" (a hook or a notification failed).
-function ns._warn_cycle(text)
-  ns._cycle_warnings = ns._cycle_warnings or {}
-  table.insert(ns._cycle_warnings, text)
+function core.warn_cycle(text)
+  core.cycle_warnings = core.cycle_warnings or {}
+  table.insert(core.cycle_warnings, text)
 end
 
 --- Fires every handler of `event` with `payload`, each bounded by hook_timeout. A failing or
 -- hung handler is logged on one line (the traceback goes to the log file) and makes the
 -- cycle's result "warning"; the night goes on.
-function ns._fire(event, payload)
+function core.fire(event, payload)
   for _, fn in ipairs(config.handlers[event] or {}) do
     local limit = settings().hook_timeout
-    local ok, err, timed_out = ns._bounded(limit, string.format("handler for %q", event), fn, payload)
+    local ok, err, timed_out = core.bounded(limit, string.format("handler for %q", event), fn, payload)
     if not ok then
-      if ns._interrupted() then error(err, 0) end
+      if core.interrupted() then error(err, 0) end
       local message = timed_out and string.format("timed out after %s (hook_timeout); what it started was stopped",
-        ns.format_duration(limit)) or ns._site_message(err)
+        ns.format_duration(limit)) or core.site_message(err)
       ns.log.error("handler for %q failed: %s", event, message)
       ns.log.file(tostring(err))
-      ns._warn_cycle(string.format("handler for %q failed", event))
+      core.warn_cycle(string.format("handler for %q failed", event))
     end
   end
 end
 
 --- Runs `fn(...)` with the time limits of the enclosing site code paused: a routine's
 -- night:run(job) is bounded by the job's own settings, not by the routine's hook_timeout.
-function ns._unbounded(fn, ...)
-  local token = ns._budget_pause()
+function core.unbounded(fn, ...)
+  local token = core.budget_pause()
   local r = table.pack(pcall(fn, ...))
-  ns._budget_resume(token)
+  core.budget_resume(token)
   if not r[1] then error(r[2], 0) end
   return table.unpack(r, 2, r.n)
 end
 
 --- Starts a night from the sweep made just before it (name -> probe result) and the
 -- state loaded at the start of the cycle (hosts NightShift woke earlier are its own).
-function ns._new_night(sweep, state_known, st)
+function core.new_night(sweep, state_known, st)
   local was_up, woken = {}, {}
   local unknown = {}
   for name, r in pairs(sweep) do
@@ -76,7 +77,7 @@ function ns._new_night(sweep, state_known, st)
     -- can say it was off, so it is never switched off by this night.
     was_up[name] = r.up or r.unknown or false
     if r.unknown and not r.up then unknown[name] = true end
-    if r.up and ns._woken_earlier(st, name) then
+    if r.up and core.woken_earlier(st, name) then
       -- Still on from a night that was cut short: NightShift woke it, nobody else did.
       was_up[name], woken[name] = false, true
       ns.log.info("%s is still on from an earlier night that woke it: it counts as woken by NightShift", name)
@@ -129,7 +130,7 @@ function Night:ensure_up(names)
     else
       local sent = hosts.wake(name)
       self.woken[name] = true
-      ns._state.mark_woken(name)
+      core.state.mark_woken(name)
       if ns.dry_run then
         ns.log.info("%s is down: would wake it", name)
       else
@@ -146,12 +147,12 @@ function Night:ensure_up(names)
       dry_run_note("wait up to %s for %s to answer (assumed up)", ns.format_duration(timeout), name)
       self.answering[name] = h.ip[1]
     else
-      local started = ns._mono()
+      local started = core.mono()
       local ok, ip = hosts.wait_up(name, timeout)
       if ok then
         self.answering[name] = ip
-        ns._state.host_seen(name)
-        ns.log.info("%s answers at %s after %.1f s", name, ip, ns._mono() - started)
+        core.state.host_seen(name)
+        ns.log.info("%s answers at %s after %.1f s", name, ip, core.mono() - started)
       else
         missing[#missing + 1] = name
         self.never_answered[name] = true
@@ -203,12 +204,12 @@ local function set_clock(night, name, from)
     local diff = before - source
     if math.abs(diff) <= tolerance then
       ns.log.info("Clock of %s is within %.3g s of %s (%+.3f s): not set", name, tolerance, from, diff)
-      ns._state.clock_synced(name, diff)
+      core.state.clock_synced(name, diff)
       return true
     end
   end
   local h = hosts.get(name)
-  local template = ns._action_of(h, "set_time")
+  local template = core.action_of(h, "set_time")
   local done, why
   if hosts.is_self(name) and not template then
     ns.log.info("Setting this machine's clock from %s (offset %+.3f s)", from, source)
@@ -234,11 +235,11 @@ local function set_clock(night, name, from)
       ns.log.info("Setting the clock of %s from %s (epoch %d%s)", name, from, epoch,
         before and string.format(", was %+.3f s off", before - source) or "")
     end
-    local started = ns._mono()
+    local started = core.mono()
     local r, problem = hosts.run_action(name, "set_time", values)
     if not r then return nil, problem end
     if not r.ok then return nil, string.format("set_time on %s failed (exit %s)", name, tostring(r.code or r.signal)) end
-    night.set_time_latency[name] = math.min(2, (ns._mono() - started) * 0.9)
+    night.set_time_latency[name] = math.min(2, (core.mono() - started) * 0.9)
   end
   if ns.dry_run then return true end
   -- What is left: measured again (this machine's own offset changes when it was the target).
@@ -247,7 +248,7 @@ local function set_clock(night, name, from)
   if src_after and dst_after then
     local residual = dst_after - src_after
     ns.log.info("Clock of %s after the sync: %+.3f s from %s", name, residual, from)
-    ns._state.clock_synced(name, residual)
+    core.state.clock_synced(name, residual)
   else
     ns.log.info("Clock of %s after the sync: not measurable (no SNTP answer)", name)
   end
@@ -258,12 +259,12 @@ end
 function Night:sync_time(job)
   if job.time_sync == "none" then return true end
   if type(job.time_sync) == "function" then
-    local ok, a, b = ns._bounded(settings().hook_timeout, "time_sync of job " .. job.name, job.time_sync,
+    local ok, a, b = core.bounded(settings().hook_timeout, "time_sync of job " .. job.name, job.time_sync,
       { job = job.name, source = job.source, target = job.target, night = self })
     if not ok then
-      if ns._interrupted() then error(a, 0) end
+      if core.interrupted() then error(a, 0) end
       return nil, b and string.format("time_sync function timed out after %s (hook_timeout)",
-        ns.format_duration(settings().hook_timeout)) or ns._site_message(a)
+        ns.format_duration(settings().hook_timeout)) or core.site_message(a)
     end
     if a == nil or a == false then return nil, b ~= nil and tostring(b) or "the time_sync function reported failure" end
     return true
@@ -310,7 +311,7 @@ local function exit_codes(job)
 end
 
 --- Maps an exec result to "ok" | "warning" | "failed" and a reason.
-function ns._classify(job, r)
+function core.classify(job, r)
   if r.timed_out then return "failed", string.format("timed out after %.0f s", r.seconds) end
   if r.signal then return "failed", string.format("killed by signal %d", r.signal) end
   local codes = exit_codes(job)
@@ -324,7 +325,7 @@ end
 -- or false / nil / "failed" with a reason. Any other value is reported, never fatal.
 local function run_answer(job, r1, r2)
   local reason = r2 ~= nil and tostring(r2) or nil
-  if type(r1) == "table" and r1.seconds then return ns._classify(job, r1) end
+  if type(r1) == "table" and r1.seconds then return core.classify(job, r1) end
   if r1 == true or r1 == "ok" then return "ok", reason or "done" end
   if r1 == "warning" then return "warning", reason or "warnings" end
   if r1 == false or r1 == nil or r1 == "failed" then return "failed", reason or "the run function reported failure" end
@@ -334,22 +335,22 @@ end
 
 -- Runs the job's copy step.
 local function run_copy(night, job)
-  local cwd = job.cwd or ns._script_dir
-  if cwd and cwd:sub(1, 1) ~= "/" and job.cwd then cwd = (ns._script_dir or ".") .. "/" .. cwd end
+  local cwd = job.cwd or core.script_dir
+  if cwd and cwd:sub(1, 1) ~= "/" and job.cwd then cwd = (core.script_dir or ".") .. "/" .. cwd end
   if type(job.run) == "function" then
     -- The job's folder and environment, for the function's own ns.exec calls. Bounded by the
     -- job's timeout, else by hook_timeout: what it started is stopped when the time is up.
     local limit = job.timeout or settings().hook_timeout
-    local ok, r1, r2 = ns._bounded(limit, "run function of job " .. job.name, job.run, { job = job.name,
+    local ok, r1, r2 = core.bounded(limit, "run function of job " .. job.name, job.run, { job = job.name,
       source = job.source, target = job.target, night = night, dry_run = ns.dry_run, cwd = cwd, env = job.env })
     if not ok then
-      if ns._interrupted() then error(r1, 0) end
+      if core.interrupted() then error(r1, 0) end
       if r2 then
         return "failed", string.format("the run function timed out after %s (%s)", ns.format_duration(limit),
           job.timeout and "the job's timeout" or "hook_timeout")
       end
       ns.log.file(tostring(r1))
-      return "failed", ns._site_message(r1)
+      return "failed", core.site_message(r1)
     end
     return run_answer(job, r1, r2)
   end
@@ -361,13 +362,13 @@ local function run_copy(night, job)
   local ok, r = pcall(ns.exec, job.run, { timeout = job.timeout, cwd = cwd, env = job.env,
     log = job.log or "both", ok_codes = accepted })
   if not ok then
-    if ns._interrupted() then error(r, 0) end
-    return "failed", ns._site_message(r)
+    if core.interrupted() then error(r, 0) end
+    return "failed", core.site_message(r)
   end
   -- #10: what the copy tool reported; a "success" that found nothing to back up is a warning.
-  local result, reason = ns._classify(job, r)
-  local stats = ns._summary.copy_stats(job, r)
-  if result == "ok" and not job.allow_empty and ns._summary.empty(stats) then
+  local result, reason = core.classify(job, r)
+  local stats = core.summary.copy_stats(job, r)
+  if result == "ok" and not job.allow_empty and core.summary.empty(stats) then
     result, reason = "warning", reason .. ", but it found no file to back up (allow_empty = true accepts that)"
   end
   return result, reason, stats
@@ -382,8 +383,8 @@ function Night:run(name)
     error({ caller_error = string.format("unknown job %q%s", tostring(name), hint and ("; did you mean \"" .. hint .. "\"?") or "") })
   end
   ns.log.info("=== Job %s: %s -> %s ===", name, job.source, job.target)
-  ns._state.job_started(name)
-  local started = ns._mono()
+  core.state.job_started(name)
+  local started = core.mono()
   local ok, result, reason, stats = xpcall(function()
     local up, why = self:ensure_up({ job.source, job.target })
     if not up then return "failed", why end
@@ -392,21 +393,21 @@ function Night:run(name)
     return run_copy(self, job)
   end, debug.traceback)
   if not ok then
-    if ns._interrupted() then error(result, 0) end
+    if core.interrupted() then error(result, 0) end
     -- The reason (state, history, report) is the message; the traceback goes to the log file.
     ns.log.file(tostring(result))
-    result, reason = "failed", ns._site_message(result)
+    result, reason = "failed", core.site_message(result)
   end
   reason = reason ~= nil and tostring(reason) or nil
-  local seconds = ns._mono() - started
+  local seconds = core.mono() - started
   self.done[name] = true
   self.results[name] = { result = result, reason = reason, seconds = seconds, stats = ok and stats or nil }
-  ns._state.job_finished(name, result, reason or "", seconds, self.results[name].stats)
+  core.state.job_finished(name, result, reason or "", seconds, self.results[name].stats)
   local level = result == "failed" and ns.log.error or (result == "warning" and ns.log.warn or ns.log.info)
   level("Job %s: %s (%s, %.1f s)", name, result, tostring(reason), seconds)
-  ns._fire("after_job", { job = name, result = result, reason = reason, seconds = seconds, stats = ok and stats or nil })
+  core.fire("after_job", { job = name, result = result, reason = reason, seconds = seconds, stats = ok and stats or nil })
   if result == "failed" then
-    ns._fire("failure", { job = name, reason = reason, log = ns.log.path() })
+    core.fire("failure", { job = name, reason = reason, log = ns.log.path() })
   end
   self:_release(job)
   return result, reason
@@ -450,7 +451,7 @@ function Night:keep_on_reason(name)
   if self.never_answered[name] and not self.answering[name] then
     return "it never answered after the wake-up (nothing is run on a host that cannot be reached)"
   end
-  if ns._action_of(hosts.get(name), "in_use") then
+  if core.action_of(hosts.get(name), "in_use") then
     local r = hosts.run_action(name, "in_use", { ip = self.answering[name] }, { timeout = 30, ok_codes = { 0, 1 } })
     if r and not ns.dry_run then
       -- Exit 0: somebody uses it. Exit 1: nobody. Anything else (ssh failed, timeout): we
@@ -521,7 +522,7 @@ end
 for _, method in ipairs({ "run", "ensure_up", "sync_time", "switch_off", "wait_switched_off", "finish" }) do
   local raw = Night[method]
   Night[method] = function(...)
-    local r = table.pack(pcall(ns._unbounded, raw, ...))
+    local r = table.pack(pcall(core.unbounded, raw, ...))
     if r[1] then return table.unpack(r, 2, r.n) end
     if type(r[2]) == "table" and r[2].caller_error then error(r[2].caller_error, 2) end
     error(r[2], 0)
@@ -529,7 +530,7 @@ for _, method in ipairs({ "run", "ensure_up", "sync_time", "switch_off", "wait_s
 end
 
 --- The default routine: every job in declaration order.
-function ns._default_routine(night)
+function core.default_routine(night)
   for _, name in ipairs(config.job_order) do night:run(name) end
 end
 

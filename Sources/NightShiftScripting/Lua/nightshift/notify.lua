@@ -1,10 +1,12 @@
 -- nightshift.notify: ready notifications, one line each in a site script (#10):
 -- Healthchecks pings, ntfy messages, JSON webhooks, mail through the system's sendmail.
 -- Each registers ordinary event handlers, so hook_timeout bounds every one of them
--- (ns._fire); a notification that cannot be delivered is retried briefly, logged, and
+-- (core.fire); a notification that cannot be delivered is retried briefly, logged, and
 -- makes the cycle a warning - it never fails the night.
-local ns = ...
-local config = ns._config
+local ns, core = ...
+core.require "nightshift.prelude"
+local config = core.require "nightshift.dsl"
+core.require "nightshift.night"
 local notify = {}
 ns.notify = notify
 
@@ -28,7 +30,7 @@ local function options(name, o, required)
   local on = o.on or DEFAULT_ON
   if type(on) == "string" then on = { on } end
   for _, event in ipairs(on) do
-    if not ns._util.contains({ "sweep", "before_backup", "after_job", "after_backup", "failure", "before_sleep", "stale" }, event) then
+    if not core.util.contains({ "sweep", "before_backup", "after_job", "after_backup", "failure", "before_sleep", "stale" }, event) then
       error(string.format("bad argument #1 to '%s' (unknown event \"%s\" in field 'on')", name, tostring(event)), 3)
     end
   end
@@ -45,7 +47,7 @@ local function deliver(label, request)
     if attempt < ATTEMPTS then ns.sleep(attempt) end
   end
   ns.log.warn("Notification %s failed: %s", label, last)
-  ns._warn_cycle(string.format("notification %s failed", label))
+  core.warn_cycle(string.format("notification %s failed", label))
   return false
 end
 
@@ -68,7 +70,7 @@ local function message(event, ev)
 end
 
 local function tail_of_log()
-  local text = ns._cycle_log() or ""
+  local text = core.cycle_log() or ""
   return #text > TAIL and text:sub(-TAIL) or text
 end
 
@@ -113,7 +115,7 @@ function notify.webhook(o)
   for _, event in ipairs(options("webhook", o, { "url" })) do
     register(event, function(ev)
       deliver("webhook " .. event, { url = o.url, method = "POST", headers = { ["Content-Type"] = "application/json" },
-        body = ns._json(plain(event, ev)) })
+        body = core.json(plain(event, ev)) })
     end)
   end
 end
@@ -134,12 +136,12 @@ function notify.mail(o)
       for attempt = 1, ATTEMPTS do
         local ok, r = pcall(ns.exec, { sendmail, "-i", "--", o.to }, { stdin = text, log = "none", timeout = 30 })
         if ok and r.ok then return end
-        last = ok and ("exit " .. tostring(r.code or r.signal)) or ns._site_message(r)
-        if ns._interrupted() then error(r, 0) end
+        last = ok and ("exit " .. tostring(r.code or r.signal)) or core.site_message(r)
+        if core.interrupted() then error(r, 0) end
         if attempt < ATTEMPTS then ns.sleep(attempt) end
       end
       ns.log.warn("Notification mail %s failed: %s", event, last)
-      ns._warn_cycle(string.format("notification mail %s failed", event))
+      core.warn_cycle(string.format("notification mail %s failed", event))
     end)
   end
 end

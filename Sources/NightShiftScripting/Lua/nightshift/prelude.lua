@@ -1,6 +1,6 @@
 -- nightshift.prelude: runs first. Makes `require "nightshift"` return the module the
 -- Swift core built, adds printf-style logging on top of the raw log primitives.
-local ns = ...
+local ns, core = ...
 package.loaded.nightshift = ns
 
 -- A site script fails its cycle with error(); it never ends the daemon (docs/design.md, invariant 7).
@@ -8,7 +8,7 @@ os.exit = function()
   error("os.exit is not available in a NightShift script (use error() to fail the cycle)", 2)
 end
 
-local raw = ns._rawlog
+local raw = core.rawlog
 local function formatter(level)
   return function(fmt, ...)
     local msg
@@ -29,12 +29,12 @@ ns.log = {
   error = formatter("error"),
   console = function(msg) raw("console", tostring(msg)) end,
   file = function(msg) raw("file", tostring(msg)) end,
-  path = ns._logpath,
+  path = core.logpath,
 }
 
 -- Shallow helpers shared by the library modules (not part of the public API).
 local util = {}
-ns._util = util
+core.util = util
 
 function util.list(v)
   if v == nil then return {} end
@@ -60,35 +60,14 @@ function util.contains(list, value)
   return false
 end
 
---- Edit distance with transpositions (optimal string alignment), for "did you mean".
-function util.distance(a, b)
-  a, b = a:lower(), b:lower()
-  local d = {}
-  for i = 0, #a do d[i] = { [0] = i } end
-  for j = 0, #b do d[0][j] = j end
-  for i = 1, #a do
-    for j = 1, #b do
-      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
-      d[i][j] = math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-      if i > 1 and j > 1 and a:sub(i, i) == b:sub(j - 1, j - 1) and a:sub(i - 1, i - 1) == b:sub(j, j) then
-        d[i][j] = math.min(d[i][j], d[i - 2][j - 2] + 1)
-      end
-    end
-  end
-  return d[#a][#b]
-end
-
---- The closest of `candidates` (array or keys of a table) to `word`, if it is a likely typo.
+--- The closest of `candidates` (array or keys of a table) to `word`, if it is a likely typo:
+--- Swift's one did-you-mean (LuaBinding's Suggestion), the same for options, keys and globals.
 function util.suggest(word, candidates)
-  -- One-letter names are all "close" to each other; a long word costs O(n*m) for nothing.
-  if #word < 3 or #word > 64 then return nil end
-  local best, bestd
-  local list = candidates[1] and candidates or util.keys(candidates)
-  for _, c in ipairs(list) do
-    local d = type(c) == "string" and #c <= 64 and util.distance(word, c) or math.huge
-    if d <= math.max(1, #word // 3) and (not bestd or d < bestd) then best, bestd = c, d end
+  local names = {}
+  for _, c in ipairs(candidates[1] and candidates or util.keys(candidates)) do
+    if type(c) == "string" then names[#names + 1] = c end
   end
-  return best
+  return core.suggest(word, names)
 end
 
-return ns
+return util

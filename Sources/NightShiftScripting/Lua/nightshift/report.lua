@@ -1,6 +1,6 @@
 -- nightshift.report: the original's failure report - the night's log copied to a
 -- file the office sees - as a ready `failure` hook.
-local ns = ...
+local ns, core = ...
 local report = {}
 ns.report = report
 
@@ -9,8 +9,8 @@ function report.copy_log(dir)
   if type(dir) ~= "string" or dir == "" then error("bad argument #1 to 'copy_log' (folder expected)", 2) end
   return function(ev)
     local name = string.format("%s/Backup Job %s failed.txt", dir, ev.job or "routine")
-    local text = ns._cycle_log()
-    local ok, err = ns._write_file(name, string.format("%s\nReason: %s\nLog: %s\n", text, tostring(ev.reason), tostring(ev.log)))
+    local text = core.cycle_log()
+    local ok, err = core.write_file(name, string.format("%s\nReason: %s\nLog: %s\n", text, tostring(ev.reason), tostring(ev.log)))
     if ok then
       if not ns.dry_run then ns.log.info("Failure report written to %s", name) end
     else

@@ -3,7 +3,7 @@
 -- Lua 5.4), the debug library's hooks and setters (the interruption and timeouts are a
 -- hook), the collector's tuning (the memory cap), and shells (ns.exec takes argv).
 -- The library modules loaded before this one keep what they captured.
-local ns = ...
+local ns, core = ...
 
 local raw_load, raw_loadfile = load, loadfile
 local raw_pcall, raw_xpcall = pcall, xpcall
@@ -74,7 +74,7 @@ io.popen = refuse("io.popen", "use ns.exec (argv, no shell)")
 
 -- Lua reports a refused allocation as just "not enough memory": a script's pcall (and the
 -- library's xpcall) gets the message that names the cap instead.
-local memory_error = ns._memory_error
+local memory_error = core.memory_error
 local function explain(ok, ...)
   if ok or (...) ~= "not enough memory" then return ok, ... end
   local got, message = raw_pcall(memory_error)

@@ -1,7 +1,8 @@
 -- nightshift.strict: the site script may only read and assign globals that exist or
 -- are declared: a typo (`hots "x" {}`, `chek_every = ...` at top level) is an error
 -- that names it, instead of a silent nil.
-local ns = ...
+local ns, core = ...
+core.require "nightshift.prelude"
 local declared = {}
 
 local function where(level)
@@ -13,14 +14,10 @@ local function where(level)
 end
 
 local function suggestion(name)
-  local best, bestd
-  if #name > 64 then return "" end
-  for k in pairs(_G) do
-    if type(k) == "string" and #k <= 64 then
-      local d = ns._util.distance(name, k)
-      if d <= math.max(1, #name // 3) and (not bestd or d < bestd) then best, bestd = k, d end
-    end
-  end
+  -- The names by pairs: indexing _G here would come back to this very __index.
+  local names = {}
+  for k in pairs(_G) do names[#names + 1] = k end
+  local best = core.util.suggest(name, names)
   return best and ("; did you mean '" .. best .. "'?") or ""
 end
 

@@ -1,8 +1,9 @@
 -- nightshift.summary: what each copy tool reported (rsync --stats counts, what its exit
 -- code means), and the night's summary block at the end of every night (#10).
-local ns = ...
+local ns, core = ...
+core.require "nightshift.prelude"
 local summary = {}
-ns._summary = summary
+core.summary = summary
 
 -- rsync(1) "EXIT VALUES".
 local RSYNC_EXIT = {
@@ -82,8 +83,8 @@ function summary.lines(night, result)
   local lines = { string.format("=== Night summary: %s ===", result) }
   local order = {}
   for _, name in ipairs(night.plan or {}) do order[#order + 1] = name end
-  for _, name in ipairs(ns._util.keys(night.results)) do
-    if not ns._util.contains(order, name) then order[#order + 1] = name end
+  for _, name in ipairs(core.util.keys(night.results)) do
+    if not core.util.contains(order, name) then order[#order + 1] = name end
   end
   for _, name in ipairs(order) do
     local r = night.results[name]

@@ -3,9 +3,9 @@
 -- force window's calendar math (computed by Swift) and the time. It reads no file, probes
 -- nothing and calls no primitive but the duration formatter, so its unit tests drive it
 -- table by table with an injected clock.
-local ns = ...
+local ns, core = ...
 local trigger = {}
-ns._trigger = trigger
+core.trigger = trigger
 
 local function fmt(seconds) return ns.format_duration(seconds) end
 
@@ -60,7 +60,7 @@ end
 --- Decides one cycle. `input`:
 --   now (epoch), manual (bool), watched (names), offline_sweeps,
 --   sweeps (oldest first, the last is this cycle's: name -> {up=, unknown=}),
---   window (nil, or {text=, inside=, start=, ["end"]=, next=} from ns._window),
+--   window (nil, or {text=, inside=, start=, ["end"]=, next=} from core.window),
 --   night (the state's memory: last_good_automatic, failed_attempts, first_failed, window_used),
 --   min_interval, max_attempts (settings, in seconds / a count).
 -- Returns {run=bool, reason=string, window_key=epoch?}: window_key names the occurrence a night

@@ -1,0 +1,140 @@
+import Foundation
+import LuaBinding
+@testable import NightShiftScripting
+import XCTest
+
+/// The embedded library's internals live in a private core table: no site script reaches
+/// them, and every embedded file is loaded through the private loader.
+final class CoreTableTests: XCTestCase {
+    /// Each attempt runs in the site script's environment and must return true
+    /// (it found nothing internal) or fail with the given piece of message.
+    func testASiteScriptCannotReachAnyInternal() throws {
+        let f = try ScriptFixture()
+        let rt = try f.runtime()
+        let attempts: [(name: String, code: String, refused: String?)] = [
+            ("a former ns._ name", "return ns._state == nil and ns._config == nil and ns._util == nil and ns._fire == nil", nil),
+            ("the global module", "return nightshift._state == nil and nightshift._bounded == nil", nil),
+            ("no _ key anywhere in the module", """
+                local seen = {}
+                local function clean(t, path)
+                  if seen[t] then return true end
+                  seen[t] = true
+                  for k, v in pairs(t) do
+                    if type(k) == "string" and k:sub(1, 1) == "_" then return path .. "." .. k end
+                    if type(v) == "table" then
+                      local r = clean(v, path .. "." .. tostring(k))
+                      if r ~= true then return r end
+                    end
+                  end
+                  return true
+                end
+                return clean(require "nightshift", "ns")
+                """, nil),
+            ("a global named core", "return rawget(_G, 'core') == nil", nil),
+            ("package.loaded holds the module only", """
+                for k in pairs(package.loaded) do
+                  if type(k) == "string" and k:find("^nightshift.") then return false end
+                end
+                return true
+                """, nil),
+            ("package.preload is empty", "return next(package.preload) == nil", nil),
+            ("require of an embedded module", "require 'nightshift.dsl'", "module 'nightshift.dsl' not found"),
+            ("require of the loader", "require 'nightshift.init'", "module 'nightshift.init' not found"),
+            ("no debug reader of upvalues, locals or the registry", """
+                return debug.getupvalue == nil and debug.getlocal == nil and debug.getregistry == nil
+                  and debug.upvalueid == nil and debug.getuservalue == nil and debug.getmetatable == nil
+                """, nil),
+            ("the module has no metatable", "return getmetatable(ns) == nil and getmetatable(ns.log) == nil", nil),
+            ("the environment's metatable holds functions only", """
+                for _, v in pairs(getmetatable(_G)) do if type(v) ~= "function" then return false end end
+                return true
+                """, nil),
+        ]
+        for a in attempts {
+            let r = try rt.lua.execute("return pcall(function() \(a.code) end)", chunkName: "=site")
+            if let refused = a.refused {
+                XCTAssertEqual(r.first, .boolean(false), a.name)
+                XCTAssertTrue(r.count > 1 && (r[1].stringValue ?? "").contains(refused), "\(a.name): \(r)")
+            } else {
+                XCTAssertEqual(r, [.boolean(true), .boolean(true)], a.name)
+            }
+        }
+    }
+
+    /// Walks everything a site script can reach (globals, package.loaded, metatables, a
+    /// night as a routine gets it) and finds neither the core table nor any table of it.
+    func testNoInternalTableIsReachable() throws {
+        let f = try ScriptFixture()
+        let rt = try f.runtime()
+        let r = try rt.executeWithCore("""
+            local seen, count = {}, 0
+            local function walk(v)
+              if type(v) ~= "table" or seen[v] then return end
+              seen[v] = true
+              count = count + 1
+              for k, x in next, v do walk(k); walk(x) end
+              walk(getmetatable(v))
+            end
+            walk(_G); walk(package.loaded); walk(getmetatable("")); walk(core.new_night({}, true))
+            local leaks = {}
+            if seen[core] then leaks[#leaks + 1] = "core" end
+            for k, v in pairs(core) do
+              if type(v) == "table" and seen[v] then leaks[#leaks + 1] = "core." .. k end
+            end
+            table.sort(leaks)
+            return table.concat(leaks, ", "), count
+            """)
+        XCTAssertEqual(r.first, .string(""), "reachable from a site script")
+        XCTAssertGreaterThan(r.count > 1 ? r[1].integerValue ?? 0 : 0, 20, "the walk saw the environment")
+    }
+
+    func testTheInternalsAreInTheCoreTable() throws {
+        let f = try ScriptFixture()
+        let rt = try f.runtime()
+        let r = try rt.executeWithCore("""
+            return type(core.state.load), type(core.bounded), type(core.fire), type(core.util.suggest), type(core.config)
+            """)
+        XCTAssertEqual(r, ["function", "function", "function", "function", "table"])
+    }
+
+    /// A `.lua` file that nothing requires fails the start, naming it.
+    func testAnEmbeddedFileThatIsNeverLoadedFailsTheStart() throws {
+        let f = try ScriptFixture()
+        var library = EmbeddedLua.sources
+        library["nightshift.extra"] = Array("return {}".utf8)
+        let context = ScriptContext(log: f.log, options: ScriptOptions())
+        XCTAssertThrowsError(try ScriptRuntime(context: context, library: library)) { error in
+            let text = (error as? LuaError)?.message ?? "\(error)"
+            XCTAssertTrue(text.contains("embedded Lua module never loaded: nightshift.extra"), text)
+        }
+    }
+
+    /// Every file the build embedded is one the loader ran (the real library, no fake file).
+    func testEveryEmbeddedFileIsLoaded() throws {
+        let f = try ScriptFixture()
+        let rt = try f.runtime()
+        let r = try rt.executeWithCore("""
+            local names = {}
+            for name, done in pairs(core.loaded) do if done == true then names[#names + 1] = name end end
+            table.sort(names)
+            return table.concat(names, " ")
+            """)
+        XCTAssertEqual(r.first?.stringValue, EmbeddedLua.sources.keys.sorted().joined(separator: " "))
+        XCTAssertGreaterThanOrEqual(EmbeddedLua.sources.count, 14)
+    }
+
+    /// A module that requires one that requires it back is an error, not a half-loaded table.
+    func testARequireCycleIsAnError() throws {
+        let f = try ScriptFixture()
+        var library = EmbeddedLua.sources
+        library["nightshift.a"] = Array("local ns, core = ... core.require 'nightshift.b'".utf8)
+        library["nightshift.b"] = Array("local ns, core = ... core.require 'nightshift.a'".utf8)
+        let initText = String(decoding: library["nightshift.init"]!, as: UTF8.self)
+        library["nightshift.init"] = Array((initText + "\ncore.require 'nightshift.a'\n").utf8)
+        let context = ScriptContext(log: f.log, options: ScriptOptions())
+        XCTAssertThrowsError(try ScriptRuntime(context: context, library: library)) { error in
+            let text = (error as? LuaError)?.message ?? "\(error)"
+            XCTAssertTrue(text.contains("embedded module 'nightshift.a' requires itself"), text)
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import LuaBinding
+import NightShiftScripting
+import XCTest
+
+/// A rule has one home: `nightshift check` (dsl.lua) and the primitive that later gets the
+/// value apply the same Swift check, so a script that passes the check never fails at the
+/// primitive for the same value, and both say it in the same words.
+final class OneHomeRuleTests: XCTestCase {
+    /// The message `call` raises in a fresh runtime.
+    private func raised(_ f: ScriptFixture, _ call: String) throws -> String {
+        // The runtime closes its Lua state when it goes: it is kept until the call returned.
+        let rt = try f.runtime()
+        let r = try rt.lua.execute("local ok, e = pcall(function() \(call) end) return ok and 'no error' or tostring(e)")
+        return withExtendedLifetime(rt) { r.first?.stringValue ?? "?" }
+    }
+
+    func testRangesAreTheOnesThePrimitivesCheck() throws {
+        let f = try ScriptFixture()
+        let cases: [(setting: String, primitive: String, requirement: String)] = [
+            ("settings { wake_repeat = 101 }", "ns.wake('AA:BB:CC:DD:EE:FF', {['repeat'] = 101})", "must be between 1 and 100"),
+            ("settings { wake_repeat = 0 }", "ns.wake('AA:BB:CC:DD:EE:FF', {['repeat'] = 0})", "must be between 1 and 100"),
+            // Before, the DSL took any count here and the sweep failed at ns.ping.
+            ("settings { ping_retries = 101 }", "ns.ping('127.0.0.1', {retries = 101})", "must be between 0 and 100"),
+            ("host \"A\" { ip = \"10.0.0.1\", wol_port = 70000 }", "ns.wake('AA:BB:CC:DD:EE:FF', {port = 70000})",
+             "must be a port number (1-65535)"),
+            ("host \"A\" { ip = \"10.0.0.1\", wol_port = 0 }", "ns.wake('AA:BB:CC:DD:EE:FF', {port = 0})",
+             "must be a port number (1-65535)"),
+            ("host \"A\" { ip = \"10.0.0.1\", probe = \"tcp:70000\" }", "ns.ping('127.0.0.1', {tcp = 70000})",
+             "must be a port number (1-65535)"),
+        ]
+        for c in cases {
+            let problems = try f.problems(c.setting)
+            XCTAssertEqual(problems.count, 1, "\(c.setting): \(problems)")
+            if !c.setting.contains("probe") {
+                XCTAssertTrue(problems.first?.contains(c.requirement) == true, "\(c.setting): \(problems)")
+            }
+            XCTAssertTrue(try raised(f, c.primitive).contains(c.requirement), c.primitive)
+        }
+        for good in ["settings { wake_repeat = 100, ping_retries = 0 }",
+                     "host \"A\" { ip = \"10.0.0.1\", wol_port = 65535, probe = \"tcp:1\" }"] {
+            XCTAssertEqual(try f.problems(good), [], good)
+        }
+        XCTAssertTrue(try f.problems("settings { wake_repeat = 3.5 }").first?.contains("must be between 1 and 100, got 3.5") == true)
+    }
+
+    func testPlaceholdersAreValidatedByArgvTemplate() throws {
+        let f = try ScriptFixture()
+        let cases: [(argv: String, message: String)] = [
+            (#"{"ssh", "{usr}@{ip}"}"#, "unknown placeholder {usr} in \"{usr}@{ip}\" (known: {epoch}, {epoch_frac}, {ip}, {name}, {user})"),
+            (#"{"echo", "{ip"}"#, "unclosed { in \"{ip\" (write {{ for a literal brace)"),
+            (#"{"echo", "a\0b"}"#, "argv item 2 contains a NUL byte"),
+            (#"{"echo", 3}"#, "argv item 2 must be a string, got number"),
+            (#"{"echo", x = 1}"#, "argv template must be an array (unexpected key 'x')"),
+            (#"{}"#, "an argv template (array of strings) expected, got table"),
+            (#"{"echo", [3] = "x"}"#, "argv template must be an array without holes"),
+        ]
+        for c in cases {
+            let p = try f.problems("host \"A\" { ip = \"10.0.0.1\", user = \"u\", actions = { shutdown = \(c.argv) } }")
+            XCTAssertEqual(p, ["site.lua:1: host \"A\": actions: action 'shutdown': \(c.message)"], c.argv)
+        }
+        XCTAssertEqual(try f.problems(#"host "A" { ip = "10.0.0.1", user = "u", actions = { shutdown = {"ssh", "{user}@{ip}", "{{x}}", "@{epoch_frac}"} } }"#), [])
+    }
+
+    /// One did-you-mean: a primitive's option, a DSL key and a strict global get the same
+    /// answer for the same kind of typo (a transposition is one edit everywhere; two letters
+    /// get no guess anywhere).
+    func testOneDidYouMean() throws {
+        let f = try ScriptFixture()
+        // The options' suggestion counted a transposition as two edits before: no guess for "stdni".
+        XCTAssertTrue(try raised(f, "ns.exec({'true'}, {stdni = 'x'})").contains("unknown option 'stdni'; did you mean 'stdin'?"))
+        XCTAssertEqual(try f.problems("job \"J\" { source = \"A\", target = \"A\", run = {\"true\"}, tiemout = 1 }").filter { $0.contains("tiemout") },
+                       ["site.lua:1: job \"J\": unknown key 'tiemout'; did you mean 'timeout'?"])
+        XCTAssertEqual(try f.problems("hots \"A\" { ip = \"10.0.0.1\" }"), ["site.lua:1: undefined global 'hots'; did you mean 'host'?"])
+        // Strict globals guessed for two letters before ('nz' -> 'ns'); nothing does now.
+        XCTAssertEqual(try f.problems("local x = nz"), ["site.lua:1: undefined global 'nz'"])
+        XCTAssertFalse(try raised(f, "ns.exec({'true'}, {en = {}})").contains("did you mean"))
+    }
+}
