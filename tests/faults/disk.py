@@ -9,7 +9,7 @@ import subprocess
 from faultlib import Failed, Skip, expect, sh, tail
 
 BODY = """
-host "B1" { ip = "127.0.0.2", watch = false }
+host "B1" { ip = "127.0.0.2", mac = "02:00:00:00:00:fe", watch = false }
 job "Copy" { source = "Nas", target = "B1", time_sync = "none", run = { "@DIR@/record", "copy" } }
 """
 
@@ -24,18 +24,16 @@ def mount_tmpfs(path, size="64k", options=""):
 def fill_up(path):
     """Writes until ENOSPC; returns the filler's path."""
     filler = os.path.join(path, "filler")
-    with open(filler, "wb") as f:
+    with open(filler, "wb", buffering=0) as f:
         try:
             while True:
                 f.write(b"\0" * 4096)
-                f.flush()
         except OSError:
             pass
     try:
-        with open(os.path.join(path, "filler2"), "wb") as f:
+        with open(os.path.join(path, "filler2"), "wb", buffering=0) as f:
             while True:
                 f.write(b"\0")
-                f.flush()
     except OSError:
         pass
     return filler
@@ -85,7 +83,7 @@ def disk_fills_during_the_night(site):
     try:
         # The copy's output (log = "file") fills the disk under the log and the state.
         site.lua(site.header(', state_dir = "@DIR@/disk/state", log_file = "@DIR@/disk/nightshift.log"') + """
-host "B1" { ip = "127.0.0.2", watch = false }
+host "B1" { ip = "127.0.0.2", mac = "02:00:00:00:00:fe", watch = false }
 job "Copy" { source = "Nas", target = "B1", time_sync = "none",
   run = { "sh", "-c", "test -e @DIR@/quiet || yes 'a line of the copy tool output' | head -c 400000" } }
 """)

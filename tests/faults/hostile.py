@@ -50,7 +50,7 @@ def log_is_safe(site, text):
 def job_arguments_reach_the_program_exactly(site):
     values = [fill(site, v) for v in SHELLY + CONTROL + OPTIONS]
     argv = ", ".join(lua_str(v) for v in values)
-    site.lua(site.header() + 'host "B1" { ip = "127.0.0.2", watch = false }\n' + """
+    site.lua(site.header() + 'host "B1" { ip = "127.0.0.2", mac = "02:00:00:00:00:fe", watch = false }\n' + """
 job "Copy" { source = "Nas", target = "B1", time_sync = "none", run = { "@DIR@/record", "job", %s } }
 on("before_backup", function() ns.exec({ "@DIR@/record", "hook", %s }) end)
 """ % (argv, argv))
@@ -111,7 +111,7 @@ def check_refuses_hostile_values(site):
     job = 'job "J" { source = "Nas", target = "B1", time_sync = "none", run = { "@DIR@/record", "copy" } }\n'
     cases = []
     for v in ["-oProxyCommand=x", "--help", "a b", "a\nb", "a\x1b[2Jb", "a\tb"]:
-        cases.append(("user %r" % v, 'host "B1" { ip = "127.0.0.2", watch = false, user = %s }\n' % lua_str(v) + job,
+        cases.append(("user %r" % v, 'host "B1" { ip = "127.0.0.2", mac = "02:00:00:00:00:fe", watch = false, user = %s }\n' % lua_str(v) + job,
                       ["user"]))
     for v in ["B1;touch x", "$(id)", "`id`", "B\n1", "-B1", "B\x1b1", "B'1"]:
         cases.append(("host name %r" % v, 'host %s { ip = "127.0.0.2", watch = false }\n' % lua_str(v), ["host"]))
@@ -121,10 +121,10 @@ def check_refuses_hostile_values(site):
         cases.append(("mac %r" % v, 'host "B1" { ip = "127.0.0.2", mac = %s, watch = false }\n' % lua_str(v) + job,
                       ["mac"]))
     cases.append(("NUL in a job argument",
-                  'host "B1" { ip = "127.0.0.2", watch = false }\n'
+                  'host "B1" { ip = "127.0.0.2", mac = "02:00:00:00:00:fe", watch = false }\n'
                   + 'job "J" { source = "Nas", target = "B1", time_sync = "none", run = { "@DIR@/record", "a\\0b" } }\n',
                   ["NUL"]))
-    cases.append(("NUL in a user", 'host "B1" { ip = "127.0.0.2", watch = false, user = "a\\0b" }\n' + job, ["user"]))
+    cases.append(("NUL in a user", 'host "B1" { ip = "127.0.0.2", mac = "02:00:00:00:00:fe", watch = false, user = "a\\0b" }\n' + job, ["user"]))
     for name, body, words in cases:
         check_refuses(site, name, body, words)
     print("     %d hostile values refused with file:line" % len(cases))
@@ -136,7 +136,7 @@ def hostile_paths_are_just_names(site):
     logname = fill(site, "log;$(touch @DIR@/pwned-log) -x.txt")
     os.makedirs(os.path.join(site.dir, "p"), exist_ok=True)
     site.lua(site.header(", state_dir = %s, log_file = %s" % (lua_str("p/" + name), lua_str("p/" + logname)))
-             + 'host "B1" { ip = "127.0.0.2", watch = false }\n'
+             + 'host "B1" { ip = "127.0.0.2", mac = "02:00:00:00:00:fe", watch = false }\n'
              + 'job "J" { source = "Nas", target = "B1", time_sync = "none", run = { "@DIR@/record", "copy" } }\n')
     code, out = site.run("run", site.script, "--once", "--manual")
     expect(code == 0, "the night exited %s%s" % (code, tail(out)))

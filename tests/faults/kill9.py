@@ -16,7 +16,7 @@ def site_script(site):
     # The copy leaves a grandchild that only the family teardown (or, after a kill -9, the
     # next start's recovery) ends.
     site.lua(site.header(', min_interval = 0, check_every = 0, max_attempts = 1000000') + """
-host "B1" { ip = "127.0.0.2", watch = false }
+host "B1" { ip = "127.0.0.2", mac = "02:00:00:00:00:fe", watch = false }
 job "Copy" { source = "Nas", target = "B1", time_sync = "none",
   run = { "sh", "-c", "sleep 300 & exec @DIR@/record sleep 0.$(( $$ % 3 ))5" } }
 """)

@@ -27,7 +27,7 @@ def logged(site, text):
 # Each phase: (script body after the header, extra settings, environment, how to tell it
 # has begun, whether a night (state + history) is under way).
 def phase_countdown(site):
-    site.lua(site.header(", check_every = 60") + 'host "B1" { ip = "127.0.0.2", watch = false }\n')
+    site.lua(site.header(", check_every = 60") + 'host "B1" { ip = "127.0.0.2", mac = "02:00:00:00:00:fe", watch = false }\n')
     return [], {}, logged(site, "Next check in"), False
 
 
@@ -64,7 +64,7 @@ job "Copy" { source = "Nas", target = "B1", time_sync = "none", after = "suspend
 
 
 def phase_hook(site):
-    site.lua(site.header() + 'host "B1" { ip = "127.0.0.2", watch = false }\n' + """
+    site.lua(site.header() + 'host "B1" { ip = "127.0.0.2", mac = "02:00:00:00:00:fe", watch = false }\n' + """
 job "Copy" { source = "Nas", target = "B1", time_sync = "none", run = { "@DIR@/record", "copy" } }
 on("before_backup", function() ns.exec { "@DIR@/record", "sleep", "300", "hook" } end)
 """)
