@@ -100,6 +100,9 @@ public struct JobState: Codable, Equatable, Sendable {
     public var lastGood: Double?
     /// While the job runs a program: who runs it (cleared when the job ends).
     public var process: JobProcess?
+    /// The `NIGHTSHIFT_RUN_ID` of the program the job is starting, saved before the spawn:
+    /// a kill between the spawn and the `process` record still leaves its processes findable.
+    public var startingRunID: String?
     /// The first cycle (epoch) that declared the job: a job that never ran is stale counted from it.
     public var declared: Double?
     /// The job's `max_age` (seconds) as the last cycle declared it, so `status` needs no script.
@@ -120,6 +123,7 @@ public struct JobState: Codable, Equatable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case result, reason, process, declared
+        case startingRunID = "starting_run_id"
         case maxAge = "max_age"
         case staleNotified = "stale_notified"
         case lastStart = "last_start"
@@ -264,6 +268,7 @@ extension NightShiftState {
         job.result = .running
         job.reason = nil
         job.process = nil
+        job.startingRunID = nil
         jobs[name] = job
     }
 
@@ -274,6 +279,7 @@ extension NightShiftState {
         job.result = result
         job.reason = reason
         job.process = nil
+        job.startingRunID = nil
         if result.isGood { job.lastGood = time }
         jobs[name] = job
     }
