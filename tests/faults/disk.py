@@ -64,12 +64,10 @@ def full_disk_before_the_night(site):
         fill_up(disk)
         code, out = site.run("run", site.script, "--once", "--manual")
         not_crashed(code, out, "full disk")
-        # Found: the night still exits 0 although nothing of it could be recorded (the
-        # copy ran; state.json and history.jsonl stay as they were). Left to the lead:
-        # whether that should be exit 1; the test holds what is true today.
-        expect(code in (0, 1), "full disk: exit %s%s" % (code, tail(out, 20)))
-        expect("No space left on device" in out and ("state.json" in out or "history.jsonl" in out or
-                                                     "nightshift.log" in out),
+        # A night whose record could not be written fails visibly (it once exited 0).
+        expect(code == 1, "full disk: exit %s (want 1: the night's record is lost)%s" % (code, tail(out, 20)))
+        expect("The cycle fails:" in out, "nothing says the cycle failed for its record%s" % tail(out, 20))
+        expect("No space left on device" in out and ("state.json" in out or "history.jsonl" in out),
                "the message names neither the full disk nor the file%s" % tail(out, 20))
         site.state()  # the old state survived whole
         site.history()

@@ -144,6 +144,10 @@ public struct CycleState: Codable, Equatable, Sendable {
     public var reason: String?
     /// How it ended: "ok", "warning", "failed", "skipped" or "interrupted".
     public var result: String?
+    /// When the loop was stopped after this cycle, during the countdown (epoch); nil while it runs on.
+    public var stoppedAt: Double?
+    /// Why it was stopped then, e.g. "interrupted by SIGTERM".
+    public var stoppedBy: String?
 
     /// Creates a cycle record.
     public init(start: Double, end: Double? = nil, nextCheck: Double? = nil, reason: String? = nil, result: String? = nil) {
@@ -157,6 +161,8 @@ public struct CycleState: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case start, end, reason, result
         case nextCheck = "next_check"
+        case stoppedAt = "stopped_at"
+        case stoppedBy = "stopped_by"
     }
 }
 

@@ -71,6 +71,9 @@ public enum StatusReport {
                 let delta = next - nowEpoch
                 let when = delta >= 0 ? "in \(duration(delta))" : "overdue by \(duration(-delta))"
                 lines.append("Next check: \(clock.dateTime(next)) (\(when))")
+            } else if let stopped = cycle.stoppedAt {
+                lines.append("Next check: none, nightshift was stopped at \(clock.dateTime(stopped))"
+                             + (cycle.stoppedBy.map { " (\($0))" } ?? ""))
             } else {
                 lines.append("Next check: not scheduled")
             }

@@ -43,6 +43,8 @@ public enum StatusJSON {
         var result: String?
         var reason: String?
         var next_check: Double?
+        var stopped_at: Double?
+        var stopped_by: String?
     }
 
     private struct Document: Encodable {
@@ -75,7 +77,8 @@ public enum StatusJSON {
             hosts: state.hosts.mapValues { Host(up: $0.up, since: $0.since, last_seen: $0.lastSeen) },
             jobs: jobs,
             last_cycle: state.lastCycle.map {
-                Cycle(start: $0.start, end: $0.end, result: $0.result, reason: $0.reason, next_check: $0.nextCheck)
+                Cycle(start: $0.start, end: $0.end, result: $0.result, reason: $0.reason, next_check: $0.nextCheck,
+                      stopped_at: $0.stoppedAt, stopped_by: $0.stoppedBy)
             },
             failed_attempts: state.night.failedAttempts)
         let encoder = JSONEncoder()

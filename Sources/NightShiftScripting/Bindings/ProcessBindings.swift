@@ -59,7 +59,7 @@ enum ProcessBindings {
             }
             context.log.file("exec: \(display)")
             if let job = context.currentJob, let store = context.stateStore {
-                request.runID = announce(job: job, store: store, log: context.log)
+                request.runID = announce(job: job, store: store, context: context)
                 request.onStart = recorder(job: job, store: store, log: context.log)
             }
             let result: ExecResult
@@ -87,7 +87,7 @@ enum ProcessBindings {
 
     /// Saves the run id the job's next program will carry before it is spawned, so that a
     /// kill -9 before `recorder` ran still leaves the next instance a way to find the copy.
-    static func announce(job: String, store: StateStore, log: NightShiftLog) -> String {
+    static func announce(job: String, store: StateStore, context: ScriptContext) -> String {
         let runID = ProcessFamily.makeRunID()
         do {
             var state = try store.load(quarantine: false).state
@@ -96,7 +96,7 @@ enum ProcessBindings {
                 try store.save(state)
             }
         } catch {
-            log.error("Cannot record the start of job \(job) in \(store.path): \(error)")
+            context.recordFailed("Cannot record the start of job \(job) in \(store.path): \(error)")
         }
         return runID
     }
