@@ -105,6 +105,13 @@ def stop_case(phase, sig):
                 expect(job.get("result") != "running", "job %s still `running` in state.json" % name)
             last = [r for r in site.history() if r.get("type") == "cycle"][-1:]
             expect(last and last[0].get("result") == "interrupted", "history's last cycle: %s" % last)
+        else:
+            # Between cycles: the check the countdown announced will not come.
+            cycle = site.state().get("last_cycle", {})
+            expect("next_check" not in cycle and cycle.get("stopped_by") == "interrupted by %s" % sig.name,
+                   "state.json's last_cycle still announces a check: %s" % cycle)
+            code, out = site.run("status", "--state-dir", site.state_dir)
+            expect("Next check: none, nightshift was stopped at" in out, "status after the stop:%s" % tail(out))
         expect(site.lock_is_free(), "the instance lock is still held after the exit")
         print("     %s ended in %.2fs" % (sig.name, took))
     case.__name__ = "%s_during_%s" % (sig.name.lower(), phase.__name__[6:])

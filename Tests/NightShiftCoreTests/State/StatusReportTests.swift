@@ -73,4 +73,17 @@ final class StatusReportTests: XCTestCase {
         XCTAssertTrue(text.contains("Next check: 2025-01-10 11:59 (overdue by 1m 00s)"), text)
         XCTAssertTrue(text.contains("J    running  2025-01-10 11:51  never"), text)
     }
+
+    func testALoopStoppedDuringTheCountdownShowsNoNextCheck() {
+        let t = now.timeIntervalSince1970
+        var state = NightShiftState()
+        var cycle = CycleState(start: t - 600, end: t - 590, nextCheck: nil, reason: "no watched host", result: "skipped")
+        cycle.stoppedAt = t - 300
+        cycle.stoppedBy = "interrupted by SIGTERM"
+        state.lastCycle = cycle
+        let text = StatusReport.render(LoadedState(state: state, condition: .known), now: now, timeZone: utc)
+        XCTAssertTrue(text.contains("Next check: none, nightshift was stopped at 2025-01-10 11:55 (interrupted by SIGTERM)\n"), text)
+        let json = (try? StatusJSON.render(LoadedState(state: state, condition: .known), now: t)) ?? ""
+        XCTAssertTrue(json.contains("\"stopped_at\" : \(Int(t) - 300)") && json.contains("\"stopped_by\" : \"interrupted by SIGTERM\""), json)
+    }
 }
