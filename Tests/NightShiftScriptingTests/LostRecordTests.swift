@@ -29,7 +29,7 @@ final class LostRecordTests: XCTestCase {
         XCTAssertEqual(run(path, f), 1, f.logText)
         let log = f.logText
         XCTAssertTrue(log.contains("Job Copy: ok"), log)
-        XCTAssertTrue(log.contains("Cannot append to history: ") && log.contains(history) && log.contains("Is a directory"), log)
+        XCTAssertTrue(log.contains("Cannot append to history: ") && log.contains(history) && log.contains("is not a regular file (a directory)"), log)
         XCTAssertTrue(log.contains("The cycle fails: 2 writes to the state folder failed, the first: Cannot append to history"), log)
         XCTAssertTrue(log.contains("FAILURE EVENT: the night could not be recorded: Cannot append to history"), log)
         let state = try StateStore(directory: f.dir + "/state").load().state
