@@ -37,7 +37,7 @@ struct StatusCommand: ParsableCommand {
             print(try StatusJSON.render(loaded, stateFile: store.path, now: now.timeIntervalSince1970), terminator: "")
         } else {
             print(StatusReport.render(loaded, stateFile: store.path, now: now,
-                                      daemonPID: InstanceLock.holder(stateDir: resolved.stateDir)))
+                                      daemonPID: InstanceLock.holder(stateDir: resolved.stateDir), daemonLooked: true))
         }
         let code = StatusVerdict(loaded.state, now: now.timeIntervalSince1970).exitCode
         if code != 0 { throw ExitCode(code) }

@@ -78,6 +78,10 @@ def kill_nine_at_random_instants(site):
         p.wait()
         previous.add(run)
         check_files(site, "kill %d" % i)
+    # Killed outright, the loop recorded nothing of its end: status says no daemon holds the state.
+    code, out = site.run("status", "--state-dir", site.state_dir)
+    if "Next check: " in out and "not scheduled" not in out:
+        expect("but no nightshift holds the state directory" in out, "status after the last kill:%s" % tail(out))
     # The last word: a clean run recovers everything and leaves nothing behind.
     code, out = site.run("run", site.script, "--once", "--manual", timeout=60)
     expect(code == 0, "the run after %d kills exited %s%s" % (KILLS, code, tail(out)))

@@ -5,9 +5,10 @@ public enum StatusReport {
     /// Renders `loaded` as of `now`; times are shown in `timeZone` as `YYYY-MM-DD HH:MM`.
     ///
     /// Host and job rows are sorted by name; `stateFile` is only used in the heading;
-    /// `daemonPID` (from ``InstanceLock/holder(stateDir:)``) adds a line naming the running daemon.
+    /// `daemonPID` (from ``InstanceLock/holder(stateDir:)``) adds a line naming the running daemon;
+    /// with `daemonLooked` the caller looked for one, so a planned check with no daemon says so.
     public static func render(_ loaded: LoadedState, stateFile: String? = nil, now: Date = Date(),
-                              timeZone: TimeZone = .current, daemonPID: Int32? = nil) -> String {
+                              timeZone: TimeZone = .current, daemonPID: Int32? = nil, daemonLooked: Bool = false) -> String {
         let clock = WallClockText(timeZone: timeZone)
         let state = loaded.state
         let nowEpoch = now.timeIntervalSince1970
@@ -70,7 +71,9 @@ public enum StatusReport {
             if let next = cycle.nextCheck {
                 let delta = next - nowEpoch
                 let when = delta >= 0 ? "in \(duration(delta))" : "overdue by \(duration(-delta))"
-                lines.append("Next check: \(clock.dateTime(next)) (\(when))")
+                // A daemon killed outright (kill -9, a crash) recorded nothing of its end.
+                let orphaned = daemonLooked && daemonPID == nil ? ", but no nightshift holds the state directory" : ""
+                lines.append("Next check: \(clock.dateTime(next)) (\(when))\(orphaned)")
             } else if let stopped = cycle.stoppedAt {
                 lines.append("Next check: none, nightshift was stopped at \(clock.dateTime(stopped))"
                              + (cycle.stoppedBy.map { " (\($0))" } ?? ""))
