@@ -24,6 +24,8 @@ public final class NightRunner {
     private var brokenEdit: String?
     /// The broken edit the failure hooks were last told about (once per edit, not per cycle).
     private var reportedBrokenEdit: String?
+    /// Whether the failure hooks heard of the state writes failing (once until a cycle records again).
+    private var recordFailureReported = false
 
     /// Prepares a run of `scriptPath`; `once` runs a single cycle.
     public init(scriptPath: String, options: ScriptOptions, once: Bool, log: NightShiftLog,
@@ -121,7 +123,12 @@ public final class NightRunner {
             if interruption.isTriggered { return interrupted(context: context) }
             first = false
             let wait = nextWait(current, now: context.now())
+            if let lost = context.recordFailures.first {
+                result = "failed"
+                reason = "not recorded: \(lost)"
+            }
             recordNextCheck(context: context, after: wait, result: result, reason: reason)
+            if reportRecordFailures(context: context, runtime: runtime) { code = Exit.jobFailed }
             writeMetrics(current, context: context)
             if once { return code }
             if !countdown(wait) { return interrupted(context: context, duringCycle: false) }
@@ -205,8 +212,26 @@ public final class NightRunner {
                                          reason: reason, result: result)
             try store.save(state)
         } catch {
-            log.error("Cannot record the cycle in \(store.path): \(error)")
+            context.recordFailed("Cannot record the cycle in \(store.path): \(error)")
         }
+    }
+
+    /// A cycle whose state or history could not be written (a full disk, a read-only
+    /// mount) fails: the admin must hear that the night's record is lost, not find an
+    /// exit 0. The failure event fires once per run of such cycles, not every check.
+    /// Returns whether the cycle lost part of its record.
+    private func reportRecordFailures(context: ScriptContext, runtime: ScriptRuntime) -> Bool {
+        guard let lost = context.recordFailures.first else {
+            recordFailureReported = false
+            return false
+        }
+        let count = context.recordFailures.count
+        log.error("The cycle fails: \(count == 1 ? "a write" : "\(count) writes") to the state folder failed, the first: \(lost)")
+        if !recordFailureReported {
+            runtime.fireFailure(reason: "the night could not be recorded: \(lost)")
+            recordFailureReported = true
+        }
+        return true
     }
 
     /// Counts down to the next cycle; false when interrupted.
@@ -238,6 +263,12 @@ public final class NightRunner {
                 if duringCycle {
                     state.lastCycle = CycleState(start: context.cycleStart, end: now, nextCheck: nil,
                                                  reason: "interrupted by \(name)")
+                } else if state.lastCycle != nil {
+                    // Stopped while counting down: the check it announced will not come, so
+                    // `status` must not show it as due.
+                    state.lastCycle?.nextCheck = nil
+                    state.lastCycle?.stoppedAt = now
+                    state.lastCycle?.stoppedBy = "interrupted by \(name)"
                 }
                 try store.save(state)
                 let history = HistoryLog(directory: store.directory)

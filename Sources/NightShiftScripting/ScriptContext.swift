@@ -30,6 +30,9 @@ public final class ScriptContext {
     /// The job that runs now (between `core.state.job_started` and `job_finished`): the
     /// programs `ns.exec` starts meanwhile are recorded as its process in state.json.
     public var currentJob: String?
+    /// What this cycle could not write to state.json or history.jsonl (each message names
+    /// the file and the system's error): a night whose record is lost fails visibly.
+    public var recordFailures: [String] = []
 
     /// Creates a context.
     public init(log: NightShiftLog, options: ScriptOptions, interruption: Interruption = .shared,
@@ -60,6 +63,12 @@ public final class ScriptContext {
 
     /// The state store, once the state directory is known.
     var stateStore: StateStore? { stateDirectory.map { StateStore(directory: $0) } }
+
+    /// Logs `message` (a state or history write that failed) and keeps it for the cycle's result.
+    func recordFailed(_ message: String) {
+        log.error(message)
+        recordFailures.append(message)
+    }
 
     /// Logs a dry-run line: what would have happened.
     func dryRun(_ what: String) {

@@ -26,10 +26,10 @@ struct CheckCommand: ParsableCommand {
         do {
             let runtime = try ScriptRuntime(context: context)
             let settings = try runtime.loadSite(path: script, source: Array(source))
-            print("\(script): OK")
-            for line in try runtime.plan() { print(line) }
-            print("  state directory: \(absolute(settings.stateDir))")
-            print("  log file: \(absolute(settings.logFile))")
+            printSafe("\(script): OK")
+            for line in try runtime.plan() { printSafe(line) }
+            printSafe("  state directory: \(absolute(settings.stateDir))")
+            printSafe("  log file: \(absolute(settings.logFile))")
             if explain { try explainTonight(settings) }
         } catch let problems as ScriptProblems {
             let n = problems.problems.count

@@ -1,9 +1,16 @@
 import ArgumentParser
 import Foundation
+import NightShiftCore
 
-/// Writes a line to standard error.
+/// Writes a line to standard error, control characters escaped (a script's value never
+/// becomes a terminal escape or a fake line).
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    FileHandle.standardError.write(Data((TerminalText.safe(text) + "\n").utf8))
+}
+
+/// Writes a line to standard output, control characters escaped.
+func printSafe(_ text: String) {
+    print(TerminalText.safe(text))
 }
 
 /// Prints `nightshift: message` on stderr and returns the exit code to throw (1 failure, 2 usage/setup).

@@ -41,7 +41,8 @@ struct StatusCommand: ParsableCommand {
                   terminator: "")
         } else {
             print(StatusReport.render(loaded, stateFile: store.path, now: now,
-                                      daemonPID: InstanceLock.holder(stateDir: resolved.stateDir), forecast: forecast))
+                                      daemonPID: InstanceLock.holder(stateDir: resolved.stateDir), daemonLooked: true,
+                                      forecast: forecast))
         }
         let code = StatusVerdict(loaded.state, now: now.timeIntervalSince1970).exitCode
         if code != 0 { throw ExitCode(code) }

@@ -1,5 +1,5 @@
 import Foundation
-import NightShiftScripting
+@testable import NightShiftScripting
 import XCTest
 
 /// `ns.actions.windows_ssh` and `ns.actions.windows_rpc`: the exact argv of every operation,
@@ -192,8 +192,8 @@ final class WindowsActionTests: XCTestCase {
                 local actions = ns.actions.windows_ssh()
                 for _, t in pairs(actions) do t[1] = "\(ssh.program)" end
                 """)
-            let r = try rt.lua.execute("""
-                local night = nightshift._new_night({ Win = { up = false } }, true, { hosts = {} })
+            let r = try rt.executeWithCore("""
+                local night = core.new_night({ Win = { up = false } }, true, { hosts = {} })
                 night.woken.Win = true
                 night.answering.Win = "10.0.0.9"
                 return night:keep_on_reason("Win")

@@ -13,7 +13,8 @@
 -- Tests vary the night through the environment:
 --   LAB_CHECK_EVERY (default "20s"), LAB_FORCE_WINDOW ("03:00-05:00"),
 --   LAB_WAKE_TIMEOUT ("60s"), LAB_OFF_TIMEOUT ("30s"), LAB_SELF_SLEEP ("hibernate"),
---   LAB_RSYNC_BWLIMIT (KiB/s, slows the copies down; unset = full speed).
+--   LAB_RSYNC_BWLIMIT (KiB/s, slows the copies down; unset = full speed),
+--   LAB_MIN_INTERVAL (unset = the default 12h; the soak makes it short).
 
 local ns = require "nightshift"
 
@@ -48,6 +49,7 @@ settings {
   self_sleep   = env("LAB_SELF_SLEEP", "hibernate"),
   wake_timeout = env("LAB_WAKE_TIMEOUT", "60s"),
   off_timeout  = env("LAB_OFF_TIMEOUT", "30s"),
+  min_interval = env("LAB_MIN_INTERVAL", nil),
   log_file     = LAB_DIR .. "/nightshift/BackupLog.txt",
   state_dir    = LAB_DIR .. "/nightshift/state",
   actions      = remote,   -- every machine: systemctl over ssh, date -s, who

@@ -49,6 +49,8 @@ public struct ExecRequest: Sendable {
     /// Where output lines are streamed while the child runs.
     public var logMode: LogMode
     /// Seconds between SIGTERM and SIGKILL when a timeout hits or the job's leftovers are ended.
+    /// The run id the program and its descendants get (`NIGHTSHIFT_RUN_ID`); nil: a fresh one.
+    public var runID: String?
     public var killGrace: Double
     /// Bytes of stdout and of stderr kept in the result (the tail is kept).
     public var captureLimit: Int

@@ -45,6 +45,13 @@ public enum OrphanedJobs {
                 ended = (try? BlockingBridge.wait { await family.terminate(grace: grace) }) ?? 0
                 reason = "interrupted: nightshift (pid \(process.ownerPid)) died"
                     + (ended > 0 ? "; its copy (group \(process.group)) was terminated" : " while it ran")
+            } else if let runID = job?.startingRunID {
+                // Killed between the spawn and the process record: only the run id is known.
+                // No leader (pid 0 has no /proc entry, so no group is ever signalled): the
+                // members are the processes carrying the run id and their children.
+                let family = ProcessFamily(leader: 0, leaderStart: 0, runID: runID)
+                ended = (try? BlockingBridge.wait { await family.terminate(grace: grace) }) ?? 0
+                if ended > 0 { reason = "interrupted: nightshift died as its copy started; the copy was terminated" }
             }
             state.recordJobEnd(name, at: time, result: .interrupted, reason: reason)
             recovered.append(Recovered(job: name, start: job?.lastStart, reason: reason, terminated: ended))

@@ -34,7 +34,7 @@ public enum ProcessRunner {
             throw ExecError(program: program.split(separator: "\0").first.map(String.init) ?? "", reason: error.message)
         }
         let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
-        let runID = ProcessFamily.makeRunID()
+        let runID = request.runID ?? ProcessFamily.makeRunID()
         var updates: [Environment.Key: String?] = [:]
         for (name, value) in request.env {
             guard !name.isEmpty, !name.contains("="), let key = Environment.Key(rawValue: name) else {

@@ -59,6 +59,8 @@ public enum StatusJSON {
         var result: String?
         var reason: String?
         var next_check: Double?
+        var stopped_at: Double?
+        var stopped_by: String?
     }
 
     private struct Night: Encodable {
@@ -102,7 +104,8 @@ public enum StatusJSON {
             },
             jobs: jobs,
             last_cycle: state.lastCycle.map {
-                Cycle(start: $0.start, end: $0.end, result: $0.result, reason: $0.reason, next_check: $0.nextCheck)
+                Cycle(start: $0.start, end: $0.end, result: $0.result, reason: $0.reason, next_check: $0.nextCheck,
+                      stopped_at: $0.stoppedAt, stopped_by: $0.stoppedBy)
             },
             last_night: state.night.lastStart.map { start in
                 let end = state.night.lastEnd.flatMap { $0 >= start ? $0 : nil }

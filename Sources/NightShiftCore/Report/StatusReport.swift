@@ -5,10 +5,11 @@ public enum StatusReport {
     /// Renders `loaded` as of `now`; times are shown in `timeZone` as `YYYY-MM-DD HH:MM`.
     ///
     /// Host and job rows are sorted by name; `stateFile` is only used in the heading;
-    /// `daemonPID` (from ``InstanceLock/holder(stateDir:)``) adds a line naming the running daemon.
+    /// `daemonPID` (from ``InstanceLock/holder(stateDir:)``) adds a line naming the running daemon;
+    /// with `daemonLooked` the caller looked for one, so a planned check with no daemon says so.
     /// `forecast` (from the site script's watched hosts and force window) follows the presence table.
     public static func render(_ loaded: LoadedState, stateFile: String? = nil, now: Date = Date(),
-                              timeZone: TimeZone = .current, daemonPID: Int32? = nil,
+                              timeZone: TimeZone = .current, daemonPID: Int32? = nil, daemonLooked: Bool = false,
                               forecast: PresenceForecast? = nil) -> String {
         let clock = WallClockText(timeZone: timeZone)
         let state = loaded.state
@@ -75,7 +76,12 @@ public enum StatusReport {
             if let next = cycle.nextCheck {
                 let delta = next - nowEpoch
                 let when = delta >= 0 ? "in \(duration(delta))" : "overdue by \(duration(-delta))"
-                lines.append("Next check: \(clock.dateTime(next)) (\(when))")
+                // A daemon killed outright (kill -9, a crash) recorded nothing of its end.
+                let orphaned = daemonLooked && daemonPID == nil ? ", but no nightshift holds the state directory" : ""
+                lines.append("Next check: \(clock.dateTime(next)) (\(when))\(orphaned)")
+            } else if let stopped = cycle.stoppedAt {
+                lines.append("Next check: none, nightshift was stopped at \(clock.dateTime(stopped))"
+                             + (cycle.stoppedBy.map { " (\($0))" } ?? ""))
             } else {
                 lines.append("Next check: not scheduled")
             }

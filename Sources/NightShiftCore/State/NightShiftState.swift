@@ -133,6 +133,9 @@ public struct JobState: Codable, Equatable, Sendable {
     public var lastGood: Double?
     /// While the job runs a program: who runs it (cleared when the job ends).
     public var process: JobProcess?
+    /// The `NIGHTSHIFT_RUN_ID` of the program the job is starting, saved before the spawn:
+    /// a kill between the spawn and the `process` record still leaves its processes findable.
+    public var startingRunID: String?
     /// The first cycle (epoch) that declared the job: a job that never ran is stale counted from it.
     public var declared: Double?
     /// The job's `max_age` (seconds) as the last cycle declared it, so `status` needs no script.
@@ -153,6 +156,7 @@ public struct JobState: Codable, Equatable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case result, reason, process, declared
+        case startingRunID = "starting_run_id"
         case maxAge = "max_age"
         case staleNotified = "stale_notified"
         case lastStart = "last_start"
@@ -173,6 +177,10 @@ public struct CycleState: Codable, Equatable, Sendable {
     public var reason: String?
     /// How it ended: "ok", "warning", "failed", "skipped" or "interrupted".
     public var result: String?
+    /// When the loop was stopped after this cycle, during the countdown (epoch); nil while it runs on.
+    public var stoppedAt: Double?
+    /// Why it was stopped then, e.g. "interrupted by SIGTERM".
+    public var stoppedBy: String?
 
     /// Creates a cycle record.
     public init(start: Double, end: Double? = nil, nextCheck: Double? = nil, reason: String? = nil, result: String? = nil) {
@@ -186,6 +194,8 @@ public struct CycleState: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case start, end, reason, result
         case nextCheck = "next_check"
+        case stoppedAt = "stopped_at"
+        case stoppedBy = "stopped_by"
     }
 }
 
@@ -307,6 +317,7 @@ extension NightShiftState {
         job.result = .running
         job.reason = nil
         job.process = nil
+        job.startingRunID = nil
         jobs[name] = job
     }
 
@@ -317,6 +328,7 @@ extension NightShiftState {
         job.result = result
         job.reason = reason
         job.process = nil
+        job.startingRunID = nil
         if result.isGood { job.lastGood = time }
         jobs[name] = job
     }

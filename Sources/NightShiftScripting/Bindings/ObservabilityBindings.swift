@@ -30,7 +30,7 @@ enum ObservabilityBindings {
                 // A rehearsal reports what is stale but leaves the once-a-day mark alone.
                 if !context.options.dryRun { try store.save(state) }
             } catch {
-                context.log.error("Cannot record the jobs' staleness in \(store.path): \(error)")
+                context.recordFailed("Cannot record the jobs' staleness in \(store.path): \(error)")
             }
             return [.table(LuaTable(array: due.map { s in
                 var t = LuaTable(["job": .string(s.name), "age": .number(s.age), "max_age": .number(s.maxAge)])

@@ -59,6 +59,7 @@ enum ProcessBindings {
             }
             context.log.file("exec: \(display)")
             if let job = context.currentJob, let store = context.stateStore {
+                request.runID = announce(job: job, store: store, context: context)
                 request.onStart = recorder(job: job, store: store, log: context.log)
             }
             let result: ExecResult
@@ -82,6 +83,22 @@ enum ProcessBindings {
             if result.stderrTruncated { t["stderr_truncated"] = true }
             return [.table(t)]
         }
+    }
+
+    /// Saves the run id the job's next program will carry before it is spawned, so that a
+    /// kill -9 before `recorder` ran still leaves the next instance a way to find the copy.
+    static func announce(job: String, store: StateStore, context: ScriptContext) -> String {
+        let runID = ProcessFamily.makeRunID()
+        do {
+            var state = try store.load(quarantine: false).state
+            if state.jobs[job]?.result == .running {
+                state.jobs[job]?.startingRunID = runID
+                try store.save(state)
+            }
+        } catch {
+            context.recordFailed("Cannot record the start of job \(job) in \(store.path): \(error)")
+        }
+        return runID
     }
 
     /// Records the started program as `job`'s process in state.json, so that the next

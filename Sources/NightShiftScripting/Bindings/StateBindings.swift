@@ -8,7 +8,6 @@ import NightShiftCore
 enum StateBindings {
     static func install(_ m: inout ModuleBuilder) throws {
         let context = m.context
-        let log = context.log
 
         /// Loads, changes and saves the state; false when it could not be written.
         func update(_ what: String, _ change: (inout NightShiftState) -> Void) -> Bool {
@@ -20,14 +19,14 @@ enum StateBindings {
                 try store.save(state)
                 return true
             } catch {
-                log.error("Cannot record \(what) in \(store.path): \(error)")
+                context.recordFailed("Cannot record \(what) in \(store.path): \(error)")
                 return false
             }
         }
 
         func append(_ record: HistoryRecord) {
             guard let dir = context.stateDirectory, !context.options.dryRun else { return }
-            do { try HistoryLog(directory: dir).append(record) } catch { log.error("Cannot append to history: \(error)") }
+            do { try HistoryLog(directory: dir).append(record) } catch { context.recordFailed("Cannot append to history: \(error)") }
         }
 
         try m.addCore("state.load") { _ in

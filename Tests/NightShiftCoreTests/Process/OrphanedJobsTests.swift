@@ -60,6 +60,39 @@ final class OrphanedJobsTests: XCTestCase {
         XCTAssertEqual(state.jobs["Y"]?.result, .ok)
     }
 
+    /// Killed between the spawn and the process record: only `starting_run_id` was saved.
+    /// The processes carrying that run id are ended; one without it (a stranger) is not.
+    func testAJobKilledAsItsCopyStartedIsFoundByItsStartingRunID() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { cleanUp(3231); cleanUp(3241) }
+        let runID = ProcessFamily.makeRunID()
+        _ = try startOrphanCopy(3231, runID: runID, dir: dir)
+        let stranger = try startOrphanCopy(3241, runID: ProcessFamily.makeRunID(), dir: dir)
+        var state = NightShiftState()
+        state.recordJobStart("X", at: 100)
+        state.jobs["X"]?.startingRunID = runID
+        let recovered = OrphanedJobs.recover(state: &state, at: 200, grace: 1)
+        XCTAssertEqual(recovered, [.init(job: "X", start: 100,
+                                         reason: "interrupted: nightshift died as its copy started; the copy was terminated",
+                                         terminated: 2)])
+        XCTAssertTrue(poll(seconds: 2) { processes(withArgv: ["sleep", "3231"]).isEmpty && processes(withArgv: ["sleep", "3232"]).isEmpty },
+                      "the copy that carries the run id still runs")
+        XCTAssertEqual(state.jobs["X"]?.result, .interrupted)
+        XCTAssertNil(state.jobs["X"]?.startingRunID, "the run id outlived the job's end")
+        XCTAssertEqual(processes(withArgv: ["sleep", "3241"]), [stranger.group], "a process without the run id was hit")
+        XCTAssertEqual(processes(withArgv: ["sleep", "3242"]).count, 1)
+    }
+
+    /// A starting run id whose copy never started (or already ended): interrupted, nothing ended.
+    func testAStartingRunIDWithNoProcessLeftEndsNothing() {
+        var state = NightShiftState()
+        state.recordJobStart("X", at: 100)
+        state.jobs["X"]?.startingRunID = ProcessFamily.makeRunID()
+        let recovered = OrphanedJobs.recover(state: &state, at: 200, grace: 1)
+        XCTAssertEqual(recovered, [.init(job: "X", start: 100, reason: "interrupted: nightshift died while it ran", terminated: 0)])
+        XCTAssertEqual(state.jobs["X"]?.result, .interrupted)
+    }
+
     func testALiveOwnerIsLeftAlone() throws {
         let dir = try makeTemporaryDirectory()
         defer { cleanUp(3211) }
@@ -107,6 +140,11 @@ final class OrphanedJobsTests: XCTestCase {
         }
         XCTAssertEqual(try JSONDecoder().decode(JobState.self, from: data), job)
         XCTAssertNil(try JSONDecoder().decode(JobState.self, from: Data(#"{"result":"ok"}"#.utf8)).process)
+        var starting = JobState(lastStart: 1, result: .running)
+        starting.startingRunID = "s"
+        let startingJSON = String(decoding: try JSONEncoder().encode(starting), as: UTF8.self)
+        XCTAssertTrue(startingJSON.contains("\"starting_run_id\":\"s\""), startingJSON)
+        XCTAssertEqual(try JSONDecoder().decode(JobState.self, from: Data(startingJSON.utf8)), starting)
     }
 
     /// A pid that no longer runs (a finished child of ours, reaped).

@@ -105,4 +105,30 @@ final class StatusReportTests: XCTestCase {
         XCTAssertNil(try StatusJSON.render(LoadedState(state: NightShiftState(), condition: .known), now: t)
             .range(of: "last_night"), "no night yet: no last_night")
     }
+
+    func testALoopStoppedDuringTheCountdownShowsNoNextCheck() {
+        let t = now.timeIntervalSince1970
+        var state = NightShiftState()
+        var cycle = CycleState(start: t - 600, end: t - 590, nextCheck: nil, reason: "no watched host", result: "skipped")
+        cycle.stoppedAt = t - 300
+        cycle.stoppedBy = "interrupted by SIGTERM"
+        state.lastCycle = cycle
+        let text = StatusReport.render(LoadedState(state: state, condition: .known), now: now, timeZone: utc)
+        XCTAssertTrue(text.contains("Next check: none, nightshift was stopped at 2025-01-10 11:55 (interrupted by SIGTERM)\n"), text)
+        let json = (try? StatusJSON.render(LoadedState(state: state, condition: .known), now: t)) ?? ""
+        XCTAssertTrue(json.contains("\"stopped_at\" : \(Int(t) - 300)") && json.contains("\"stopped_by\" : \"interrupted by SIGTERM\""), json)
+    }
+
+    func testAPlannedCheckWithNoDaemonHoldingTheStateSaysSo() {
+        let t = now.timeIntervalSince1970
+        var state = NightShiftState()
+        state.lastCycle = CycleState(start: t - 600, end: t - 590, nextCheck: t + 1_800, result: "skipped")
+        let loaded = LoadedState(state: state, condition: .known)
+        let gone = StatusReport.render(loaded, now: now, timeZone: utc, daemonPID: nil, daemonLooked: true)
+        XCTAssertTrue(gone.contains("Next check: 2025-01-10 12:30 (in 30m 00s), but no nightshift holds the state directory\n"), gone)
+        let running = StatusReport.render(loaded, now: now, timeZone: utc, daemonPID: 4321, daemonLooked: true)
+        XCTAssertTrue(running.contains("Next check: 2025-01-10 12:30 (in 30m 00s)\n"), running)
+        let unlooked = StatusReport.render(loaded, now: now, timeZone: utc)
+        XCTAssertTrue(unlooked.contains("Next check: 2025-01-10 12:30 (in 30m 00s)\n"), unlooked)
+    }
 }
