@@ -52,17 +52,27 @@ private func runChunk(_ lua: LuaState, _ source: String) {
     roundTrip(lua, results)
 }
 
-/// Values that went to Lua and back through `identity` compare equal (functions by identity).
+/// Values that went to Lua and back through `identity` compare equal. A function is left out
+/// of the comparison: each trip through Swift gives the same Lua function a new `LuaRef`, and
+/// `LuaValue` compares refs by object identity (found by this target: `return {math.abs}`).
 private func roundTrip(_ lua: LuaState, _ values: [LuaValue]) {
     guard case .function(let identity) = (try? lua.global("identity")) ?? .nil else { return }
     do {
         let back = try lua.call(identity, values)
         precondition(back.count == values.count, "identity returned \(back.count) of \(values.count) values")
-        for (a, b) in zip(values, back) where !containsNaN(a) {
+        for (a, b) in zip(values, back) where !containsNaN(a) && !containsFunction(a) {
             precondition(a == b, "round trip changed \(a) into \(b)")
         }
     } catch {
         // Out of memory or too deep: an error is fine, a trap is not.
+    }
+}
+
+private func containsFunction(_ v: LuaValue) -> Bool {
+    switch v {
+    case .function, .reference: return true
+    case .table(let t): return t.entries.contains { containsFunction($0.key) || containsFunction($0.value) }
+    default: return false
     }
 }
 

@@ -85,8 +85,9 @@ enum RouteLookup {
             defer { offset += (length + 3) & ~3 }
             guard read32(bytes, offset + 8) == sequence else { continue }
             if type == errorMessage, length >= 20 {
+                // A negative errno; anything else (0 is an ACK, Int32.min cannot be negated) is EIO.
                 let code = Int32(bitPattern: read32(bytes, offset + 16))
-                return .failure(RouteFailure(errno: code == 0 ? EIO : -code))
+                return .failure(RouteFailure(errno: (-4095 ... -1).contains(code) ? -code : EIO))
             }
             guard type == newRoute, length >= 28 else { continue }
             let routeType = bytes[offset + 16 + 7]
