@@ -22,8 +22,8 @@ final class ARPTransport: ProbeTransport {
     private var unavailable: [Int32: String] = [:]
     /// Targets still waiting by their IPv4 bytes, with the realtime of the latest request.
     private var waiting: [[UInt8]: [(target: Int, sentAt: Double)]] = [:]
-    private(set) var receiveDrops: UInt64 = 0
-    private var dropCounters: [Int32: UInt32] = [:]
+    private var drops = DropTally()
+    var receiveDrops: UInt64 { drops.total }
 
     /// Finds each target's NIC (the kernel's route) and opens one packet socket per NIC. Throws
     /// `NetworkError.socketFailure` when packet sockets are not permitted at all (no CAP_NET_RAW).
@@ -127,7 +127,7 @@ final class ARPTransport: ProbeTransport {
                 case .failed: continue
                 case .datagram(let received): datagram = received
                 }
-                noteDrops(datagram, on: socket.handle.fd)
+                drops.note(datagram, on: socket.handle.fd)
                 guard let sender = ARPMessage.replySender(datagram.bytes), let entries = waiting[sender] else { continue }
                 let received = datagram.kernelTime ?? NetSys.realtime()
                 for entry in entries where links[entry.target] == .success(socket.link) {
@@ -144,12 +144,4 @@ final class ARPTransport: ProbeTransport {
         if waiting[ip]?.isEmpty == true { waiting[ip] = nil }
     }
 
-    private func noteDrops(_ datagram: ReceivedDatagram, on fd: Int32) {
-        guard let count = datagram.drops else { return }
-        let previous = dropCounters[fd] ?? 0
-        if count != previous {
-            receiveDrops += UInt64(count &- previous)
-            dropCounters[fd] = count
-        }
-    }
 }

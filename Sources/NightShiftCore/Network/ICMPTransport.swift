@@ -24,8 +24,8 @@ final class ICMPTransport: ProbeTransport {
     private var outstanding: [UInt16: Outstanding] = [:]
     /// Sequences in flight per target, so deciding one target does not scan every probe.
     private var sequencesOf: [Int: [UInt16]] = [:]
-    private(set) var receiveDrops: UInt64 = 0
-    private var dropCounters: [Int32: UInt32] = [:]
+    private var drops = DropTally()
+    var receiveDrops: UInt64 { drops.total }
 
     /// Opens the sockets the targets need. Throws when ICMP is not permitted at all; a `via`
     /// that cannot be bound makes that family's targets unknown instead.
@@ -178,15 +178,6 @@ final class ICMPTransport: ProbeTransport {
         }
     }
 
-    /// Keeps the running total of replies the kernel dropped on our sockets.
-    private func noteDrops(_ datagram: ReceivedDatagram, on fd: Int32) {
-        guard let count = datagram.drops else { return }
-        let previous = dropCounters[fd] ?? 0
-        if count != previous {
-            receiveDrops += UInt64(count &- previous)
-            dropCounters[fd] = count
-        }
-    }
 
     private func drainReplies(_ socket: FamilySocket, into events: inout [ProbeEvent]) {
         for _ in 0..<4096 {
@@ -196,7 +187,7 @@ final class ICMPTransport: ProbeTransport {
             case .failed: continue
             case .datagram(let received): datagram = received
             }
-            noteDrops(datagram, on: socket.handle.fd)
+            drops.note(datagram, on: socket.handle.fd)
             let parsed = ICMPMessage.parse(datagram.bytes, ipv6: socket.ipv6,
                                            includesIPHeader: !socket.ipv6 && !socket.datagram)
             switch parsed {
