@@ -164,18 +164,9 @@ public final class ScriptRuntime {
             forceWindow: s["force_window"].stringValue,
             maxAttempts: try required("max_attempts", \.integerValue),
             metrics: s["metrics"].stringValue.map { resolve($0, against: nil) }, jobMaxAges: maxAges,
-            watched: watchedHosts(config, this: s["self"].stringValue),
+            watched: try callCore("watched_hosts").first?.tableValue?.array.compactMap(\.stringValue) ?? [],
             offlineSweeps: Int(clamping: try required("offline_sweeps", \.integerValue)),
             minInterval: try required("min_interval", \.doubleValue))
-    }
-
-    /// The hosts `hosts.others(true)` names: declared order, this machine left out, `watch` true.
-    private func watchedHosts(_ config: LuaTable, this: String?) -> [String] {
-        let hosts = config["hosts"].tableValue ?? LuaTable()
-        return (config["host_order"].tableValue?.array ?? []).compactMap { value in
-            guard let name = value.stringValue, name != this, hosts[.string(name)].tableValue?["watch"].isTruthy == true else { return nil }
-            return name
-        }
     }
 
     /// The default of setting `key` as the schema gives it (for a CLI command run without a script).

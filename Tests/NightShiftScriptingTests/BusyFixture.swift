@@ -14,7 +14,7 @@ final class BusyFixture {
 
     init() throws {
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: rtc, contents: Data())
+        _ = FileManager.default.createFile(atPath: rtc, contents: Data())
     }
 
     /// Writes an executable fake program into `bin/`.

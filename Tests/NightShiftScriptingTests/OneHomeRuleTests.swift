@@ -15,6 +15,25 @@ final class OneHomeRuleTests: XCTestCase {
         return withExtendedLifetime(rt) { r.first?.stringValue ?? "?" }
     }
 
+    /// The watched hosts Swift gets are the ones `ns.hosts.others(true)` names (one rule, in Lua):
+    /// declared order, this machine left out, `watch = false` left out.
+    func testWatchedHostsAreTheOnesLuaNames() throws {
+        let f = try ScriptFixture()
+        let text = """
+            settings { self = "NAS" }
+            host "Work2" { ip = "10.0.0.2" }
+            host "NAS" { ip = "10.0.0.9" }
+            host "Printer" { ip = "10.0.0.3", watch = false }
+            host "Work1" { ip = "10.0.0.1" }
+            """
+        let path = try f.write("site.lua", text)
+        let rt = try f.runtime()
+        let settings = try rt.loadSite(path: path, source: Array(text.utf8))
+        XCTAssertEqual(settings.watched, ["Work2", "Work1"])
+        let lua = try rt.lua.execute("return table.concat(require('nightshift').hosts.others(true), ',')")
+        XCTAssertEqual(lua.first?.stringValue, settings.watched.joined(separator: ","))
+    }
+
     func testRangesAreTheOnesThePrimitivesCheck() throws {
         let f = try ScriptFixture()
         let cases: [(setting: String, primitive: String, requirement: String)] = [

@@ -48,35 +48,48 @@ final class WakeOnLANTests: XCTestCase {
         XCTAssertEqual(try WakeOnLAN.send([], options: WakeOptions()), 0)
     }
 
-    /// Starts tshark in the peer and waits until it captures; returns its pid and output file.
-    private func startCapture(_ network: TestNetwork, on peer: TestNetwork.Peer, count: Int) throws -> (pid_t, String) {
+    /// The port of the marker datagrams that prove a capture is live (the wakes go to 9 and 7).
+    private static let markerPort: UInt16 = 5999
+
+    /// Starts tshark in the peer and returns once it has decoded a marker datagram; returns its pid and output file.
+    private func startCapture(_ network: TestNetwork, on peer: TestNetwork.Peer, peerAddress: String) throws -> (pid_t, String) {
         let output = NSTemporaryDirectory() + "nightshift-wol-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
         let pid = try network.daemon(on: peer, [
-            "tshark", "-l", "-n", "-i", "eth0", "-f", "udp", "-c", String(count), "-a", "duration:10",
+            "tshark", "-l", "-n", "-i", "eth0", "-f", "udp", "-a", "duration:30",
             // WOL is a heuristic dissector; let it win over port 7's "echo".
             "-o", "udp.try_heuristic_first:TRUE",
             "-T", "fields", "-E", "separator=|", "-e", "ip.src", "-e", "ip.dst", "-e", "udp.dstport",
             "-e", "wol.mac", "-e", "wol.passwd", "-e", "udp.payload",
         ], outputFile: output)
-        // tshark announces "Capturing on 'eth0'" once the capture runs.
-        let deadline = Date().addingTimeInterval(10)
+        // dumpcap says "Capture started" before its filter is attached, so only a packet it
+        // decoded proves the capture is live: send markers until one shows up (bounded).
+        let marker = try MACAddress(parsing: "02:00:00:00:00:01")
+        let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
-            if let text = try? String(contentsOfFile: output, encoding: .utf8), text.contains("Capture started") {
-                // dumpcap reports before its filter is attached; give it a moment.
-                usleep(300_000)
-                return (pid, output)
-            }
-            usleep(50_000)
+            _ = try WakeOnLAN.send([marker], options: WakeOptions(broadcast: peerAddress, port: Self.markerPort, repeatCount: 1))
+            if captures(output).contains(where: { $0.port == String(Self.markerPort) }) { return (pid, output) }
+            guard TestCommand.isRunning(pid) else { break }
+            usleep(100_000)
         }
         let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? "(no output file)"
-        throw TestNetworkError("tshark did not start capturing: \(text)")
+        kill(pid, SIGTERM)
+        throw TestNetworkError("tshark did not capture a marker datagram within 15 s: \(text)")
     }
 
-    private func decodedLines(_ file: String, pid: pid_t) -> [String] {
-        TestCommand.wait(pid)
+    private func captures(_ file: String) -> [WakeCapture] {
         let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-        try? FileManager.default.removeItem(atPath: file)
-        return text.split(separator: "\n").map(String.init).filter { $0.contains("|") }
+        return text.split(separator: "\n").map(String.init).filter { $0.contains("|") }.map(WakeCapture.init)
+    }
+
+    /// The wakes (markers left out) the capture decoded, once `expected` arrived or 10 s passed; stops tshark.
+    private func capturedWakes(_ file: String, pid: pid_t, expected: Int) -> [WakeCapture] {
+        func wakes() -> [WakeCapture] { captures(file).filter { $0.port != String(Self.markerPort) } }
+        let deadline = Date().addingTimeInterval(10)
+        while wakes().count < expected, Date() < deadline, TestCommand.isRunning(pid) { usleep(20_000) }
+        kill(pid, SIGTERM)
+        TestCommand.wait(pid)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        return wakes()
     }
 
     /// tshark, which no one here wrote, decodes our packets as Wake-on-LAN with the right MAC and password.
@@ -92,10 +105,10 @@ final class WakeOnLANTests: XCTestCase {
         let macs = [try MACAddress(parsing: "EE-EE-EE-01-02-03"), try MACAddress(parsing: "0a:1b:2c:3d:4e:5f")]
 
         // Limited broadcast, leaving through the NIC that owns `via`, with a 6-byte SecureOn password.
-        var (pid, file) = try startCapture(network, on: sleeper, count: 6)
+        var (pid, file) = try startCapture(network, on: sleeper, peerAddress: "10.78.1.2")
         let sent = try WakeOnLAN.send(macs, options: WakeOptions(via: "10.78.1.1", password: [1, 2, 3, 4, 5, 6]))
         XCTAssertEqual(sent, 6)
-        var lines = decodedLines(file, pid: pid).map(WakeCapture.init)
+        var lines = capturedWakes(file, pid: pid, expected: 6)
         XCTAssertEqual(lines.count, 6, "\(lines)")
         for mac in macs {
             XCTAssertEqual(lines.filter { $0.macs == [String](repeating: mac.description, count: 16) }.count, 3,
@@ -111,10 +124,10 @@ final class WakeOnLANTests: XCTestCase {
         }
 
         // Directed broadcast on port 7 through a named interface, one packet, 4-byte password.
-        (pid, file) = try startCapture(network, on: sleeper, count: 1)
+        (pid, file) = try startCapture(network, on: sleeper, peerAddress: "10.78.1.2")
         XCTAssertEqual(try WakeOnLAN.send([macs[0]], options: WakeOptions(
             broadcast: "10.78.1.255", port: 7, interface: "vw", password: [9, 8, 7, 6], repeatCount: 1)), 1)
-        lines = decodedLines(file, pid: pid).map(WakeCapture.init)
+        lines = capturedWakes(file, pid: pid, expected: 1)
         XCTAssertEqual(lines.count, 1, "\(lines)")
         let line = try XCTUnwrap(lines.first)
         XCTAssertEqual([line.source, line.destination, line.port], ["10.78.1.1", "10.78.1.255", "7"])

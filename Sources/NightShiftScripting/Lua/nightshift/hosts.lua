@@ -34,6 +34,9 @@ function hosts.others(watched_only)
   return out
 end
 
+--- The watched hosts (hosts.others(true)), for the Swift side's settings: one home for the rule.
+function core.watched_hosts() return hosts.others(true) end
+
 local function probe_targets(h)
   local out = {}
   for _, ip in ipairs(h.ip) do out[#out + 1] = { ip, via = h.via, probe = h.probe } end
