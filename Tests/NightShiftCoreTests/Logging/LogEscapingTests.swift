@@ -5,6 +5,33 @@ import XCTest
 /// Control characters never reach the console or the log raw: one log line stays one line
 /// and no terminal escape from a child, a script or the network is played on the console.
 final class LogEscapingTests: XCTestCase {
+    /// The word-at-a-time scan agrees with the byte rule for every byte value at every
+    /// position of a word and its tail, and on random buffers of every length up to 40.
+    func testTheWordScanAgreesWithTheByteRule() {
+        func byByte(_ bytes: [UInt8]) -> Bool { bytes.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F || $0 == 0xC2 } }
+        func scan(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer { ControlEscaping.needsEscaping($0) } }
+        let clean = Array("0123456789abcdef0123456789abcdef!".utf8)
+        XCTAssertFalse(scan(clean))
+        XCTAssertFalse(scan([]))
+        for position in [0, 3, 7, 8, 15, 31, 32] {
+            for value in 0...255 {
+                var bytes = clean
+                bytes[position] = UInt8(value)
+                XCTAssertEqual(scan(bytes), byByte(bytes), "byte 0x\(String(value, radix: 16)) at \(position)")
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        // Mostly printable text with the boundary values (0x1F, 0x20, 0x7E-0x80, 0xC1-0xC3) mixed in.
+        let palette: [UInt8] = Array(0x20...0x7E) + [0x09, 0x0D, 0x1B, 0x1F, 0x7F, 0x80, 0x9B, 0xC1, 0xC2, 0xC3, 0xFF, 0x00]
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...40, using: &generator)
+            let bytes = (0..<length).map { _ in
+                Int.random(in: 0..<10, using: &generator) == 0 ? palette.randomElement(using: &generator)! : UInt8.random(in: 0x20...0x7E, using: &generator)
+            }
+            XCTAssertEqual(scan(bytes), byByte(bytes), "\(bytes)")
+        }
+    }
+
     func testControlCharactersInMessagesAreEscaped() throws {
         let captured = try CapturedLog()
         captured.log.info("red \u{1B}[31mtext\u{07} over\rwrite\u{7F} nul\u{0}\ttab")
