@@ -68,6 +68,14 @@ let package = Package(
             plugins: ["EmbedLua"]
         ),
 
+        // The per-cycle script load, timed in-process for scripts/bench (not shipped).
+        .executableTarget(
+            name: "nightshift-load-bench",
+            dependencies: ["NightShiftScripting", "NightShiftCore"],
+            path: "Benchmarks/LoadBench",
+            swiftSettings: strict
+        ),
+
         // Build-time tool + plugin that compile the Lua standard library into the binary.
         .executableTarget(name: "EmbedLuaTool", dependencies: ["CLua"], swiftSettings: strict),
         .plugin(name: "EmbedLua", capability: .buildTool(), dependencies: ["EmbedLuaTool"]),
