@@ -136,8 +136,7 @@ public final class ScriptRuntime {
     /// resolve against systemd's `$STATE_DIRECTORY` / `$LOGS_DIRECTORY` when set (a unit's
     /// `StateDirectory=` / `LogsDirectory=`), else against the script's folder.
     func settings(scriptPath: String) throws -> SiteSettings {
-        guard case .table(let config) = try lua.rawGet(core, "config") else { throw LuaError(message: "no configuration") }
-        let s = config["settings"].tableValue ?? LuaTable()
+        guard let s = try callCore("site_settings").first?.tableValue else { throw LuaError(message: "no validated settings") }
         let folder = (scriptPath as NSString).deletingLastPathComponent
         let environment = ProcessInfo.processInfo.environment
         func resolve(_ p: String, against variable: String?) -> String {

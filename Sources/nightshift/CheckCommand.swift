@@ -17,27 +17,12 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "State directory for --explain (default: the script's state_dir).") var stateDir: String?
 
     func run() throws {
-        guard let source = FileManager.default.contents(atPath: script) else {
-            printError("nightshift: cannot read \(script)")
-            throw ExitCode(2)
-        }
-        let log = try NightShiftLog(filePath: nil)
-        let context = ScriptContext(log: log, options: ScriptOptions(dryRun: true, stateDir: stateDir))
-        do {
-            let runtime = try ScriptRuntime(context: context)
-            let settings = try runtime.loadSite(path: script, source: Array(source))
-            printSafe("\(script): OK")
-            for line in try runtime.plan() { printSafe(line) }
-            printSafe("  state directory: \(absolute(settings.stateDir))")
-            printSafe("  log file: \(absolute(settings.logFile))")
-            if explain { try explainTonight(settings) }
-        } catch let problems as ScriptProblems {
-            let n = problems.problems.count
-            printError("\(script): \(n) error\(n == 1 ? "" : "s"):")
-            for p in problems.problems { printError(p) }
-            if !problems.traceback.isEmpty { printError(problems.traceback) }
-            throw ExitCode(2)
-        }
+        let site = try loadSite(script, stateDir: stateDir)
+        printSafe("\(script): OK")
+        for line in try site.runtime.plan() { printSafe(line) }
+        printSafe("  state directory: \(absolute(site.settings.stateDir))")
+        printSafe("  log file: \(absolute(site.settings.logFile))")
+        if explain { try explainTonight(site.settings) }
     }
 }
 

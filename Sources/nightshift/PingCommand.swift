@@ -86,7 +86,7 @@ struct PingCommand: ParsableCommand {
 extension PingCommand {
     /// `--script`: probes the script's hosts by name, one line each.
     func runWithSite(_ script: String, hosts: [String]) throws {
-        let runtime = try loadSite(script)
+        let runtime = try loadSite(script, dryRun: false).runtime
         let results = try withSite { try runtime.probeHosts(hosts) }
         var seen = Set<String>()
         for host in hosts where seen.insert(host).inserted {

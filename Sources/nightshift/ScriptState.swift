@@ -14,20 +14,8 @@ struct ScriptState {
     /// Loads `script` (as `check` does: a rehearsal, nothing touched) when given.
     static func resolve(script: String?, stateDir: String?) throws -> ScriptState {
         guard let script else { return ScriptState(stateDir: try stateDir ?? defaultStateDir()) }
-        guard let source = FileManager.default.contents(atPath: script) else {
-            printError("nightshift: cannot read \(script)")
-            throw ExitCode(2)
-        }
-        let log = try NightShiftLog(filePath: nil)
-        let context = ScriptContext(log: log, options: ScriptOptions(dryRun: true, stateDir: stateDir))
-        do {
-            let runtime = try ScriptRuntime(context: context)
-            let settings = try runtime.loadSite(path: script, source: Array(source))
-            return ScriptState(stateDir: settings.stateDir, maxAges: settings.jobMaxAges, settings: settings)
-        } catch let problems as ScriptProblems {
-            printError("\(script): \(problems.problems.joined(separator: "\n"))")
-            throw ExitCode(2)
-        }
+        let settings = try loadSite(script, stateDir: stateDir).settings
+        return ScriptState(stateDir: settings.stateDir, maxAges: settings.jobMaxAges, settings: settings)
     }
 
     /// `settings.state_dir`'s default, from the schema (relative: the working directory).

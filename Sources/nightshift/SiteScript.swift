@@ -3,19 +3,29 @@ import Foundation
 import NightShiftCore
 import NightShiftScripting
 
-/// Loads and validates a site script for `ping|wake|time --script`; a bad script or an
-/// unreadable file is exit 2, with the problems as `check` prints them.
-func loadSite(_ script: String) throws -> ScriptRuntime {
+/// A site script loaded and validated for a CLI command.
+struct LoadedSite {
+    let runtime: ScriptRuntime
+    let settings: SiteSettings
+}
+
+/// Loads and validates `script` for a CLI command (`check`, `status`, `history`, and
+/// `ping|wake|time --script`); an unreadable file or a broken script is exit 2, the problems
+/// printed as `check` prints them. `dryRun` (the default) makes it a rehearsal that touches nothing.
+func loadSite(_ script: String, stateDir: String? = nil, dryRun: Bool = true) throws -> LoadedSite {
     guard let source = FileManager.default.contents(atPath: script) else {
         throw toolExit(2, "cannot read \(script)")
     }
+    let context = ScriptContext(log: try NightShiftLog(filePath: nil), options: ScriptOptions(dryRun: dryRun, stateDir: stateDir))
     do {
-        let log = try NightShiftLog(filePath: nil)
-        let runtime = try ScriptRuntime(context: ScriptContext(log: log, options: ScriptOptions()))
-        try runtime.loadSite(path: script, source: Array(source))
-        return runtime
+        let runtime = try ScriptRuntime(context: context)
+        return LoadedSite(runtime: runtime, settings: try runtime.loadSite(path: script, source: Array(source)))
     } catch let problems as ScriptProblems {
-        throw toolExit(2, "\(script): " + problems.problems.joined(separator: "\n"))
+        let n = problems.problems.count
+        printError("\(script): \(n) error\(n == 1 ? "" : "s"):")
+        for p in problems.problems { printError(p) }
+        if !problems.traceback.isEmpty { printError(problems.traceback) }
+        throw ExitCode(2)
     }
 }
 

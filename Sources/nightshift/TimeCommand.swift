@@ -32,7 +32,7 @@ struct TimeCommand: ParsableCommand {
     func run() throws {
         var server = host
         if let script {
-            let runtime = try loadSite(script)
+            let runtime = try loadSite(script, dryRun: false).runtime
             guard let address = try withSite({ try runtime.hostAddress(host) }) else {
                 throw toolExit(2, "host \"\(host)\" has no address")
             }

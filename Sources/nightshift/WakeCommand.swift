@@ -41,7 +41,7 @@ struct WakeCommand: ParsableCommand {
 
     func run() throws {
         if let script {
-            let runtime = try loadSite(script)
+            let runtime = try loadSite(script, dryRun: false).runtime
             for name in macs {
                 let sent = try withSite { try runtime.wakeHost(name) }
                 print("sent \(sent) magic packet\(sent == 1 ? "" : "s") for \(name)")

@@ -44,4 +44,21 @@ final class SiteToolCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 2, result.output)
         XCTAssertTrue(result.output.contains("bad.lua:1"), result.output)
     }
+
+    /// Every command that takes a script reports a broken one the way `check` does (one
+    /// loader): the count, then each problem with its file:line, exit 2.
+    func testEveryCommandReportsABrokenScriptAsCheckDoes() throws {
+        let f = try ScriptFixture()
+        let path = try f.write("bad.lua", "settings { no_such_key = 1 }\nhost \"A\" { ip = \"10.0.0.1\", macc = 1 }\n")
+        let check = try NightShiftBinary.run(["check", path])
+        XCTAssertEqual(check.status, 2, check.output)
+        // A long path is shown by its file name in file:line (Lua shortens chunk names).
+        XCTAssertTrue(check.output.hasPrefix("\(path): 2 errors:\nbad.lua:1: settings: unknown key 'no_such_key'\n"), check.output)
+        XCTAssertTrue(check.output.contains("bad.lua:2: host \"A\": unknown key 'macc'; did you mean 'mac'?"), check.output)
+        for argv in [["status", path], ["history", path], ["ping", "--script", path, "A"], ["wake", "--script", path, "A"], ["time", "--script", path, "A"]] {
+            let r = try NightShiftBinary.run(argv)
+            XCTAssertEqual(r.status, 2, "\(argv): \(r.output)")
+            XCTAssertEqual(r.output, check.output, "\(argv)")
+        }
+    }
 }

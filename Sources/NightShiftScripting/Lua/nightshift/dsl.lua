@@ -567,6 +567,10 @@ function core.action_names(h)
 end
 core.action_of = action_of
 
+--- The validated settings table, for the Swift side (which needs it alone, not the whole
+--- configuration with every host, job and handler converted).
+function core.site_settings() return config.settings end
+
 --- Each declared job's max_age: its own, else settings.max_age (after validation).
 function core.job_max_ages()
   local ages = {}
