@@ -141,6 +141,11 @@ final class BusyCheckTests: XCTestCase {
     }
 
     func testFailingSmbstatusWithoutSmbdIsNotBusy() throws {
+        // The check looks for smbd in every process of the machine (/proc), so a real one
+        // elsewhere (a lab night's smbd running beside this suite) would make it busy.
+        guard eventually(within: 15, { !ActivityCounters.processNames().values.contains("smbd") }) else {
+            throw XCTSkip("an smbd runs on this machine (another test's or a real one): this case needs none")
+        }
         let b = try BusyFixture()
         try b.fake("smbstatus", "echo 'Failed to open sessionid.tdb' >&2; exit 1")
         try b.cycle(b.script("busy = {\"smb\"}"))
