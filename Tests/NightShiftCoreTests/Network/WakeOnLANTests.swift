@@ -68,11 +68,15 @@ final class WakeOnLANTests: XCTestCase {
         while Date() < deadline {
             _ = try WakeOnLAN.send([marker], options: WakeOptions(broadcast: peerAddress, port: Self.markerPort, repeatCount: 1))
             if captures(output).contains(where: { $0.port == String(Self.markerPort) }) { return (pid, output) }
-            guard TestCommand.isRunning(pid) else { break }
+            // isRunning reaps an ended tshark: its pid is then no longer ours to signal.
+            guard TestCommand.isRunning(pid) else {
+                throw TestNetworkError("tshark ended before it captured a marker datagram: \((try? String(contentsOfFile: output, encoding: .utf8)) ?? "(no output file)")")
+            }
             usleep(100_000)
         }
         let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? "(no output file)"
         kill(pid, SIGTERM)
+        TestCommand.wait(pid)
         throw TestNetworkError("tshark did not capture a marker datagram within 15 s: \(text)")
     }
 
@@ -85,9 +89,16 @@ final class WakeOnLANTests: XCTestCase {
     private func capturedWakes(_ file: String, pid: pid_t, expected: Int) -> [WakeCapture] {
         func wakes() -> [WakeCapture] { captures(file).filter { $0.port != String(Self.markerPort) } }
         let deadline = Date().addingTimeInterval(10)
-        while wakes().count < expected, Date() < deadline, TestCommand.isRunning(pid) { usleep(20_000) }
-        kill(pid, SIGTERM)
-        TestCommand.wait(pid)
+        var running = true
+        while wakes().count < expected, Date() < deadline {
+            // isRunning reaps an ended tshark: its pid is then no longer ours to signal.
+            guard TestCommand.isRunning(pid) else { running = false; break }
+            usleep(20_000)
+        }
+        if running {
+            kill(pid, SIGTERM)
+            TestCommand.wait(pid)
+        }
         defer { try? FileManager.default.removeItem(atPath: file) }
         return wakes()
     }
