@@ -19,6 +19,8 @@ final class TestNetwork {
 
     private(set) var peers: [Peer] = []
     private var daemons: [pid_t] = []
+    /// The daemons teardown will signal: each one started and not yet reaped.
+    var daemonPIDs: [pid_t] { daemons }
     private var hostCommandsOnTeardown: [[String]] = []
     private var links: [String] = []
 
@@ -82,6 +84,23 @@ final class TestNetwork {
         let child = try TestCommand.spawn(full, outputFile: outputFile)
         daemons.append(child.pid)
         return child.pid
+    }
+
+    /// Whether a daemon still runs. One that ended is reaped here and forgotten, so teardown
+    /// never signals its pid: the kernel may have given that number to another process.
+    func daemonIsRunning(_ pid: pid_t) -> Bool {
+        guard daemons.contains(pid) else { return false }
+        if TestCommand.isRunning(pid) { return true }
+        daemons.removeAll { $0 == pid }
+        return false
+    }
+
+    /// Stops a daemon now (SIGTERM, then reaps it) and forgets it; one already gone is left alone.
+    func stopDaemon(_ pid: pid_t) {
+        guard daemons.contains(pid) else { return }
+        kill(pid, SIGTERM)
+        TestCommand.wait(pid)
+        daemons.removeAll { $0 == pid }
     }
 
     /// Makes a peer namespace and waits until it exists.

@@ -68,15 +68,13 @@ final class WakeOnLANTests: XCTestCase {
         while Date() < deadline {
             _ = try WakeOnLAN.send([marker], options: WakeOptions(broadcast: peerAddress, port: Self.markerPort, repeatCount: 1))
             if captures(output).contains(where: { $0.port == String(Self.markerPort) }) { return (pid, output) }
-            // isRunning reaps an ended tshark: its pid is then no longer ours to signal.
-            guard TestCommand.isRunning(pid) else {
+            guard network.daemonIsRunning(pid) else {
                 throw TestNetworkError("tshark ended before it captured a marker datagram: \((try? String(contentsOfFile: output, encoding: .utf8)) ?? "(no output file)")")
             }
             usleep(100_000)
         }
         let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? "(no output file)"
-        kill(pid, SIGTERM)
-        TestCommand.wait(pid)
+        network.stopDaemon(pid)
         throw TestNetworkError("tshark did not capture a marker datagram within 15 s: \(text)")
     }
 
@@ -86,19 +84,11 @@ final class WakeOnLANTests: XCTestCase {
     }
 
     /// The wakes (markers left out) the capture decoded, once `expected` arrived or 10 s passed; stops tshark.
-    private func capturedWakes(_ file: String, pid: pid_t, expected: Int) -> [WakeCapture] {
+    private func capturedWakes(_ file: String, network: TestNetwork, pid: pid_t, expected: Int) -> [WakeCapture] {
         func wakes() -> [WakeCapture] { captures(file).filter { $0.port != String(Self.markerPort) } }
         let deadline = Date().addingTimeInterval(10)
-        var running = true
-        while wakes().count < expected, Date() < deadline {
-            // isRunning reaps an ended tshark: its pid is then no longer ours to signal.
-            guard TestCommand.isRunning(pid) else { running = false; break }
-            usleep(20_000)
-        }
-        if running {
-            kill(pid, SIGTERM)
-            TestCommand.wait(pid)
-        }
+        while wakes().count < expected, Date() < deadline, network.daemonIsRunning(pid) { usleep(20_000) }
+        network.stopDaemon(pid)
         defer { try? FileManager.default.removeItem(atPath: file) }
         return wakes()
     }
@@ -119,7 +109,7 @@ final class WakeOnLANTests: XCTestCase {
         var (pid, file) = try startCapture(network, on: sleeper, peerAddress: "10.78.1.2")
         let sent = try WakeOnLAN.send(macs, options: WakeOptions(via: "10.78.1.1", password: [1, 2, 3, 4, 5, 6]))
         XCTAssertEqual(sent, 6)
-        var lines = capturedWakes(file, pid: pid, expected: 6)
+        var lines = capturedWakes(file, network: network, pid: pid, expected: 6)
         XCTAssertEqual(lines.count, 6, "\(lines)")
         for mac in macs {
             XCTAssertEqual(lines.filter { $0.macs == [String](repeating: mac.description, count: 16) }.count, 3,
@@ -138,7 +128,7 @@ final class WakeOnLANTests: XCTestCase {
         (pid, file) = try startCapture(network, on: sleeper, peerAddress: "10.78.1.2")
         XCTAssertEqual(try WakeOnLAN.send([macs[0]], options: WakeOptions(
             broadcast: "10.78.1.255", port: 7, interface: "vw", password: [9, 8, 7, 6], repeatCount: 1)), 1)
-        lines = capturedWakes(file, pid: pid, expected: 1)
+        lines = capturedWakes(file, network: network, pid: pid, expected: 1)
         XCTAssertEqual(lines.count, 1, "\(lines)")
         let line = try XCTUnwrap(lines.first)
         XCTAssertEqual([line.source, line.destination, line.port], ["10.78.1.1", "10.78.1.255", "7"])
