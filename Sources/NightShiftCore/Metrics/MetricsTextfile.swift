@@ -20,7 +20,7 @@ public enum MetricsTextfile {
                 if job.result == .failed || job.result == .interrupted { failures[job.name, default: 0] += 1 }
             }
         }
-        // The full DESIGN.md names go in `metricName`; an empty unit adds no suffix.
+        // The full names (docs/lua-api.md, `metrics`) go in `metricName`; an empty unit adds no suffix.
         func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
             MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
         }
