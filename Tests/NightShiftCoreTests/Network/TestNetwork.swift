@@ -18,9 +18,8 @@ final class TestNetwork {
     }
 
     private(set) var peers: [Peer] = []
-    private var daemons: [pid_t] = []
     /// The daemons teardown will signal: each one started and not yet reaped.
-    var daemonPIDs: [pid_t] { daemons }
+    private(set) var daemons: [pid_t] = []
     private var hostCommandsOnTeardown: [[String]] = []
     private var links: [String] = []
 

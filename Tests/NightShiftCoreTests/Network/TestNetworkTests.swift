@@ -12,7 +12,7 @@ final class TestNetworkTests: XCTestCase {
         let deadline = Date().addingTimeInterval(10)
         while network.daemonIsRunning(pid), Date() < deadline { usleep(10_000) }
         XCTAssertFalse(network.daemonIsRunning(pid), "`true` did not end within 10 s")
-        XCTAssertFalse(network.daemonPIDs.contains(pid), "teardown would signal a reaped pid")
+        XCTAssertFalse(network.daemons.contains(pid), "teardown would signal a reaped pid")
     }
 
     /// Stopping a daemon by hand ends and reaps it at once and forgets it.
@@ -22,7 +22,7 @@ final class TestNetworkTests: XCTestCase {
         let pid = try network.daemon(on: nil, ["sleep", "600"])
         XCTAssertTrue(network.daemonIsRunning(pid))
         network.stopDaemon(pid)
-        XCTAssertFalse(network.daemonPIDs.contains(pid))
+        XCTAssertFalse(network.daemons.contains(pid))
         // Reaped: the pid is no longer our child.
         var status: Int32 = 0
         XCTAssertEqual(waitpid(pid, &status, WNOHANG), -1)
