@@ -115,7 +115,7 @@ public final class ScriptRuntime {
     public func loadSite(path: String, source: [UInt8]) throws -> SiteSettings {
         // Lua shortens long chunk names with "..." in every message; a long path is
         // shown by its file name instead, so `file:line` stays readable.
-        let display = path.utf8.count <= 55 ? path : (path as NSString).lastPathComponent
+        let display = ScriptRuntime.displayName(path)
         try callCore("set_script", [.string(path), .string(display)])
         do {
             let chunk = try lua.load(source, chunkName: "@" + display)

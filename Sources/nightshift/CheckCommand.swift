@@ -15,14 +15,30 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Also read the state (never changing it) and tell when tonight's backup likely starts, from the hours the watched hosts were seen up.")
     var explain = false
     @Option(help: "State directory for --explain (default: the script's state_dir).") var stateDir: String?
+    @Flag(help: "Also rehearse without changing anything: probe every host now, try each answering host's ssh login (a no-op), query each time source, send one test message to each notification endpoint. Exit 1 when an item failed.")
+    var live = false
 
     func run() throws {
-        let site = try loadSite(script, stateDir: stateDir)
+        // The rehearsal asks the real world, so it cannot be a dry run; loading a script changes nothing.
+        let site = try loadSite(script, stateDir: stateDir, dryRun: !live)
+        let writes = try resolvedWrites(site, script: script)
+        let problems = writeProblems(writes)
+        if !problems.isEmpty {
+            printError("\(script): \(problems.count) error\(problems.count == 1 ? "" : "s"):")
+            for p in problems { printError(p) }
+            throw ExitCode(2)
+        }
         printSafe("\(script): OK")
         for line in try site.runtime.plan() { printSafe(line) }
         printSafe("  state directory: \(absolute(site.settings.stateDir))")
         printSafe("  log file: \(absolute(site.settings.logFile))")
         if explain { try explainTonight(site.settings) }
+        if live {
+            let paths = writes.map { LiveItem(status: "ok", item: "path " + ($0.planned.key == "report" ? "report" : $0.planned.key),
+                                              detail: "\($0.path) can be written") }
+            let code = LiveCheck.report(try site.runtime.liveCheck() + paths)
+            if code != 0 { throw ExitCode(code) }
+        }
     }
 }
 

@@ -24,7 +24,10 @@ func loadSite(_ script: String, stateDir: String? = nil, dryRun: Bool = true) th
         let n = problems.problems.count
         printError("\(script): \(n) error\(n == 1 ? "" : "s"):")
         for p in problems.problems { printError(p) }
-        if !problems.traceback.isEmpty { printError(problems.traceback) }
+        // An error at a line of the script itself (a typo in a DSL word) says all in one line;
+        // a traceback only helps when the error comes from deeper down.
+        let atScriptLine = problems.problems.count == 1 && problems.problems[0].hasPrefix(ScriptRuntime.displayName(script) + ":")
+        if !problems.traceback.isEmpty && !atScriptLine { printError(problems.traceback) }
         throw ExitCode(2)
     }
 }

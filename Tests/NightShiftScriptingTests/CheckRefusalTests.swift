@@ -36,7 +36,7 @@ final class CheckRefusalTests: XCTestCase {
             """)
         XCTAssertEqual(p, [
             "site.lua:4: job \"J\": run: program \"rsyncc\" is not found in PATH",
-            "site.lua:5: job \"K\": run: program \"bin/copy.sh\" does not exist",
+            "site.lua:5: job \"K\": run: program \"bin/copy.sh\" does not exist in \(f.dir) (a relative program is looked for in the script's folder, or in the job's cwd)",
         ])
         // A program in the script's folder is found there, and must be executable.
         try FileManager.default.createDirectory(atPath: f.dir + "/bin", withIntermediateDirectories: true)

@@ -91,7 +91,7 @@ final class DSLValidationTests: XCTestCase {
         let f = try ScriptFixture()
         XCTAssertEqual(try f.problems("local ns = require 'nightshift'\nns.exec(42)"),
                        ["site.lua:2: bad argument #1 to 'exec' (table or string expected, got number)"])
-        XCTAssertEqual(try f.problems("ns.wake('zz')"), ["site.lua:1: bad argument #1 to 'wake' (invalid MAC address \"zz\")"])
+        XCTAssertEqual(try f.problems("ns.wake('zz')"), ["site.lua:1: bad argument #1 to 'wake' (invalid MAC address \"zz\" (write it aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, aabb.ccdd.eeff or aabbccddeeff))"])
         XCTAssertEqual(try f.problems("ns.exec({'true'}, {timout = 1})"),
                        ["site.lua:1: bad argument #2 to 'exec' (unknown option 'timout'; did you mean 'timeout'?)"])
     }

@@ -22,7 +22,14 @@ public enum FileChecks {
             if access(candidate, X_OK) == 0 { return .success(candidate) }
             return .failure(FileCheckError("is not executable (\(candidate))"))
         }
-        return .failure(FileCheckError(name.contains("/") ? "does not exist" : "is not found in PATH"))
+        if name.hasPrefix("/") { return .failure(FileCheckError("does not exist")) }
+        // A relative path is looked up in one folder the reader may not have in mind: name it.
+        if name.contains("/") { return .failure(FileCheckError("does not exist in \(folder) (a relative program is looked for in the script's folder, or in the job's cwd)")) }
+        var info = stat()
+        if stat(folder + "/" + name, &info) == 0 {
+            return .failure(FileCheckError("is not found in PATH; there is one in \(folder): write \"./\(name)\""))
+        }
+        return .failure(FileCheckError("is not found in PATH"))
     }
 
     /// Why ssh could not use the key at `path`, or nil: ssh refuses a key others can read, and

@@ -1,5 +1,9 @@
-/// A 48-bit Ethernet address, parsed from `AA:BB:CC:DD:EE:FF`, `AA-BB-CC-DD-EE-FF` or `AABBCCDDEEFF`.
+/// A 48-bit Ethernet address, parsed from `aa:bb:cc:dd:ee:ff`, `aa-bb-cc-dd-ee-ff`,
+/// `aabb.ccdd.eeff` (Cisco) or `aabbccddeeff`, in any case.
 public struct MACAddress: Sendable, Hashable, CustomStringConvertible {
+    /// The accepted forms, as every MAC error shows them (the one home of that list).
+    public static let forms = "aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, aabb.ccdd.eeff or aabbccddeeff"
+
     /// The six address bytes.
     public let bytes: [UInt8]
 
@@ -17,9 +21,11 @@ public struct MACAddress: Sendable, Hashable, CustomStringConvertible {
         }.joined(separator: ":")
     }
 
-    /// Parses `count` hex bytes written with one consistent separator (":" or "-") or none.
+    /// Parses `count` hex bytes written with one consistent separator (":" or "-"), none, or
+    /// (for an even count) dots between groups of two bytes as switches print them.
     static func hexBytes(_ raw: String, count: Int) -> [UInt8]? {
         let text = raw.trimmingASCIISpaces()
+        if text.contains(".") { return dottedBytes(text, count: count) }
         let separators: Set<Character> = [":", "-"]
         let used = Set(text.filter { separators.contains($0) })
         var groups: [Substring]
@@ -45,6 +51,13 @@ public struct MACAddress: Sendable, Hashable, CustomStringConvertible {
             bytes.append(value)
         }
         return bytes
+    }
+
+    /// `aabb.ccdd.eeff`: groups of four hex digits between dots, nothing else.
+    private static func dottedBytes(_ text: String, count: Int) -> [UInt8]? {
+        let groups = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard count % 2 == 0, groups.count == count / 2, groups.allSatisfy({ $0.count == 4 }) else { return nil }
+        return hexBytes(groups.joined(), count: count)
     }
 }
 

@@ -23,7 +23,7 @@ public enum NetworkError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .invalidSourceAddress(address, reason):
             return "invalid source address \"\(address)\" (\(reason))"
         case let .invalidMAC(text):
-            return "invalid MAC address \"\(text)\""
+            return "invalid MAC address \"\(text)\" (write it \(MACAddress.forms))"
         case let .invalidPassword(reason):
             return "invalid SecureOn password (\(reason))"
         case let .invalidOption(text):

@@ -174,7 +174,7 @@ enum NetworkBindings {
         }
         try m.add("wake") { args in
             let macs: [MACAddress] = try args.stringList(1).map { text in
-                do { return try MACAddress(parsing: text) } catch { throw args.error(1, "invalid MAC address \"\(text)\"") }
+                do { return try MACAddress(parsing: text) } catch { throw args.error(1, "\(error)") }
             }
             guard !macs.isEmpty else { throw args.error(1, "at least one MAC address expected") }
             let o = try args.options(2, allowed: wakeOptions)

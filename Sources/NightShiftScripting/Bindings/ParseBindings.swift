@@ -53,7 +53,7 @@ enum ParseBindings {
         try m.add("parse.mac", traced: false) { args in
             let text = try args.string(1)
             return attempt {
-                do { return .string(try MACAddress(parsing: text).description) } catch { throw AddressError("invalid MAC address \"\(text)\"") }
+                do { return .string(try MACAddress(parsing: text).description) } catch { throw AddressError("\(error)") }
             }
         }
         try m.add("parse.password", traced: false) { args in

@@ -13,7 +13,7 @@ final class WakeOnLANTests: XCTestCase {
         XCTAssertEqual(try MACAddress(parsing: "EE-0A-BB-01-02-FF").description, "ee:0a:bb:01:02:ff")
         for bad in ["zz", "", "EE:0A:BB:01:02", "EE:0A:BB:01:02:FF:00", "EE:0A-BB:01:02:FF", "GG:0A:BB:01:02:FF", "E:0A:BB:01:02:FFF"] {
             XCTAssertThrowsError(try MACAddress(parsing: bad), bad) { error in
-                XCTAssertEqual("\(error)", "invalid MAC address \"\(bad)\"")
+                XCTAssertEqual("\(error)", "invalid MAC address \"\(bad)\" (write it \(MACAddress.forms))")
             }
         }
     }

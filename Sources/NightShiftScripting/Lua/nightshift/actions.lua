@@ -1,8 +1,33 @@
 -- nightshift.actions: ready argv templates for remote actions. Placeholders {ip},
 -- {user}, {name}, {epoch} are filled per element by ns.template, never by a shell.
 local ns, core = ...
+local hints = core.require "nightshift.hints"
 local actions = {}
 ns.actions = actions
+
+local SSH_OPTIONS = { "key", "port", "connect_timeout", "options" }
+
+-- Checks linux_ssh/windows_ssh options at the site script's line (level: the helper's caller).
+local function ssh_options(fname, o)
+  if o == nil then return {} end
+  if type(o) ~= "table" then error(string.format("bad argument #1 to '%s' (table expected, got %s)", fname, type(o)), 3) end
+  hints.options(fname, o, SSH_OPTIONS, 3)
+  local function bad(field, why) error(string.format("bad argument #1 to '%s' (field '%s' %s)", fname, field, why), 4) end
+  if o.key ~= nil and (type(o.key) ~= "string" or o.key == "") then bad("key", "must be the path of an ssh identity file") end
+  if o.port ~= nil and not core.check.port(o.port) then bad("port", "must be a port number 1-65535, got " .. tostring(o.port)) end
+  if o.connect_timeout ~= nil and (math.type(o.connect_timeout) ~= "integer" or o.connect_timeout < 1) then
+    bad("connect_timeout", "must be a whole number of seconds >= 1, got " .. tostring(o.connect_timeout))
+  end
+  if o.options ~= nil then
+    if type(o.options) ~= "table" then bad("options", "must be a list of ssh -o options like \"StrictHostKeyChecking=yes\"") end
+    for i, v in ipairs(o.options) do
+      if type(v) ~= "string" or not v:find("=", 1, true) then
+        bad("options", string.format("item %d must be an ssh -o option like \"Option=value\", got %s", i, type(v) == "string" and ("\"" .. v .. "\"") or type(v)))
+      end
+    end
+  end
+  return o
+end
 
 local function ssh_prefix(o)
   local argv = { "ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=" .. tostring(o.connect_timeout or 10) }
@@ -28,7 +53,7 @@ end
 --- Linux machines over ssh: systemctl power states, `date -s @{epoch_frac}`, `who` for in_use.
 -- opts: key (identity file), port, connect_timeout, options (extra `-o` options).
 function actions.linux_ssh(opts)
-  local p = ssh_prefix(opts or {})
+  local p = ssh_prefix(ssh_options("linux_ssh", opts))
   return {
     shutdown = with(p, "systemctl", "poweroff"),
     suspend = with(p, "systemctl", "suspend"),
@@ -42,7 +67,7 @@ end
 -- PowerShell Set-Date, `query user`.
 -- opts: as for linux_ssh.
 function actions.windows_ssh(opts)
-  local p = ssh_prefix(opts or {})
+  local p = ssh_prefix(ssh_options("windows_ssh", opts))
   return {
     shutdown = with(p, "shutdown", "/s", "/f", "/t", "0"),
     hibernate = with(p, "shutdown", "/h", "/f"),
@@ -73,6 +98,7 @@ function actions.windows_rpc(opts)
     error(string.format("bad argument #1 to 'windows_rpc' (table expected, got %s)", type(opts)), 2)
   end
   opts = opts or {}
+  hints.options("windows_rpc", opts, { "credentials", "message" }, 2)
   if type(opts.credentials) ~= "string" or opts.credentials == "" then
     error("bad argument #1 to 'windows_rpc' (field 'credentials' must name an authentication file, "
       .. "e.g. \"/etc/nightshift/smb.cred\": a password is never put on the command line)", 2)

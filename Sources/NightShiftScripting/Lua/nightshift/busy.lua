@@ -5,6 +5,7 @@
 local ns, core = ...
 local util = core.require "nightshift.prelude"
 local config = core.require "nightshift.dsl"
+local hints = core.require "nightshift.hints"
 core.require "nightshift.hosts"
 core.require "nightshift.night"
 local busy = {}
@@ -99,6 +100,7 @@ function busy.smb(opts)
     error(string.format("bad argument #1 to 'smb' (table expected, got %s)", type(opts)), 2)
   end
   opts = opts or {}
+  hints.options("smb", opts, { "config" }, 2)
   if opts.config ~= nil and (type(opts.config) ~= "string" or opts.config == "") then
     error("bad argument #1 to 'smb' (field 'config' must be the path of an smb.conf)", 2)
   end
@@ -130,7 +132,14 @@ end
 
 --- Busy while the NFS server has clients (/proc/fs/nfsd/clients, else established :2049 connections).
 function busy.nfs(opts)
+  if opts ~= nil and type(opts) ~= "table" then
+    error(string.format("bad argument #1 to 'nfs' (table expected, got %s)", type(opts)), 2)
+  end
   opts = opts or {}
+  hints.options("nfs", opts, { "clients" }, 2)
+  if opts.clients ~= nil and (type(opts.clients) ~= "string" or opts.clients == "") then
+    error("bad argument #1 to 'nfs' (field 'clients' must be a folder path)", 2)
+  end
   local folder = opts.clients or "/proc/fs/nfsd/clients"
   return check("nfs", function()
     local clients = core.busy.list(folder)
@@ -223,6 +232,10 @@ end
 local function rate_check(name, fname, read, opts)
   opts = opts or {}
   if type(opts) ~= "table" then error(string.format("bad argument #1 to '%s' (table expected, got %s)", fname, type(opts)), 3) end
+  hints.options(fname, opts, { "kbps", "seconds", "devices" }, 3)
+  if opts.devices ~= nil and type(opts.devices) ~= "table" then
+    error(string.format("bad argument #1 to '%s' (field 'devices' must be a list of device names)", fname), 3)
+  end
   local kbps, seconds = opts.kbps, opts.seconds or 5
   if type(kbps) ~= "number" or kbps < 0 then
     error(string.format("bad argument #1 to '%s' (field 'kbps' must be a number >= 0)", fname), 3)

@@ -271,7 +271,13 @@ function core.plan()
   add("  check every %s; trigger: %s", ns.format_duration(s.check_every),
     config.trigger and "custom" or (s.offline_sweeps > 1 and ("all watched hosts offline for " .. s.offline_sweeps .. " sweeps") or "all watched hosts offline"))
   if s.force_window then
-    add("  force window %s, next opens %s", s.force_window, os.date("%Y-%m-%d %H:%M", math.floor(core.window(s.force_window).next)))
+    local w = core.window(s.force_window)
+    if w.inside then
+      -- Inside the window the next run backs up now: "next opens tomorrow" would contradict it.
+      add("  force window %s, open now (until %s)", s.force_window, os.date("%H:%M", math.floor(w["end"])))
+    else
+      add("  force window %s, next opens %s", s.force_window, os.date("%Y-%m-%d %H:%M", math.floor(w.next)))
+    end
   else
     add("  no force window")
   end

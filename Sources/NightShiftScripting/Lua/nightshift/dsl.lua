@@ -4,6 +4,7 @@
 -- can list them all at once; nothing runs while any is left.
 local ns, core = ...
 local util = core.require "nightshift.prelude"
+local hints = core.require "nightshift.hints"
 
 local config = {
   settings = {},
@@ -434,9 +435,8 @@ local function apply_schema(kind, what, loc, tbl, out)
   for key, value in pairs(tbl) do
     local checker = type(key) == "string" and schema[key]
     if not checker then
-      local hint = type(key) == "string" and util.suggest(key, schema)
       fail(type(key) == "string" and key_location(loc, key) or loc, "%s: unknown key '%s'%s", what, tostring(key),
-        hint and ("; did you mean '" .. hint .. "'?") or "")
+        hints.did_you_mean(key, schema))
     else
       local normalized, err = checker(value)
       if normalized == nil then
@@ -570,6 +570,24 @@ core.action_of = action_of
 --- The validated settings table, for the Swift side (which needs it alone, not the whole
 --- configuration with every host, job and handler converted).
 function core.site_settings() return config.settings end
+
+--- Where each path the night writes is given: {key=, path=, where="file:line"} for the settings
+--- that name one (state_dir, log_file, metrics, status_page) and every report.copy_log folder.
+function core.write_paths()
+  local out = {}
+  local sloc = settings_seen and { file = settings_seen:match("^(.*):%d+$"), short = settings_seen:match("^(.*):%d+$"),
+    line = tonumber(settings_seen:match(":(%d+)$")) }
+  for _, key in ipairs({ "state_dir", "log_file", "metrics", "status_page" }) do
+    if type(config.settings[key]) == "string" then
+      local loc = sloc and key_location(sloc, key)
+      out[#out + 1] = { key = key, path = config.settings[key], where = loc and (loc.short .. ":" .. loc.line) or "settings" }
+    end
+  end
+  for _, r in ipairs(core.report_folders or {}) do
+    out[#out + 1] = { key = "report", path = r.path, where = r.where }
+  end
+  return out
+end
 
 --- Each declared job's max_age: its own, else settings.max_age (after validation).
 function core.job_max_ages()

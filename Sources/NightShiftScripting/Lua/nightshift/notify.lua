@@ -6,6 +6,7 @@
 local ns, core = ...
 core.require "nightshift.prelude"
 local config = core.require "nightshift.dsl"
+local hints = core.require "nightshift.hints"
 core.require "nightshift.night"
 local notify = {}
 ns.notify = notify
@@ -19,21 +20,47 @@ local function register(event, fn)
   table.insert(config.handlers[event], fn)
 end
 
+-- The options each helper takes; anything else is a typo the night would never report.
+local OPTIONS = {
+  healthchecks = { "url", "api", "api_key_file", "tags" },
+  ntfy = { "url", "on" },
+  webhook = { "url", "on" },
+  mail = { "to", "on", "sendmail" },
+}
+-- Every endpoint a helper registered, for `check --live`'s test messages: {kind=, url=, to=, sendmail=, where=}.
+core.endpoints = {}
+
+local EVENTS = { "sweep", "before_backup", "after_job", "after_backup", "failure", "before_sleep", "stale" }
+
 -- Checks the options table of notify.<name>; raises at the site script's line.
 local function options(name, o, required)
   if type(o) ~= "table" then error(string.format("bad argument #1 to '%s' (table expected, got %s)", name, type(o)), 3) end
+  hints.options(name, o, OPTIONS[name], 3)
   for _, key in ipairs(required) do
     if type(o[key]) ~= "string" or o[key] == "" then
       error(string.format("bad argument #1 to '%s' (field '%s' must be a string)", name, key), 3)
     end
   end
+  -- A URL without a scheme would fail only at the first failure, when the message matters most.
+  if type(o.url) == "string" then
+    local problem = hints.url_problem(o.url)
+    if problem then error(string.format("bad argument #1 to '%s' (field 'url': %s)", name, problem), 3) end
+  end
   local on = o.on or DEFAULT_ON
   if type(on) == "string" then on = { on } end
+  if type(on) ~= "table" then
+    error(string.format("bad argument #1 to '%s' (field 'on' must be an event name or a list of them, got %s)", name, type(on)), 3)
+  end
   for _, event in ipairs(on) do
-    if not core.util.contains({ "sweep", "before_backup", "after_job", "after_backup", "failure", "before_sleep", "stale" }, event) then
-      error(string.format("bad argument #1 to '%s' (unknown event \"%s\" in field 'on')", name, tostring(event)), 3)
+    if not core.util.contains(EVENTS, event) then
+      local hint = type(event) == "string" and hints.suggest(event, EVENTS)
+      error(string.format("bad argument #1 to '%s' (unknown event \"%s\" in field 'on'%s; events: %s)", name, tostring(event),
+        hint and ("; did you mean \"" .. hint .. "\"?") or "", core.util.join(EVENTS, ", ")), 3)
     end
   end
+  local info = debug.getinfo(3, "Sl")
+  core.endpoints[#core.endpoints + 1] = { kind = name, url = o.url, to = o.to, sendmail = o.sendmail,
+    where = info and (info.short_src .. ":" .. tostring(info.currentline)) or "?" }
   return on
 end
 
@@ -123,6 +150,9 @@ end
 --- Mail to `to` on each event of `on`, through the system's sendmail (argv, no shell).
 function notify.mail(o)
   local on = options("mail", o, { "to" })
+  if o.sendmail ~= nil and (type(o.sendmail) ~= "string" or o.sendmail == "") then
+    error("bad argument #1 to 'mail' (field 'sendmail' must be the path of a sendmail program)", 2)
+  end
   if o.to:find("[\r\n]") or o.to:sub(1, 1) == "-" then
     error(string.format("bad argument #1 to 'mail' (invalid address %q)", o.to), 2)
   end

@@ -7,6 +7,11 @@ ns.report = report
 --- A failure handler that copies this cycle's log to `dir/Backup Job <job> failed.txt`.
 function report.copy_log(dir)
   if type(dir) ~= "string" or dir == "" then error("bad argument #1 to 'copy_log' (folder expected)", 2) end
+  -- `check` tests that the folder can be written, at this line.
+  local info = debug.getinfo(2, "Sl")
+  core.report_folders = core.report_folders or {}
+  core.report_folders[#core.report_folders + 1] = { path = dir,
+    where = info and (info.short_src .. ":" .. tostring(info.currentline)) or "?" }
   return function(ev)
     local name = string.format("%s/Backup Job %s failed.txt", dir, ev.job or "routine")
     local text = core.cycle_log()
