@@ -1,4 +1,4 @@
 /// The version of NightShift, as every layer above reports it.
 public enum NightShiftVersion {
-    public static let string = "0.1.0"
+    public static let string = "0.3.0"
 }
