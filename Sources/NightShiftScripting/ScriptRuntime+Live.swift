@@ -27,6 +27,15 @@ extension ScriptRuntime {
         path.utf8.count <= 55 ? path : (path as NSString).lastPathComponent
     }
 
+    /// The state directory a script that failed to load names (its `settings{}` ran before
+    /// the error, or the schema's default), resolved as `run` resolves it: so `status` can
+    /// still show the state of a site whose script is broken.
+    public func stateDirOfBrokenScript(path: String) throws -> String {
+        let given = try callCore("site_settings").first?.tableValue?["state_dir"].stringValue
+        let raw = try given ?? defaultSetting("state_dir").stringValue ?? "state"
+        return ScriptRuntime.resolve(raw, against: "STATE_DIRECTORY", scriptPath: path)
+    }
+
     /// Every path the validated script makes the night write.
     public func plannedWrites() throws -> [PlannedWrite] {
         (try callCore("write_paths").first?.tableValue?.array ?? []).compactMap { v in

@@ -137,15 +137,8 @@ public final class ScriptRuntime {
     /// `StateDirectory=` / `LogsDirectory=`), else against the script's folder.
     func settings(scriptPath: String) throws -> SiteSettings {
         guard let s = try callCore("site_settings").first?.tableValue else { throw LuaError(message: "no validated settings") }
-        let folder = (scriptPath as NSString).deletingLastPathComponent
-        let environment = ProcessInfo.processInfo.environment
         func resolve(_ p: String, against variable: String?) -> String {
-            if p.hasPrefix("/") { return p }
-            // systemd lists one path per `StateDirectory=` entry, separated by colons: the first is ours.
-            if let variable, let base = environment[variable]?.split(separator: ":").first, base.hasPrefix("/") {
-                return (String(base) as NSString).appendingPathComponent(p)
-            }
-            return folder.isEmpty ? p : (folder as NSString).appendingPathComponent(p)
+            ScriptRuntime.resolve(p, against: variable, scriptPath: scriptPath)
         }
         // Validation filled in every default (dsl.lua's DEFAULTS, their one home): a missing one is a bug.
         func required<T>(_ key: String, _ value: (LuaValue) -> T?) throws -> T {
@@ -166,6 +159,18 @@ public final class ScriptRuntime {
             watched: try callCore("watched_hosts").first?.tableValue?.array.compactMap(\.stringValue) ?? [],
             offlineSweeps: Int(clamping: try required("offline_sweeps", \.integerValue)),
             minInterval: try required("min_interval", \.doubleValue))
+    }
+
+    /// A relative path of the script made as `run` uses it: against `$variable` (systemd's
+    /// `$STATE_DIRECTORY` / `$LOGS_DIRECTORY`) when set, else against the script's folder.
+    static func resolve(_ p: String, against variable: String?, scriptPath: String) -> String {
+        if p.hasPrefix("/") { return p }
+        let folder = (scriptPath as NSString).deletingLastPathComponent
+        // systemd lists one path per `StateDirectory=` entry, separated by colons: the first is ours.
+        if let variable, let base = ProcessInfo.processInfo.environment[variable]?.split(separator: ":").first, base.hasPrefix("/") {
+            return (String(base) as NSString).appendingPathComponent(p)
+        }
+        return folder.isEmpty ? p : (folder as NSString).appendingPathComponent(p)
     }
 
     /// The default of setting `key` as the schema gives it (for a CLI command run without a script).

@@ -43,3 +43,23 @@ func withSite<T>(_ body: () throws -> T) throws -> T {
         throw toolExit(2, "\(error)")
     }
 }
+
+/// A script that did not load, as `status` still shows the site: its problems (with the
+/// traceback when the error is not at a line of the script) and the state directory it names.
+struct BrokenSite {
+    var problems: [String]
+    var stateDir: String
+}
+
+/// Loads `script` like `loadSite`, but a script with errors is a `BrokenSite` instead of exit 2.
+func loadSiteOrBroken(_ script: String, stateDir: String?) throws -> Result<LoadedSite, BrokenSite> {
+    guard let source = FileManager.default.contents(atPath: script) else { throw toolExit(2, "cannot read \(script)") }
+    let context = ScriptContext(log: try NightShiftLog(filePath: nil), options: ScriptOptions(dryRun: true, stateDir: stateDir))
+    let runtime = try ScriptRuntime(context: context)
+    do {
+        return .success(LoadedSite(runtime: runtime, settings: try runtime.loadSite(path: script, source: Array(source))))
+    } catch let problems as ScriptProblems {
+        let dir = try stateDir ?? runtime.stateDirOfBrokenScript(path: script)
+        return .failure(BrokenSite(problems: problems.problems, stateDir: dir))
+    }
+}

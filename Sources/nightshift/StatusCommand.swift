@@ -20,7 +20,23 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print the status as one JSON object.") var json = false
 
     func run() throws {
-        let resolved = try ScriptState.resolve(script: script, stateDir: stateDir)
+        var resolved: ScriptState
+        var broken: BrokenSite?
+        if let script {
+            // A broken script must not hide the state: the loop may still be backing up with
+            // the last version that loaded.
+            switch try loadSiteOrBroken(script, stateDir: stateDir) {
+            case .success(let site):
+                resolved = ScriptState(stateDir: site.settings.stateDir, maxAges: site.settings.jobMaxAges, settings: site.settings)
+            case .failure(let b):
+                broken = b
+                resolved = ScriptState(stateDir: b.stateDir)
+            }
+        } else {
+            resolved = try ScriptState.resolve(script: nil, stateDir: stateDir)
+        }
+        if let broken, let script, !json { printBroken(broken, script: script, stateDir: resolved.stateDir) }
+        if let broken, json { for p in broken.problems { printError(p) } }
         try resolved.requireDirectory()
         let store = StateStore(directory: resolved.stateDir)
         var loaded: LoadedState
@@ -45,6 +61,22 @@ struct StatusCommand: ParsableCommand {
                                       forecast: forecast))
         }
         let code = StatusVerdict(loaded.state, now: now.timeIntervalSince1970).exitCode
+        if broken != nil { throw ExitCode(2) }
         if code != 0 { throw ExitCode(code) }
+    }
+}
+
+extension StatusCommand {
+    /// The script's errors above the state, and what the loop does meanwhile.
+    private func printBroken(_ broken: BrokenSite, script: String, stateDir: String) {
+        let n = broken.problems.count
+        printSafe("\(script): \(n) error\(n == 1 ? "" : "s"):")
+        for p in broken.problems { printSafe("  " + p) }
+        if let pid = InstanceLock.holder(stateDir: stateDir) {
+            printSafe("The running loop (pid \(pid)) keeps running the last good version of the script it loaded until this is fixed.")
+        } else {
+            printSafe("No loop is running: the loop runs the last good version of the script it loaded, and a new start refuses this one until it is fixed.")
+        }
+        printSafe("")
     }
 }
