@@ -19,7 +19,7 @@ public enum HistoryReport {
     /// One text line per record: start, kind and name, result, duration, files/bytes, reason.
     public static func render(_ records: [HistoryRecord], timeZone: TimeZone = .current) -> String {
         let clock = WallClockText(timeZone: timeZone)
-        let rows = records.map { record -> [String] in
+        let rows = nightsFirst(records).map { record -> [String] in
             switch record {
             case .cycle(let c):
                 return [clock.dateTime(c.start, seconds: true), c.ran ? "night" : "cycle", c.result,
@@ -27,7 +27,7 @@ public enum HistoryReport {
             case .job(let j):
                 var copied = ""
                 if let files = j.files { copied = "\(files) files" }
-                if let bytes = j.bytes { copied += (copied.isEmpty ? "" : ", ") + "\(bytes) bytes" }
+                if let bytes = j.bytes { copied += (copied.isEmpty ? "" : ", ") + ByteCountText.human(max(0, bytes)) }
                 return [clock.dateTime(j.start, seconds: true), "  job " + j.name, j.result.rawValue,
                         span(j.seconds), copied, j.reason ?? ""]
             }
@@ -42,6 +42,24 @@ public enum HistoryReport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try records.map { String(decoding: try encoder.encode($0), as: UTF8.self) + "\n" }.joined()
+    }
+
+    /// The records in reading order: a night is recorded when it ends, after its jobs, but
+    /// it reads as a heading, so each night's line moves up before the jobs it ran.
+    static func nightsFirst(_ records: [HistoryRecord]) -> [HistoryRecord] {
+        var out: [HistoryRecord] = []
+        var openFrom = 0 // the first record after the previous night: jobs of this night start here
+        for record in records {
+            guard case .cycle(let c) = record else {
+                out.append(record)
+                continue
+            }
+            var at = out.count
+            while at > openFrom, case .job(let j) = out[at - 1], j.start >= c.start { at -= 1 }
+            out.insert(record, at: at)
+            openFrom = out.count
+        }
+        return out
     }
 
     private static func span(_ seconds: Double) -> String {
