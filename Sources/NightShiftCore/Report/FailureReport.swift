@@ -43,6 +43,18 @@ public enum FailureReport {
         return lstat(path, &info) == 0 && info.st_size > 0 ? UInt64(info.st_size) : 0
     }
 
+    /// After a later good run: the report at `path`, if there is one, is kept under
+    /// `resolvedPath` with `note` above it (replacing an older resolved report), and `path` is
+    /// removed, so staff never act on yesterday's failure and its log is not lost. Returns
+    /// whether there was a report.
+    @discardableResult
+    public static func markResolved(_ path: String, as resolvedPath: String, note: String) throws -> Bool {
+        guard let old = try DurableFile.read(path) else { return false }
+        try write(note + "\n\n" + String(decoding: old, as: UTF8.self), to: resolvedPath)
+        guard unlink(path) == 0 || errno == ENOENT else { throw StateError.system("cannot remove \(path)") }
+        return true
+    }
+
     /// Writes `text` to `path` atomically (temp file + rename), creating the folder; the file is
     /// mode 0644 (the office reads it) whatever the umask, and a symlink at `path` is refused.
     public static func write(_ text: String, to path: String) throws {

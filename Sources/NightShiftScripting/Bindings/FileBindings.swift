@@ -9,6 +9,19 @@ enum FileBindings {
             guard let path = context.log.path else { return [""] }
             return [.string(FailureReport.excerpt(logPath: path, from: context.cycleLogOffset))]
         }
+        // resolve_report(path, resolved_path, note) -> true (there was one) | false | nil, why
+        try m.addCore("resolve_report") { args in
+            let path = try args.string(1), resolved = try args.string(2), note = try args.string(3)
+            if context.options.dryRun {
+                if FileManager.default.fileExists(atPath: path) { context.dryRun("mark \(path) resolved as \(resolved)") }
+                return [false]
+            }
+            do {
+                return [.boolean(try FailureReport.markResolved(path, as: resolved, note: note))]
+            } catch {
+                return [.nil, .string("\(error)")]
+            }
+        }
         try m.addCore("write_file") { args in
             let path = try args.string(1)
             let text = try args.string(2)
