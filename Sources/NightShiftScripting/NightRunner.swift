@@ -200,6 +200,20 @@ public final class NightRunner {
             try MetricsTextfile.write(path: path, stateDir: settings.stateDir, now: context.now())
         } catch {
             log.error("Cannot write the metrics file \(path): \(error)")
+            noteFailedWrite("metrics file \(path): \(error)", context: context)
+        }
+    }
+
+    /// Adds a failed write to the recorded last cycle, so `status` shows it (the metrics are
+    /// written from the recorded state, so they come after that record).
+    private func noteFailedWrite(_ what: String, context: ScriptContext) {
+        guard let store = context.stateStore else { return }
+        do {
+            var state = try store.load().state
+            state.lastCycle?.failedWrites = (state.lastCycle?.failedWrites ?? []) + [what]
+            try store.save(state)
+        } catch {
+            log.error("Cannot record the failed write in \(store.path): \(error)")
         }
     }
 

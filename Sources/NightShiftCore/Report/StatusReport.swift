@@ -73,6 +73,7 @@ public enum StatusReport {
             if let result = cycle.result { text += ": \(result)" }
             if let reason = cycle.reason { text += " (\(reason))" }
             lines.append(text)
+            for failed in cycle.failedWrites ?? [] { lines.append("  WRITE FAILED: \(failed)") }
             if let next = cycle.nextCheck {
                 let delta = next - nowEpoch
                 let when = delta >= 0 ? "in \(duration(delta))" : "overdue by \(duration(-delta))"

@@ -181,6 +181,9 @@ public struct CycleState: Codable, Equatable, Sendable {
     public var stoppedAt: Double?
     /// Why it was stopped then, e.g. "interrupted by SIGTERM".
     public var stoppedBy: String?
+    /// Files the cycle could not write after it was recorded (the metrics textfile...), each
+    /// "what path: why", so `status` shows what the log alone would hide.
+    public var failedWrites: [String]?
 
     /// Creates a cycle record.
     public init(start: Double, end: Double? = nil, nextCheck: Double? = nil, reason: String? = nil, result: String? = nil) {
@@ -196,6 +199,7 @@ public struct CycleState: Codable, Equatable, Sendable {
         case nextCheck = "next_check"
         case stoppedAt = "stopped_at"
         case stoppedBy = "stopped_by"
+        case failedWrites = "failed_writes"
     }
 }
 
