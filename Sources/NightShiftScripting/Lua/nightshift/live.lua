@@ -44,7 +44,10 @@ local function ssh_noop(h, ip)
       local at
       for i, word in ipairs(template) do if word == "{ip}" then at = i; break end end
       if at then
-        local argv = ns.template(template, { ip = ip, user = h.user or "", name = h.name, epoch = "0", epoch_frac = "0" })
+        -- Only the login part is filled in: the remote command is never run.
+        local login = {}
+        for i = 1, at do login[i] = template[i] end
+        local argv = ns.template(login, { ip = ip, user = h.user or "", name = h.name })
         -- The first -o given wins in ssh: ours come before the site's.
         local out = { argv[1], "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes" }
         for i = 2, at do out[#out + 1] = argv[i] end
