@@ -215,7 +215,7 @@ function Night:wait_switched_off() end
 
 ---@class ns.HostSpec
 ---@field ip? string|string[]  required except for self
----@field mac? string|string[]
+---@field mac? string|string[]  aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, aabb.ccdd.eeff or aabbccddeeff (any case); every MAC is woken
 ---@field via? string
 ---@field interface? string
 ---@field broadcast? string  default "255.255.255.255"
