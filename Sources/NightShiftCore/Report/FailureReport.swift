@@ -43,6 +43,12 @@ public enum FailureReport {
         return lstat(path, &info) == 0 && info.st_size > 0 ? UInt64(info.st_size) : 0
     }
 
+    /// Whether there is a report at `path` (a dry run only says what it would do with it).
+    public static func isPresent(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
     /// After a later good run: the report at `path`, if there is one, is kept under
     /// `resolvedPath` with `note` above it (replacing an older resolved report), and `path` is
     /// removed, so staff never act on yesterday's failure and its log is not lost. Returns

@@ -13,7 +13,7 @@ enum FileBindings {
         try m.addCore("resolve_report") { args in
             let path = try args.string(1), resolved = try args.string(2), note = try args.string(3)
             if context.options.dryRun {
-                if FileManager.default.fileExists(atPath: path) { context.dryRun("mark \(path) resolved as \(resolved)") }
+                if FailureReport.isPresent(path) { context.dryRun("mark \(path) resolved as \(resolved)") }
                 return [false]
             }
             do {

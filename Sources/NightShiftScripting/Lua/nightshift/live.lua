@@ -48,8 +48,15 @@ local function ssh_noop(h, ip)
         local login = {}
         for i = 1, at do login[i] = template[i] end
         local argv = ns.template(login, { ip = ip, user = h.user or "", name = h.name })
-        -- The first -o given wins in ssh: ours come before the site's.
-        local out = { argv[1], "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes" }
+        -- The first -o given wins in ssh: ours come before the site's. A host key that is not
+        -- known fails as at night (batch mode never asks); a site that chose its own
+        -- StrictHostKeyChecking keeps its choice, since the night runs with it.
+        local out = { argv[1], "-o", "BatchMode=yes" }
+        local chose = false
+        for _, word in ipairs(template) do
+          if type(word) == "string" and word:lower():find("stricthostkeychecking", 1, true) then chose = true end
+        end
+        if not chose then out[#out + 1] = "-o"; out[#out + 1] = "StrictHostKeyChecking=yes" end
         for i = 2, at do out[#out + 1] = argv[i] end
         out[#out + 1] = "exit 0"
         return out, action
