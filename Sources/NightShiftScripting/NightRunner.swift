@@ -210,7 +210,8 @@ public final class NightRunner {
         guard let store = context.stateStore else { return }
         do {
             var state = try store.load().state
-            state.lastCycle?.failedWrites = (state.lastCycle?.failedWrites ?? []) + [what]
+            let earlier = state.lastCycle?.failedWrites ?? []
+            state.lastCycle?.failedWrites = earlier + [what]
             try store.save(state)
         } catch {
             log.error("Cannot record the failed write in \(store.path): \(error)")

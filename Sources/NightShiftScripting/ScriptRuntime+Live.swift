@@ -19,6 +19,13 @@ public struct LiveItem: Sendable, Equatable {
     public var item: String
     /// The answer in words.
     public var detail: String
+
+    /// Creates an item.
+    public init(status: String, item: String, detail: String) {
+        self.status = status
+        self.item = item
+        self.detail = detail
+    }
 }
 
 extension ScriptRuntime {

@@ -46,7 +46,7 @@ func withSite<T>(_ body: () throws -> T) throws -> T {
 
 /// A script that did not load, as `status` still shows the site: its problems (with the
 /// traceback when the error is not at a line of the script) and the state directory it names.
-struct BrokenSite {
+struct BrokenSite: Error {
     var problems: [String]
     var stateDir: String
 }

@@ -18,7 +18,7 @@ final class FailureReportResolvedTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: failed), n.log)
         let original = try String(contentsOfFile: failed, encoding: .utf8)
 
-        FileManager.default.createFile(atPath: marker, contents: nil)
+        _ = FileManager.default.createFile(atPath: marker, contents: nil)
         XCTAssertEqual(try n.night(), 1, "Mail still fails: \(n.log)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: failed), "the failure report of a job that is fine again is gone")
         let text = try String(contentsOfFile: resolved, encoding: .utf8)
