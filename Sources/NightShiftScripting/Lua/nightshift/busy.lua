@@ -263,10 +263,17 @@ local function rate_check(name, fname, read, opts)
 end
 
 --- Busy while network traffic (all interfaces but lo, or `devices`) is above `kbps` kB/s.
-function busy.traffic(opts) return rate_check("traffic", "traffic", core.busy.net_bytes, opts) end
+function busy.traffic(opts)
+  -- Not a tail call: the option errors name the script's line, two frames up.
+  local c = rate_check("traffic", "traffic", core.busy.net_bytes, opts)
+  return c
+end
 
 --- Busy while disk I/O (whole disks, or `devices`) is above `kbps` kB/s.
-function busy.disk(opts) return rate_check("disk", "disk", core.busy.disk_bytes, opts) end
+function busy.disk(opts)
+  local c = rate_check("disk", "disk", core.busy.disk_bytes, opts)
+  return c
+end
 
 local ready = { smb = busy.smb, nfs = busy.nfs, logins = busy.logins, inhibitors = busy.inhibitors }
 

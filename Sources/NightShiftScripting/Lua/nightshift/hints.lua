@@ -56,13 +56,13 @@ local OPTION_NOTES = {
 
 --- Raises at the caller's caller (`level` as error() counts from the helper that calls this)
 -- for a key of `o` that is not in `allowed`: `bad argument #1 to 'ntfy' (unknown option
--- 'topc'; did you mean 'topic'? options: url, on)`.
+-- 'ulr'; did you mean 'url'?; the options are url, on)`.
 function hints.options(fname, o, allowed, level)
   for key in pairs(o) do
     if type(key) ~= "string" or not util.contains(allowed, key) then
       local note = type(key) == "string" and OPTION_NOTES[key]
       local hint = hints.suggest(key, allowed)
-      error(string.format("bad argument #1 to '%s' (unknown option %s%s%s; options: %s)", fname,
+      error(string.format("bad argument #1 to '%s' (unknown option %s%s%s; the options are %s)", fname,
         type(key) == "string" and ("'" .. key .. "'") or ("[" .. tostring(key) .. "]"),
         hint and ("; did you mean '" .. hint .. "'?") or "", note and ("; " .. note) or "",
         util.join(allowed, ", ")), level + 1)
