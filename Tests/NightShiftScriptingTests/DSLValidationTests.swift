@@ -41,7 +41,7 @@ final class DSLValidationTests: XCTestCase {
         XCTAssertTrue(p.contains("site.lua:3: settings: force_window: invalid time window \"25:00-01:00\" (hour 25 is out of range 0-23)"), "\(p)")
         XCTAssertTrue(p.contains { $0.hasPrefix("site.lua:4: settings: wake_timeout: invalid duration \"5x\"") }, "\(p)")
         XCTAssertTrue(p.contains("site.lua:6: host \"A\": ip: invalid IP address \"10.0.0.300\""), "\(p)")
-        XCTAssertTrue(p.contains("site.lua:6: host \"A\": mac: invalid MAC address \"zz\""), "\(p)")
+        XCTAssertTrue(p.contains("site.lua:6: host \"A\": mac: invalid MAC address \"zz\" (write it aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, aabb.ccdd.eeff or aabbccddeeff)"), "\(p)")
         XCTAssertTrue(p.contains("site.lua:10: job \"J\": target: unknown host \"C\""), "\(p)")
         XCTAssertTrue(p.contains("site.lua:11: job \"K\": source \"B\" has no way to be woken (give host \"B\" a 'mac')"), "\(p)")
         XCTAssertTrue(p.contains { $0.hasPrefix("site.lua:11: job \"K\": after = \"suspend\" but host \"B\" has no 'suspend' action") }, "\(p)")

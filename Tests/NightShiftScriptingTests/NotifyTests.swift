@@ -92,6 +92,6 @@ final class NotifyTests: XCTestCase {
             """)
         XCTAssertEqual(problems.count, 1, "\(problems)")
         XCTAssertTrue(problems.first?.contains("site.lua:2:") ?? false, "\(problems)")
-        XCTAssertTrue(problems.first?.contains(#"bad argument #1 to 'ntfy' (unknown event "stail" in field 'on')"#) ?? false, "\(problems)")
+        XCTAssertTrue(problems.first?.contains(#"bad argument #1 to 'ntfy' (unknown event "stail" in field 'on'; events: sweep, "#) ?? false, "\(problems)")
     }
 }

@@ -55,7 +55,8 @@ final class SiteToolCommandTests: XCTestCase {
         // A long path is shown by its file name in file:line (Lua shortens chunk names).
         XCTAssertTrue(check.output.hasPrefix("\(path): 2 errors:\nbad.lua:1: settings: unknown key 'no_such_key'\n"), check.output)
         XCTAssertTrue(check.output.contains("bad.lua:2: host \"A\": unknown key 'macc'; did you mean 'mac'?"), check.output)
-        for argv in [["status", path], ["history", path], ["ping", "--script", path, "A"], ["wake", "--script", path, "A"], ["time", "--script", path, "A"]] {
+        // `status` shows the state below the errors instead (BrokenScriptStatusTests).
+        for argv in [["history", path], ["ping", "--script", path, "A"], ["wake", "--script", path, "A"], ["time", "--script", path, "A"]] {
             let r = try NightShiftBinary.run(argv)
             XCTAssertEqual(r.status, 2, "\(argv): \(r.output)")
             XCTAssertEqual(r.output, check.output, "\(argv)")
