@@ -34,9 +34,10 @@ public struct SiteSettings: Sendable, Equatable {
     public var jobMaxAges: [String: Double] = [:]
     /// The watched hosts (every host but this machine whose `watch` is true), in script order.
     public var watched: [String] = []
-    /// `offline_sweeps` and `min_interval` (seconds), for the presence forecast.
-    public var offlineSweeps: Int = 1
-    public var minInterval: Double = 43_200
+    /// `offline_sweeps` and `min_interval` (seconds), for the presence forecast; no default
+    /// here: the schema's is the one, read from the validated settings.
+    public var offlineSweeps: Int
+    public var minInterval: Double
 }
 
 /// What one cycle ended with.
@@ -74,6 +75,7 @@ public final class ScriptRuntime {
         lua = try LuaState()
         // The cap is the `lua_memory` setting: the out-of-memory message names it.
         lua.memoryLimitName = "lua_memory"
+        lua.describeBytes = { SizeText.describe(Int64($0)) }
         let interruption = context.interruption
         let budget = context.budget
         lua.interruptCheck = { interruption.isTriggered || budget.expired != nil }

@@ -14,7 +14,7 @@ struct LoadedSite {
 /// printed as `check` prints them. `dryRun` (the default) makes it a rehearsal that touches nothing.
 func loadSite(_ script: String, stateDir: String? = nil, dryRun: Bool = true) throws -> LoadedSite {
     guard let source = FileManager.default.contents(atPath: script) else {
-        throw toolExit(2, "cannot read \(script)")
+        throw toolExit(.usage, "cannot read \(script)")
     }
     let context = ScriptContext(log: try NightShiftLog(filePath: nil), options: ScriptOptions(dryRun: dryRun, stateDir: stateDir))
     do {
@@ -25,7 +25,7 @@ func loadSite(_ script: String, stateDir: String? = nil, dryRun: Bool = true) th
         printError("\(script): \(n) error\(n == 1 ? "" : "s"):")
         for p in problems.problems { printError(p) }
         if !problems.traceback.isEmpty { printError(problems.traceback) }
-        throw ExitCode(2)
+        throw ExitCode(.usage)
     }
 }
 
@@ -37,6 +37,6 @@ func withSite<T>(_ body: () throws -> T) throws -> T {
     } catch let exit as ExitCode {
         throw exit
     } catch {
-        throw toolExit(2, "\(error)")
+        throw toolExit(.usage, "\(error)")
     }
 }

@@ -28,14 +28,14 @@ struct StatusCommand: ParsableCommand {
             loaded = try store.load(quarantine: false)
         } catch {
             printError("nightshift: \(error)")
-            throw ExitCode(2)
+            throw ExitCode(.usage)
         }
         // The script's max_age wins over the one its last cycle recorded.
         for (name, age) in resolved.maxAges where loaded.state.jobs[name] != nil {
             loaded.state.jobs[name]?.maxAge = age
         }
         let now = Date()
-        let forecast = resolved.settings?.forecast(loaded.state, now: now.timeIntervalSince1970)
+        let forecast = try resolved.forecast(loaded.state, now: now.timeIntervalSince1970)
         if json {
             print(try StatusJSON.render(loaded, stateFile: store.path, now: now.timeIntervalSince1970, forecast: forecast),
                   terminator: "")
@@ -45,6 +45,6 @@ struct StatusCommand: ParsableCommand {
                                       forecast: forecast))
         }
         let code = StatusVerdict(loaded.state, now: now.timeIntervalSince1970).exitCode
-        if code != 0 { throw ExitCode(code) }
+        if code != ExitStatus.ok.code { throw ExitCode(code) }
     }
 }

@@ -164,7 +164,7 @@ function core.cycle(opts)
   local r = sweep("Sweep")
   local recorded = core.state.record_sweep(r)
   core.fire("sweep", { hosts = r, online = watched_online(r) })
-  -- #10: staleness - each declared job's max_age; the `stale` event once per day per job.
+  -- Staleness - each declared job's max_age; the `stale` event once per day per job.
   local ages = core.job_max_ages()
   for _, ev in ipairs(core.state.declare_jobs(ages)) do
     ns.log.warn("Job %s is stale: its last good backup is %s old (max_age %s)", ev.job, ns.format_duration(ev.age),
@@ -214,7 +214,7 @@ function core.cycle(opts)
   local function result_now()
     return code == 1 and "failed" or ((#warned > 0 or #core.cycle_warnings > 0) and "warning" or "ok")
   end
-  -- #10: the night's summary block, in the log and in the after_backup payload.
+  -- The night's summary block, in the log and in the after_backup payload.
   local summary = core.summary.lines(night, result_now())
   for _, line in ipairs(summary) do ns.log.info("%s", line) end
   core.fire("after_backup", { night = night, results = night.results, failed = failed, result = result_now(), summary = summary })
