@@ -23,7 +23,7 @@ final class TwoHomesRuleTests: XCTestCase {
         XCTAssertEqual(OptionCheck.maxSeconds, DurationText.maximum)
         // 3651d was accepted by check and refused by ns.wait_up (365 against 365.25 days).
         for days in ["3650d", "3651d", "3652d", "3653d", "3700d"] {
-            let seconds = try DurationText.parse(days)
+            let seconds = Double(days.dropLast())! * 86_400
             let dsl = try f.problems("settings { wake_timeout = \"\(days)\" }")
             // 42 is no target: when the timeout passes, the call raises about argument #1.
             let primitive = try raised(f, "ns.wait_up(42, {timeout = \(seconds)})")
@@ -39,8 +39,8 @@ final class TwoHomesRuleTests: XCTestCase {
     func testAZeroTimeoutIsRefusedByTheJobAndByExec() throws {
         let f = try ScriptFixture()
         let job = """
-            host "A" { ip = "10.0.0.1" }
-            host "B" { ip = "10.0.0.2" }
+            host "A" { ip = "10.0.0.1", mac = "02:00:00:00:00:01" }
+            host "B" { ip = "10.0.0.2", mac = "02:00:00:00:00:02" }
             job "J" { source = "A", target = "B", run = { "true" }, timeout = %@ }
             """
         let requirement = "must be more than 0 seconds (leave timeout out for no limit)"
@@ -49,8 +49,8 @@ final class TwoHomesRuleTests: XCTestCase {
             XCTAssertEqual(p.count, 1, "\(value): \(p)")
             if value != "-1" { XCTAssertTrue(p.first?.hasSuffix("timeout: " + requirement) == true, "\(value): \(p)") }
         }
-        XCTAssertEqual(try raised(f, "ns.exec({'true'}, {timeout = 0})"),
-                       "bad argument #2 to 'exec' (field 'timeout' \(requirement))")
+        XCTAssertTrue(try raised(f, "ns.exec({'true'}, {timeout = 0})")
+            .hasSuffix("bad argument #2 to 'exec' (field 'timeout' \(requirement))"))
         XCTAssertTrue(try raised(f, "ns.exec({'true'}, {timeout = -1})").contains("field 'timeout' must be more than 0 seconds"))
         // A good limit passes both: the exec call gets as far as its (bad) log option.
         XCTAssertEqual(try f.problems(job.replacingOccurrences(of: "%@", with: "0.5")), [])
