@@ -202,7 +202,7 @@ public final class ScriptRuntime {
     public func cycle(manual: Bool) throws -> CycleOutcome {
         let r = try callCore("cycle", [["manual": .boolean(manual), "no_sleep": .boolean(context.options.noSleep)]])
         let t = r.first?.tableValue ?? LuaTable()
-        return CycleOutcome(code: Int32(clamping: t["code"].integerValue ?? 1), ran: t["ran"].isTruthy,
+        return CycleOutcome(code: Int32(clamping: t["code"].integerValue ?? Int64(ExitStatus.failed.code)), ran: t["ran"].isTruthy,
                             reason: t["reason"].stringValue ?? "", result: t["result"].stringValue ?? "failed")
     }
 

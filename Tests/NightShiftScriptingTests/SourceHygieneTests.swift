@@ -1,4 +1,6 @@
 import Foundation
+import NightShiftCore
+@testable import NightShiftScripting
 import XCTest
 
 /// Structure rules a compiler does not check: exit statuses come from `ExitStatus` only, and
@@ -37,6 +39,19 @@ final class SourceHygieneTests: XCTestCase {
         XCTAssertGreaterThan(sources.count, 20)
         let literal = #"(ExitCode|toolExit|[^.a-zA-Z]exit)\(\s*-?[0-9]"#
         XCTAssertEqual(try matches(literal, in: sources), [], "use ExitStatus")
+    }
+
+    /// The Lua side names the statuses too: the cycle's result code is `core.exit_status`'s.
+    func testTheLuaSideHasExitStatusesFromSwift() throws {
+        let f = try ScriptFixture()
+        let rt = try f.runtime()
+        for status in ExitStatus.allCases {
+            let r = try rt.executeWithCore("return core.exit_status[\"\(status)\"]")
+            XCTAssertEqual(r.first?.integerValue, Int64(status.code), "\(status)")
+        }
+        let cycle = try String(contentsOf: DesignDocTests.root.appendingPathComponent(
+            "Sources/NightShiftScripting/Lua/nightshift/cycle.lua"), encoding: .utf8)
+        XCTAssertEqual(try matches(#"code\s*(=|==)\s*[0-9]"#, in: [("cycle.lua", cycle)]), [])
     }
 
     func testNoCommentCitesAnIssueNumber() throws {
