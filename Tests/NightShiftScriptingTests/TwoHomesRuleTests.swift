@@ -9,12 +9,7 @@ import XCTest
 /// both refuse. No call here sends a packet or starts a program: a value the option check
 /// passes meets a bad first argument (or a bad later option) and raises that instead.
 final class TwoHomesRuleTests: XCTestCase {
-    /// The message `call` raises in a fresh runtime, or "no error".
-    private func raised(_ f: ScriptFixture, _ call: String) throws -> String {
-        let rt = try f.runtime()
-        let r = try rt.lua.execute("local ok, e = pcall(function() \(call) end) return ok and 'no error' or tostring(e)")
-        return withExtendedLifetime(rt) { r.first?.stringValue ?? "?" }
-    }
+    private func raised(_ f: ScriptFixture, _ call: String) throws -> String { try f.raised(call) }
 
     /// "10 years" is one constant: a duration `check` passes as `wake_timeout`, `ns.wait_up`
     /// takes as its `timeout`, and one `check` refuses, `ns.wait_up` refuses too.
@@ -139,5 +134,16 @@ final class TwoHomesRuleTests: XCTestCase {
 
     private func luaQuoted(_ text: String) -> String {
         "\"" + text.unicodeScalars.map { $0.isASCII ? String($0) : String(format: "\\u{%X}", $0.value) }.joined() + "\""
+    }
+}
+
+extension ScriptFixture {
+    /// The message `call` raises in a fresh runtime, or "no error": what a primitive says of
+    /// a value, to hold against what `check` says of it.
+    func raised(_ call: String) throws -> String {
+        // The runtime closes its Lua state when it goes: it is kept until the call returned.
+        let rt = try runtime()
+        let r = try rt.lua.execute("local ok, e = pcall(function() \(call) end) return ok and 'no error' or tostring(e)")
+        return withExtendedLifetime(rt) { r.first?.stringValue ?? "?" }
     }
 }
