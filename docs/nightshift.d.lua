@@ -61,7 +61,7 @@
 ---@field repeat? integer  packets per MAC (default 3, 1-100)
 
 ---@class ns.ExecOptions
----@field timeout? number  seconds, then the process group is terminated
+---@field timeout? number  seconds (more than 0; leave it out for no limit), then the process group is terminated
 ---@field cwd? string
 ---@field env? table<string, string>  added to the environment
 ---@field stdin? string

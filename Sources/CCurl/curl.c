@@ -1,8 +1,7 @@
 // libcurl through dlopen and a handful of entry points: no link-time dependency (and no
 // libcurl headers at build time), so the library and its dependencies load only when a
-// script sends its first request. The option and info numbers below are libcurl's stable
-// ABI (curl/curl.h: CURLOPTTYPE_LONG 0, OBJECTPOINT 10000, FUNCTIONPOINT 20000,
-// OFF_T 30000; CURLINFO_LONG 0x200000), unchanged since the 7.x releases that introduced them.
+// script sends its first request. The option and info numbers are libcurl's stable ABI,
+// copied into curl_abi.h; abi_check.c holds them against <curl/curl.h> where it is installed.
 #include "CCurl.h"
 
 #include <dlfcn.h>
@@ -22,15 +21,7 @@ typedef struct {
     union { void *whatever; CURLcode result; } data;
 } CURLMsg;
 
-enum {
-    OPT_WRITEDATA = 10001, OPT_URL = 10002, OPT_ERRORBUFFER = 10010, OPT_WRITEFUNCTION = 20011,
-    OPT_POSTFIELDS = 10015, OPT_HTTPHEADER = 10023, OPT_HEADERDATA = 10029, OPT_CUSTOMREQUEST = 10036,
-    OPT_NOPROGRESS = 43, OPT_NOBODY = 44, OPT_FOLLOWLOCATION = 52, OPT_MAXREDIRS = 68,
-    OPT_HEADERFUNCTION = 20079, OPT_NOSIGNAL = 99, OPT_ACCEPT_ENCODING = 10102, OPT_TIMEOUT_MS = 155,
-    OPT_PROTOCOLS = 181, OPT_REDIR_PROTOCOLS = 182, OPT_POSTFIELDSIZE_LARGE = 30120,
-    INFO_RESPONSE_CODE = 0x200000 + 2,
-    PROTO_HTTP_HTTPS = 1 | 2, GLOBAL_ALL = 3, MSG_DONE = 1, CURLE_WRITE_ERROR = 23, ERROR_SIZE = 256,
-};
+#include "curl_abi.h"
 
 static struct {
     void *library;
@@ -181,7 +172,7 @@ ns_http_outcome ns_http_perform(const ns_http_request *r, long *status, char *er
     if (finished) {
         if (result == 0) {
             outcome = NS_HTTP_DONE;
-        } else if (result == CURLE_WRITE_ERROR) {
+        } else if (result == ERR_WRITE) {
             outcome = NS_HTTP_BODY_STOPPED;
         } else {
             outcome = NS_HTTP_FAILED;

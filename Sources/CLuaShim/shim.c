@@ -86,7 +86,8 @@ static void ns_interrupt_hook(lua_State *L, lua_Debug *ar) {
     void *owner = *(void **)lua_getextraspace(L);
     if (owner != NULL && g_interrupt != NULL && g_interrupt(owner)) {
         /* From now on every instruction raises, so a pcall in a loop cannot swallow the
-           stop: the error reaches the Swift caller, which resets the hook (ns_reset_hook). */
+           stop: the error reaches the Swift caller, and an interrupted run ends (only
+           `bounded`, whose time ran out, puts the normal rate back with ns_reset_hook). */
         lua_sethook(L, ns_interrupt_hook, LUA_MASKCOUNT, 1);
         /* In a hook, level 0 is the Lua function that was running: name its line. */
         luaL_where(L, 0);

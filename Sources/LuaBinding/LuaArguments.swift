@@ -147,12 +147,9 @@ public struct LuaOptions {
         return d
     }
 
-    /// Ten years in seconds: the default bound of `nonNegative`.
-    public static let tenYears: Double = 10 * 365.25 * 86_400
-
-    /// A non-negative number option (durations, timeouts), at most `maximum` (default ten
-    /// years: longer is a typo, and seconds past ~9.2e18 trap wherever they become integers).
-    public func nonNegative(_ key: String, maximum: Double = LuaOptions.tenYears) throws -> Double? {
+    /// A non-negative number option (durations, timeouts), at most `maximum`: the caller's
+    /// range (the binding knows no durations; seconds past ~9.2e18 trap as integers).
+    public func nonNegative(_ key: String, maximum: Double) throws -> Double? {
         guard let d = try number(key) else { return nil }
         guard d >= 0, d.isFinite else { throw arguments.error(position, "field '\(key)' must be >= 0, got \(LuaValue.number(d))") }
         guard d <= maximum else {

@@ -29,6 +29,9 @@ final class LuaStateHandle {
     var L: OpaquePointer?
     /// How the memory cap is named in "not enough memory (NAME limit 512 MiB reached)".
     var memoryLimitName = "memory"
+    /// How the cap's size is written there: the host's size formatter (the binding knows no
+    /// units of its own, so sizes read the same everywhere the host writes them).
+    var describeBytes: @Sendable (Int) -> String = { "\($0) bytes" }
     init(_ L: OpaquePointer) { self.L = L }
 
     /// Lua says only "not enough memory" (a preallocated string): when the cap refused an
@@ -43,17 +46,6 @@ final class LuaStateHandle {
 
     /// "not enough memory (NAME limit 512 MiB reached)".
     func memoryMessage(limit: Int) -> String {
-        "not enough memory (\(memoryLimitName) limit \(LuaStateHandle.describe(bytes: limit)) reached)"
-    }
-
-    /// A byte count the way the cap is usually written: "512 MiB", "1 GiB", "1.5 GiB".
-    static func describe(bytes: Int) -> String {
-        let units: [(String, Int)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
-        for (name, size) in units where bytes >= size {
-            if bytes % size == 0 { return "\(bytes / size) \(name)" }
-            let tenths = (bytes * 10 + size / 2) / size
-            return "\(tenths / 10).\(tenths % 10) \(name)"
-        }
-        return "\(bytes) bytes"
+        "not enough memory (\(memoryLimitName) limit \(describeBytes(limit)) reached)"
     }
 }

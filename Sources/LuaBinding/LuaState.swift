@@ -56,14 +56,6 @@ public final class LuaState {
         ns_close(L)
     }
 
-    /// Lets Lua run normally again after `interruptCheck` stopped it and the caller handled
-    /// the stop (until then every instruction raises, so no `pcall` loop swallows it).
-    public func resetInterruptHook() {
-        guard let L = handle.L else { return }
-        ns_reset_hook(L)
-        if currentL != L { ns_reset_hook(currentL) }
-    }
-
     /// The Lua function `bounded(limit, label, fn, ...)`: calls `fn` in protected mode inside a
     /// time scope of `limit` seconds (see `timeScopes`) and returns `true, results...`, or
     /// `false, message, timed_out`. It is C, so the error of a stopped call lands in C.
@@ -98,6 +90,12 @@ public final class LuaState {
         set { handle.memoryLimitName = newValue }
     }
 
+    /// How the cap's size is written in the out-of-memory message (default: a byte count).
+    public var describeBytes: @Sendable (Int) -> String {
+        get { handle.describeBytes }
+        set { handle.describeBytes = newValue }
+    }
+
     /// The message a script gets when the cap refused an allocation.
     public var memoryErrorMessage: String { handle.memoryMessage(limit: memoryLimit) }
 
@@ -106,11 +104,6 @@ public final class LuaState {
     public func explainMemoryError(_ text: String) -> String {
         guard let L = handle.L else { return text }
         return handle.explain(L, text)
-    }
-
-    /// Runs a full collection (protected); throws only when Lua itself fails.
-    public func collectGarbage() throws {
-        guard ns_collect(currentL) == LUA_OK else { throw LuaError(message: "garbage collection failed") }
     }
 
     /// After a failed call: the message naming the cap when the cap was hit, and a full

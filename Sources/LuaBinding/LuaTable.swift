@@ -46,11 +46,6 @@ public struct LuaTable: Hashable, CustomStringConvertible {
     /// True when the table has only the keys 1...n (an empty table counts).
     public var isSequence: Bool { count == entries.count }
 
-    /// The string keys of the table, sorted.
-    public var stringKeys: [String] {
-        entries.keys.compactMap { if case .string(let s) = $0 { s } else { nil } }.sorted()
-    }
-
     /// Lua stores float keys with an integer value as integers (t[1.0] is t[1]).
     private func normalized(_ key: LuaValue) -> LuaValue {
         if case .number(let d) = key, let i = key.integerValue, Double(i) == d { return .integer(i) }

@@ -34,9 +34,10 @@ public struct SiteSettings: Sendable, Equatable {
     public var jobMaxAges: [String: Double] = [:]
     /// The watched hosts (every host but this machine whose `watch` is true), in script order.
     public var watched: [String] = []
-    /// `offline_sweeps` and `min_interval` (seconds), for the presence forecast.
-    public var offlineSweeps: Int = 1
-    public var minInterval: Double = 43_200
+    /// `offline_sweeps` and `min_interval` (seconds), for the presence forecast; no default
+    /// here: the schema's is the one, read from the validated settings.
+    public var offlineSweeps: Int
+    public var minInterval: Double
 }
 
 /// What one cycle ended with.
@@ -74,6 +75,7 @@ public final class ScriptRuntime {
         lua = try LuaState()
         // The cap is the `lua_memory` setting: the out-of-memory message names it.
         lua.memoryLimitName = "lua_memory"
+        lua.describeBytes = { SizeText.describe(Int64($0)) }
         let interruption = context.interruption
         let budget = context.budget
         lua.interruptCheck = { interruption.isTriggered || budget.expired != nil }
@@ -205,7 +207,7 @@ public final class ScriptRuntime {
     public func cycle(manual: Bool) throws -> CycleOutcome {
         let r = try callCore("cycle", [["manual": .boolean(manual), "no_sleep": .boolean(context.options.noSleep)]])
         let t = r.first?.tableValue ?? LuaTable()
-        return CycleOutcome(code: Int32(clamping: t["code"].integerValue ?? 1), ran: t["ran"].isTruthy,
+        return CycleOutcome(code: Int32(clamping: t["code"].integerValue ?? Int64(ExitStatus.failed.code)), ran: t["ran"].isTruthy,
                             reason: t["reason"].stringValue ?? "", result: t["result"].stringValue ?? "failed")
     }
 

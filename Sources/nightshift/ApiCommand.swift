@@ -16,7 +16,7 @@ struct ApiCommand: ParsableCommand {
     func run() throws {
         // Sources/nightshift/Stub/nightshift.d.lua links to docs/nightshift.d.lua; the EmbedLua
         // plugin compiles it in, so the binary, the docs and the package share one text.
-        guard let stub = embeddedLuaSources["nightshift.d"] else { throw toolExit(1, "the Lua stub is not embedded") }
+        guard let stub = embeddedLuaSources["nightshift.d"] else { throw toolExit(.failed, "the Lua stub is not embedded") }
         FileHandle.standardOutput.write(Data(stub))
     }
 }

@@ -26,18 +26,18 @@ struct CheckCommand: ParsableCommand {
         if !problems.isEmpty {
             printError("\(script): \(problems.count) error\(problems.count == 1 ? "" : "s"):")
             for p in problems { printError(p) }
-            throw ExitCode(2)
+            throw ExitCode(.usage)
         }
         printSafe("\(script): OK")
         for line in try site.runtime.plan() { printSafe(line) }
         printSafe("  state directory: \(absolute(site.settings.stateDir))")
         printSafe("  log file: \(absolute(site.settings.logFile))")
-        if explain { try explainTonight(site.settings) }
+        if explain { try explainTonight(site) }
         if live {
             let paths = writes.map { LiveItem(status: "ok", item: "path " + ($0.planned.key == "report" ? "report" : $0.planned.key),
                                               detail: "\($0.path) can be written") }
             let code = LiveCheck.report(try site.runtime.liveCheck() + paths)
-            if code != 0 { throw ExitCode(code) }
+            if code != .ok { throw ExitCode(code) }
         }
     }
 }
@@ -45,7 +45,8 @@ struct CheckCommand: ParsableCommand {
 extension CheckCommand {
     /// `--explain`: the watched hosts' hour strips and tonight's likely start, from state.json
     /// as it is (read without quarantining or cleaning anything).
-    private func explainTonight(_ settings: SiteSettings) throws {
+    private func explainTonight(_ site: LoadedSite) throws {
+        let settings = site.settings
         let store = StateStore(directory: settings.stateDir)
         print("Presence and tonight's trigger (\(absolute(store.path))):")
         let loaded: LoadedState
@@ -53,12 +54,12 @@ extension CheckCommand {
             loaded = try store.load(quarantine: false)
         } catch {
             printError("nightshift: \(error)")
-            throw ExitCode(2)
+            throw ExitCode(.usage)
         }
         if !loaded.condition.isKnown { print("  state: \(loaded.condition)") }
         let now = Date().timeIntervalSince1970
         for line in PresenceReport.lines(loaded.state.hosts, names: settings.watched, now: now) { print("  " + line) }
-        for line in settings.forecast(loaded.state, now: now).lines { print("  " + line) }
+        for line in try site.forecast(loaded.state, now: now).lines { print("  " + line) }
     }
 }
 

@@ -13,8 +13,13 @@ func printSafe(_ text: String) {
     print(TerminalText.safe(text))
 }
 
-/// Prints `nightshift: message` on stderr and returns the exit code to throw (1 failure, 2 usage/setup).
-func toolExit(_ code: Int32, _ message: String) -> ExitCode {
+/// Prints `nightshift: message` on stderr and returns the exit code to throw.
+func toolExit(_ status: ExitStatus, _ message: String) -> ExitCode {
     printError("nightshift: \(message)")
-    return ExitCode(code)
+    return ExitCode(status)
+}
+
+extension ExitCode {
+    /// The argument parser's exit code for one of `ExitStatus`'s.
+    init(_ status: ExitStatus) { self.init(status.code) }
 }

@@ -29,7 +29,7 @@ struct HistoryCommand: ParsableCommand {
             contents = try HistoryLog(directory: resolved.stateDir).read()
         } catch {
             printError("nightshift: \(error)")
-            throw ExitCode(2)
+            throw ExitCode(.usage)
         }
         let records = HistoryReport.select(contents.records, job: job, last: last, allCycles: all)
         print(json ? try HistoryReport.jsonLines(records) : HistoryReport.render(records), terminator: "")

@@ -4,8 +4,8 @@ import NightShiftScripting
 
 /// `check --live`'s output: one line per item, then a summary; the exit code's verdict.
 enum LiveCheck {
-    /// Prints the items and returns 0 when nothing failed, else 1.
-    static func report(_ items: [LiveItem]) -> Int32 {
+    /// Prints the items and returns `.ok` when nothing failed, else `.failed`.
+    static func report(_ items: [LiveItem]) -> ExitStatus {
         printSafe("Live check (nothing is changed):")
         let width = min(28, items.map(\.item.count).max() ?? 0)
         for i in items {
@@ -22,6 +22,6 @@ enum LiveCheck {
         if off > 0 { summary += ", \(off) host\(off == 1 ? "" : "s") offline" }
         if skipped > 0 { summary += ", \(skipped) not tried" }
         printSafe(summary)
-        return failed.isEmpty ? 0 : 1
+        return failed.isEmpty ? .ok : .failed
     }
 }

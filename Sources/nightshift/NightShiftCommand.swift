@@ -37,7 +37,7 @@ struct NightShiftCommand: ParsableCommand {
         } catch {
             if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
+                Foundation.exit(ExitStatus.usage.code)
             }
             exit(withError: error)
         }

@@ -56,13 +56,13 @@ struct PingCommand: ParsableCommand {
     func run() throws {
         let hosts = try TargetList.combine(hosts, file: targetsFile)
         if let script {
-            if arp || tcp != nil { throw toolExit(2, "with --script each host is probed as its own `probe` says; drop --arp/--tcp") }
+            if arp || tcp != nil { throw toolExit(.usage, "with --script each host is probed as its own `probe` says; drop --arp/--tcp") }
             return try runWithSite(script, hosts: hosts)
         }
         guard let kind = ICMPSocketKind(rawValue: icmpSocket) else {
-            throw toolExit(2, "--icmp-socket must be automatic, datagram or raw")
+            throw toolExit(.usage, "--icmp-socket must be automatic, datagram or raw")
         }
-        if arp, tcp != nil { throw toolExit(2, "--arp and --tcp exclude each other") }
+        if arp, tcp != nil { throw toolExit(.usage, "--arp and --tcp exclude each other") }
         let options = ProbeOptions(timeout: timeout, retries: retries, via: via, tcpPort: tcp, icmpSocket: kind, arp: arp)
         let results: [String: ProbeResult]
         do {
@@ -72,14 +72,14 @@ struct PingCommand: ParsableCommand {
                 results = try Prober.sweep(hosts, options: options)
             }
         } catch {
-            throw toolExit(2, "\(error)")
+            throw toolExit(.usage, "\(error)")
         }
         var seen = Set<String>()
         for host in hosts where seen.insert(host).inserted {
             let result = results[host] ?? ProbeResult(up: false, error: "not probed")
             print("\(host) \(result)")
         }
-        if !results.values.allSatisfy(\.up) { throw ExitCode(1) }
+        if !results.values.allSatisfy(\.up) { throw ExitCode(.failed) }
     }
 }
 
@@ -98,6 +98,6 @@ extension PingCommand {
                 print("\(host) \(r.unknown ? "unknown" : "down") (\(r.error ?? "no answer"))")
             }
         }
-        if !results.values.allSatisfy(\.up) { throw ExitCode(1) }
+        if !results.values.allSatisfy(\.up) { throw ExitCode(.failed) }
     }
 }

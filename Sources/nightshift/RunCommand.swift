@@ -33,7 +33,7 @@ struct RunCommand: ParsableCommand {
         let trap = SignalTrap.install(onHangup: { log.reopen() })
         let options = ScriptOptions(dryRun: dryRun, debug: debug, manual: manual, noSleep: noSleep,
                                     stateDir: stateDir, logFile: logFile)
-        let code = NightRunner(scriptPath: script, options: options, once: once, log: log).run()
+        let code = CycleLoop(scriptPath: script, options: options, once: once, log: log).run()
         withExtendedLifetime(trap) {}
         throw ExitCode(code)
     }

@@ -8,20 +8,25 @@ import NightShiftScripting
 struct ScriptState {
     var stateDir: String
     var maxAges: [String: Double] = [:]
-    /// The script's settings, when a script was given (for the presence forecast).
-    var settings: SiteSettings?
+    /// The loaded script, when one was given (for the presence forecast).
+    var site: LoadedSite?
 
     /// Loads `script` (as `check` does: a rehearsal, nothing touched) when given.
     static func resolve(script: String?, stateDir: String?) throws -> ScriptState {
         guard let script else { return ScriptState(stateDir: try stateDir ?? defaultStateDir()) }
-        let settings = try loadSite(script, stateDir: stateDir).settings
-        return ScriptState(stateDir: settings.stateDir, maxAges: settings.jobMaxAges, settings: settings)
+        let site = try loadSite(script, stateDir: stateDir)
+        return ScriptState(stateDir: site.settings.stateDir, maxAges: site.settings.jobMaxAges, site: site)
+    }
+
+    /// Tonight's likely start, when a script was given.
+    func forecast(_ state: NightShiftState, now: Double) throws -> PresenceForecast? {
+        try site?.forecast(state, now: now)
     }
 
     /// `settings.state_dir`'s default, from the schema (relative: the working directory).
     static func defaultStateDir() throws -> String {
         let runtime = try ScriptRuntime(context: ScriptContext(log: try NightShiftLog(filePath: nil), options: ScriptOptions()))
-        guard let dir = try runtime.defaultSetting("state_dir").stringValue else { throw ExitCode(2) }
+        guard let dir = try runtime.defaultSetting("state_dir").stringValue else { throw ExitCode(.usage) }
         return dir
     }
 
@@ -29,22 +34,14 @@ struct ScriptState {
     func requireDirectory() throws {
         guard FileManager.default.fileExists(atPath: stateDir) else {
             printError("nightshift: no state directory at \(stateDir): give the script or --state-dir (your script's state_dir, relative to the script's folder)")
-            throw ExitCode(2)
+            throw ExitCode(.usage)
         }
     }
 }
 
-extension SiteSettings {
-    /// When tonight's backup likely starts, from the watched hosts' presence in `state` and
-    /// the trigger's settings (force window, min_interval, offline_sweeps).
-    func forecast(_ state: NightShiftState, now: Double) -> PresenceForecast {
-        let window = forceWindow.flatMap { try? TimeWindow(parsing: $0) }
-        let notBefore = state.night.lastGoodAutomatic.flatMap { last in
-            // A last good night "in the future" (a clock stepped back) never blocks, as in the trigger.
-            minInterval > 0 && last <= now ? last + minInterval : nil
-        }
-        let rules = PresenceForecast.Rules(window: window, windowUsed: state.night.windowUsed ?? state.lastWindowRun,
-                                           notBefore: notBefore, offlineSweeps: offlineSweeps, checkEvery: checkEvery)
-        return PresenceForecast(watched: watched, presence: state.hosts.compactMapValues(\.presence), rules: rules, now: now)
+extension LoadedSite {
+    /// When tonight's backup likely starts, as the loaded script's trigger rules say.
+    func forecast(_ state: NightShiftState, now: Double) throws -> PresenceForecast {
+        try runtime.forecast(state, settings: settings, now: now)
     }
 }

@@ -14,7 +14,7 @@ struct LoadedSite {
 /// printed as `check` prints them. `dryRun` (the default) makes it a rehearsal that touches nothing.
 func loadSite(_ script: String, stateDir: String? = nil, dryRun: Bool = true) throws -> LoadedSite {
     guard let source = FileManager.default.contents(atPath: script) else {
-        throw toolExit(2, "cannot read \(script)")
+        throw toolExit(.usage, "cannot read \(script)")
     }
     let context = ScriptContext(log: try NightShiftLog(filePath: nil), options: ScriptOptions(dryRun: dryRun, stateDir: stateDir))
     do {
@@ -28,7 +28,7 @@ func loadSite(_ script: String, stateDir: String? = nil, dryRun: Bool = true) th
         // a traceback only helps when the error comes from deeper down.
         let atScriptLine = problems.problems.count == 1 && problems.problems[0].hasPrefix(ScriptRuntime.displayName(script) + ":")
         if !problems.traceback.isEmpty && !atScriptLine { printError(problems.traceback) }
-        throw ExitCode(2)
+        throw ExitCode(.usage)
     }
 }
 
@@ -40,7 +40,7 @@ func withSite<T>(_ body: () throws -> T) throws -> T {
     } catch let exit as ExitCode {
         throw exit
     } catch {
-        throw toolExit(2, "\(error)")
+        throw toolExit(.usage, "\(error)")
     }
 }
 
@@ -53,7 +53,7 @@ struct BrokenSite: Error {
 
 /// Loads `script` like `loadSite`, but a script with errors is a `BrokenSite` instead of exit 2.
 func loadSiteOrBroken(_ script: String, stateDir: String?) throws -> Result<LoadedSite, BrokenSite> {
-    guard let source = FileManager.default.contents(atPath: script) else { throw toolExit(2, "cannot read \(script)") }
+    guard let source = FileManager.default.contents(atPath: script) else { throw toolExit(.usage, "cannot read \(script)") }
     let context = ScriptContext(log: try NightShiftLog(filePath: nil), options: ScriptOptions(dryRun: true, stateDir: stateDir))
     let runtime = try ScriptRuntime(context: context)
     do {

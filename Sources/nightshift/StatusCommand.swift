@@ -27,7 +27,7 @@ struct StatusCommand: ParsableCommand {
             // the last version that loaded.
             switch try loadSiteOrBroken(script, stateDir: stateDir) {
             case .success(let site):
-                resolved = ScriptState(stateDir: site.settings.stateDir, maxAges: site.settings.jobMaxAges, settings: site.settings)
+                resolved = ScriptState(stateDir: site.settings.stateDir, maxAges: site.settings.jobMaxAges, site: site)
             case .failure(let b):
                 broken = b
                 resolved = ScriptState(stateDir: b.stateDir)
@@ -44,14 +44,14 @@ struct StatusCommand: ParsableCommand {
             loaded = try store.load(quarantine: false)
         } catch {
             printError("nightshift: \(error)")
-            throw ExitCode(2)
+            throw ExitCode(.usage)
         }
         // The script's max_age wins over the one its last cycle recorded.
         for (name, age) in resolved.maxAges where loaded.state.jobs[name] != nil {
             loaded.state.jobs[name]?.maxAge = age
         }
         let now = Date()
-        let forecast = resolved.settings?.forecast(loaded.state, now: now.timeIntervalSince1970)
+        let forecast = try resolved.forecast(loaded.state, now: now.timeIntervalSince1970)
         if json {
             print(try StatusJSON.render(loaded, stateFile: store.path, now: now.timeIntervalSince1970, forecast: forecast),
                   terminator: "")
@@ -61,8 +61,8 @@ struct StatusCommand: ParsableCommand {
                                       forecast: forecast))
         }
         let code = StatusVerdict(loaded.state, now: now.timeIntervalSince1970).exitCode
-        if broken != nil { throw ExitCode(2) }
-        if code != 0 { throw ExitCode(code) }
+        if broken != nil { throw ExitCode(.usage) }
+        if code != ExitStatus.ok.code { throw ExitCode(code) }
     }
 }
 

@@ -22,7 +22,7 @@ enum TargetList {
         } else {
             data = FileManager.default.contents(atPath: path)
         }
-        guard let data else { throw toolExit(2, "cannot read targets file \(path)") }
+        guard let data else { throw toolExit(.usage, "cannot read targets file \(path)") }
         return parse(Substring(String(decoding: data, as: UTF8.self)))
     }
 
@@ -40,7 +40,7 @@ enum TargetList {
         }
         if let file { targets += try read(file) }
         guard !targets.isEmpty else {
-            throw toolExit(2, "no hosts given (as arguments, `-` for standard input, or --targets-file FILE)")
+            throw toolExit(.usage, "no hosts given (as arguments, `-` for standard input, or --targets-file FILE)")
         }
         return targets
     }

@@ -15,10 +15,10 @@ struct TimeCommand: ParsableCommand {
     )
 
     @Option(help: "UDP port of the server.")
-    var port: UInt16 = 123
+    var port: UInt16 = SNTPClient.defaultPort
 
     @Option(help: "Seconds to wait for the answer.")
-    var timeout: Double = 5
+    var timeout: Double = SNTPClient.defaultTimeout
 
     @Flag(help: "Then step the local clock by the measured offset (needs CAP_SYS_TIME).")
     var step = false
@@ -34,7 +34,7 @@ struct TimeCommand: ParsableCommand {
         if let script {
             let runtime = try loadSite(script, dryRun: false).runtime
             guard let address = try withSite({ try runtime.hostAddress(host) }) else {
-                throw toolExit(2, "host \"\(host)\" has no address")
+                throw toolExit(.usage, "host \"\(host)\" has no address")
             }
             server = address
         }
@@ -42,8 +42,8 @@ struct TimeCommand: ParsableCommand {
         do {
             sample = try SNTPClient.query(server: server, port: port, timeout: timeout)
         } catch let error as SNTPError {
-            if case .invalidOption = error { throw toolExit(2, "\(error)") }
-            throw toolExit(1, "\(error)")
+            if case .invalidOption = error { throw toolExit(.usage, "\(error)") }
+            throw toolExit(.failed, "\(error)")
         }
         print("offset \(Self.signed(sample.offset)) s, delay \(Self.fixed(sample.delay)) s, "
             + "stratum \(sample.stratum), server time \(Self.fixed(sample.time))")
@@ -51,7 +51,7 @@ struct TimeCommand: ParsableCommand {
         do {
             try SystemClockStepper().step(by: sample.offset)
         } catch {
-            throw toolExit(1, "\(error)")
+            throw toolExit(.failed, "\(error)")
         }
         print("stepped the clock by \(Self.signed(sample.offset)) s")
     }

@@ -55,14 +55,14 @@ struct WakeCommand: ParsableCommand {
             parsed = try macs.map { try MACAddress(parsing: $0) }
             options.password = try password.map { try WakeOnLAN.parsePassword($0) }
         } catch {
-            throw toolExit(2, "\(error)")
+            throw toolExit(.usage, "\(error)")
         }
         let sent: Int
         do {
             sent = try WakeOnLAN.send(parsed, options: options)
         } catch let error as NetworkError {
-            if case .socketFailure = error { throw toolExit(1, "\(error)") }
-            throw toolExit(2, "\(error)")
+            if case .socketFailure = error { throw toolExit(.failed, "\(error)") }
+            throw toolExit(.usage, "\(error)")
         }
         let targets = parsed.map(\.description).joined(separator: ", ")
         print("sent \(sent) magic packet\(sent == 1 ? "" : "s") for \(targets) to \(broadcast):\(port)")

@@ -96,13 +96,14 @@ final class OptionRangeTests: XCTestCase {
     }
 
     func testNonNegativeRefusesHugeNaNAndNegative() throws {
-        XCTAssertEqual(try options("{ timeout = 2.5 }").nonNegative("timeout"), 2.5)
-        XCTAssertThrowsError(try options("{ timeout = 1e300 }").nonNegative("timeout")) { error in
+        let tenYears = 10 * 365.25 * 86_400
+        XCTAssertEqual(try options("{ timeout = 2.5 }").nonNegative("timeout", maximum: tenYears), 2.5)
+        XCTAssertThrowsError(try options("{ timeout = 1e300 }").nonNegative("timeout", maximum: tenYears)) { error in
             XCTAssertEqual("\(error)", "bad argument #1 to 'f' (field 'timeout' must be at most 315576000.0, got 1e+300)")
         }
-        XCTAssertThrowsError(try options("{ timeout = 0/0 }").nonNegative("timeout"))
-        XCTAssertThrowsError(try options("{ timeout = -1 }").nonNegative("timeout"))
-        XCTAssertThrowsError(try options("{ timeout = math.huge }").nonNegative("timeout"))
+        XCTAssertThrowsError(try options("{ timeout = 0/0 }").nonNegative("timeout", maximum: tenYears))
+        XCTAssertThrowsError(try options("{ timeout = -1 }").nonNegative("timeout", maximum: tenYears))
+        XCTAssertThrowsError(try options("{ timeout = math.huge }").nonNegative("timeout", maximum: tenYears))
     }
 
     func testIntegerInRange() throws {

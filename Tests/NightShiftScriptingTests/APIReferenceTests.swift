@@ -245,7 +245,7 @@ final class APIReferenceTests: XCTestCase {
         let message = try f.problems("on(\"no_such_event\", function() end)").joined()
         let list = matches(#"\(events: ([^)]*)\)"#, in: message, group: 1).first ?? ""
         let events = Set(list.components(separatedBy: ", ").filter { !$0.isEmpty })
-        XCTAssertEqual(events.count, 7, message) // v2 added `stale` (#10)
+        XCTAssertEqual(events.count, 7, message) // v2 added `stale`
         guard let lines = section(try docText(), word: "Events") else { return XCTFail("no '## Events' section") }
         let documented = Set(table(lines, header: "event").compactMap { firstSpan($0[0]) })
         XCTAssertEqual(documented, events, "the events table of docs/lua-api.md differs from the DSL's events")

@@ -17,7 +17,7 @@ final class LostRecordTests: XCTestCase {
     }
 
     private func run(_ path: String, _ f: ScriptFixture) -> Int32 {
-        NightRunner(scriptPath: path, options: ScriptOptions(manual: true, noSleep: true), once: true, log: f.log,
+        CycleLoop(scriptPath: path, options: ScriptOptions(manual: true, noSleep: true), once: true, log: f.log,
                     interruption: Interruption()).run()
     }
 

@@ -93,7 +93,7 @@ final class NightBookkeepingTests: XCTestCase {
         let window = String(format: "%02d:%02d-%02d:%02d", c.hour!, c.minute!, e.hour!, e.minute!)
         let path = try f.write("site.lua", "settings { check_every = \"2h\", force_window = \"\(window)\" }\n")
         let settings = try rt.loadSite(path: path, source: Array(try String(contentsOfFile: path, encoding: .utf8).utf8))
-        let runner = NightRunner(scriptPath: path, options: ScriptOptions(), once: true, log: f.log)
+        let runner = CycleLoop(scriptPath: path, options: ScriptOptions(), once: true, log: f.log)
         let wait = runner.nextWait(settings, now: now.timeIntervalSince1970)
         XCTAssertLessThanOrEqual(wait, 122)
         XCTAssertGreaterThan(wait, 60)

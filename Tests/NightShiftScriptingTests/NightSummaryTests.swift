@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// The night's summary block (#10): each job's result, duration and rsync's own counts;
+/// The night's summary block: each job's result, duration and rsync's own counts;
 /// a "success" that found nothing to back up is a warning unless `allow_empty = true`.
 final class NightSummaryTests: XCTestCase {
     func testTheSummaryBlockShowsEachJobWithRsyncsCounts() throws {

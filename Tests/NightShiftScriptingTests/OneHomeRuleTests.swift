@@ -7,13 +7,7 @@ import XCTest
 /// value apply the same Swift check, so a script that passes the check never fails at the
 /// primitive for the same value, and both say it in the same words.
 final class OneHomeRuleTests: XCTestCase {
-    /// The message `call` raises in a fresh runtime.
-    private func raised(_ f: ScriptFixture, _ call: String) throws -> String {
-        // The runtime closes its Lua state when it goes: it is kept until the call returned.
-        let rt = try f.runtime()
-        let r = try rt.lua.execute("local ok, e = pcall(function() \(call) end) return ok and 'no error' or tostring(e)")
-        return withExtendedLifetime(rt) { r.first?.stringValue ?? "?" }
-    }
+    private func raised(_ f: ScriptFixture, _ call: String) throws -> String { try f.raised(call) }
 
     /// The watched hosts Swift gets are the ones `ns.hosts.others(true)` names (one rule, in Lua):
     /// declared order, this machine left out, `watch = false` left out.

@@ -30,7 +30,7 @@ final class OrphanRecoveryTests: XCTestCase {
             settings { self = "Nas", self_sleep = "none", state_dir = "\(stateDir)", log_file = "\(f.dir)/test.log" }
             host "Nas" { }
             """)
-        let runner = NightRunner(scriptPath: script, options: ScriptOptions(noSleep: true), once: true, log: f.log,
+        let runner = CycleLoop(scriptPath: script, options: ScriptOptions(noSleep: true), once: true, log: f.log,
                                  interruption: Interruption())
         _ = runner.run()
         XCTAssertTrue(waitFor(2) { self.sleepers(3301).isEmpty }, "the leftover copy still runs")

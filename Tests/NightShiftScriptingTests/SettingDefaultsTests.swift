@@ -15,6 +15,8 @@ final class SettingDefaultsTests: XCTestCase {
             core.defaults.state_dir = "elsewhere"
             core.defaults.log_file = "other.log"
             core.defaults.max_age = 999
+            core.defaults.min_interval = 4321
+            core.defaults.offline_sweeps = 4
             """)
         let text = """
             host "A" { ip = "127.0.0.1", mac = "02:00:00:00:00:01" }
@@ -28,6 +30,8 @@ final class SettingDefaultsTests: XCTestCase {
         XCTAssertEqual(s.stateDir, f.dir + "/elsewhere")
         XCTAssertEqual(s.logFile, f.dir + "/other.log")
         XCTAssertEqual(s.jobMaxAges, ["Own": 7200, "Default": 999])
+        XCTAssertEqual(s.minInterval, 4321)
+        XCTAssertEqual(s.offlineSweeps, 4)
     }
 
     func testTheDocumentedDefaultsAreTheSchemas() throws {

@@ -55,8 +55,8 @@ settings {
   actions      = remote,   -- every machine: systemctl over ssh, date -s, who
   -- The NAS's wake alarm for the next window goes to a file: a lab never writes the real RTC.
   rtc          = LAB_DIR .. "/machines/Server/wakealarm",
-  metrics      = env("LAB_METRICS", nil), -- a Prometheus textfile after every cycle (#10)
-  -- Before it sleeps the NAS checks its users (#11). Its Samba is the lab's own smbd
+  metrics      = env("LAB_METRICS", nil), -- a Prometheus textfile after every cycle
+  -- Before it sleeps the NAS checks its users. Its Samba is the lab's own smbd
   -- (scripts/lab/bin/nas-smbd, when a test starts it), never this machine's.
   busy         = { ns.busy.smb { config = LAB_DIR .. "/samba/smb.conf" }, "nfs", "logins", "inhibitors" },
 }
@@ -96,7 +96,7 @@ host "Work4" { ip = "10.66.1.40", mac = "02:66:01:00:00:28", via = "10.66.1.4", 
 -- half second, which reads well in the console and in BackupLog.txt.
 local PROGRESS = LAB_HOME .. "/bin/copy"
 local function rsync_args(...)
-  local argv = { "rsync", "-a", "--delete", "--info=progress2,stats2" } -- stats2: the counts for the night summary (#10)
+  local argv = { "rsync", "-a", "--delete", "--info=progress2,stats2" } -- stats2: the counts for the night summary
   local bw = env("LAB_RSYNC_BWLIMIT", nil)
   if bw then argv[#argv + 1] = "--bwlimit=" .. bw end
   for _, a in ipairs({ ... }) do argv[#argv + 1] = a end
@@ -145,5 +145,5 @@ job "ServerZuBackup1" {
 -- The original's failure report, in the NAS share root where the office sees it.
 on("failure", ns.report.copy_log(M .. "/Server/share"))
 
--- Monitoring (#10): a test points this at its own server on the lab's loopback.
+-- Monitoring: a test points this at its own server on the lab's loopback.
 if env("LAB_HEALTHCHECKS", nil) then ns.notify.healthchecks { url = env("LAB_HEALTHCHECKS") } end

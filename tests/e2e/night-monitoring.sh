@@ -1,5 +1,5 @@
 #!/bin/bash
-# Monitoring (#10): three nights in which Backup2 never wakes. A local
+# Monitoring: three nights in which Backup2 never wakes. A local
 # Healthchecks stand-in on the lab's loopback counts /start and /fail (with the
 # log tail), the Prometheus textfile passes prometheus_client's parser and
 # matches state.json, history --json holds three nights and a record per job

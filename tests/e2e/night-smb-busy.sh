@@ -1,5 +1,5 @@
 #!/bin/bash
-# An open SMB session keeps the NAS awake after the night (#11). The lab NAS runs a real
+# An open SMB session keeps the NAS awake after the night. The lab NAS runs a real
 # smbd (scripts/lab/bin/nas-smbd: its own smb.conf and folders, on the lab's NICs only);
 # a laptop office.lua does not know (so nobody watches it) holds a file of the share open
 # with a real smbclient. The daemon's night backs up, then the NAS stays up and the log

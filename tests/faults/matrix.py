@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The fault matrix (issue #13): kill -9, signals in every phase, disk faults, hostile
+"""The fault matrix: kill -9, signals in every phase, disk faults, hostile
 inventory values. Run it through tests/faults/run, which makes the private network and
 mount namespace it needs. Arguments select cases by substring (e.g. `signals.sigterm`)."""
 

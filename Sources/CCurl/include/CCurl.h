@@ -40,4 +40,9 @@ typedef enum ns_http_outcome {
 /// Performs `request`; `status` receives the HTTP status when there was a response.
 ns_http_outcome ns_http_perform(const ns_http_request *request, long *status, char *error, size_t error_size);
 
+/// Compares the option numbers curl.c uses with the installed libcurl's own table: 0 all
+/// match, 1 one differs, 2 cannot tell (no libcurl, or one older than 7.73); `failure` says
+/// which or why. For tests: the build compares them with <curl/curl.h> when it is installed.
+int ns_curl_abi_check(char *failure, size_t size);
+
 #endif

@@ -44,8 +44,8 @@ void ns_install(ns_dispatch_fn dispatch, ns_release_fn release, ns_interrupt_fn 
 /// a loop that calls no primitive still stops on SIGINT/SIGTERM.
 void ns_set_owner(lua_State *L, void *owner);
 
-/// Puts the count hook back to its normal rate after an interruption was handled (once
-/// triggered, the hook raises at every instruction until Swift calls this).
+/// Puts the count hook back to its normal rate after a time scope ran out (once triggered,
+/// the hook raises at every instruction until this is called).
 void ns_reset_hook(lua_State *L);
 
 /// Creates a state whose allocator refuses to hold more than `limit` bytes (0: no cap),

@@ -32,12 +32,6 @@ public enum FileChecks {
         return .failure(FileCheckError("is not found in PATH"))
     }
 
-    /// Why ssh could not use the key at `path`, or nil: ssh refuses a key others can read, and
-    /// a missing one fails every action at night.
-    public static func sshKeyProblem(_ path: String) -> String? {
-        secretFileProblem(path, what: "ssh key")
-    }
-
     /// Why the secret file `path` (an ssh key, a Samba credentials file; `what` names it) is
     /// unfit, or nil: it must be a regular file nobody but its owner can read, as a password
     /// others can read is no secret, and a missing one fails every action at night.

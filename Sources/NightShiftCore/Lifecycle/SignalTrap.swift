@@ -38,7 +38,4 @@ public final class SignalTrap: @unchecked Sendable {
         trap.sources.append(hangup)
         return trap
     }
-
-    /// The shell's exit status for a death by `signal`: 130 for SIGINT, 143 for SIGTERM.
-    public static func exitCode(for signal: Int32) -> Int32 { 128 + signal }
 }

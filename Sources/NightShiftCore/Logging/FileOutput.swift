@@ -18,11 +18,8 @@ struct FileOutput: Sendable {
             guard var pointer = raw.baseAddress else { return true }
             var remaining = raw.count
             while remaining > 0 {
-                let written = Glibc.write(descriptor, pointer, remaining)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
+                let written = Syscall.retryingInterrupts { Glibc.write(descriptor, pointer, remaining) }
+                if written < 0 { return false }
                 pointer += written
                 remaining -= written
             }

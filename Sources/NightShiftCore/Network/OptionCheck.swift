@@ -19,18 +19,29 @@ public struct OptionError: Error, Sendable, Equatable, CustomStringConvertible {
 /// `ns.time.query`, `ns.wake` and the CLI tools agree on what a valid duration, port or
 /// count is (and a zero, NaN or astronomically long wait can never reach a poll loop).
 public enum OptionCheck {
-    /// Longest duration any option accepts: 10 years. Longer ones are typos, and near
-    /// Double's range the deadline arithmetic would lose every fraction of a second.
-    public static let maxSeconds: Double = 10 * 365 * 86_400
+    /// Longest duration any option accepts: the one a duration text may say (10 years), so
+    /// a value `check` passes is never refused by the primitive that gets it.
+    public static let maxSeconds: Double = DurationText.maximum
+
+    /// What a duration that is zero or less is told.
+    public static let positiveRequirement = "must be more than 0 seconds"
 
     /// A duration in seconds: finite, more than 0, at most 10 years.
     public static func seconds(_ value: Double, field: String) throws(OptionError) -> Double {
         guard !value.isNaN else { throw OptionError(field: field, requirement: "must be a number of seconds, not NaN") }
-        guard value > 0 else { throw OptionError(field: field, requirement: "must be more than 0") }
+        guard value > 0 else { throw OptionError(field: field, requirement: positiveRequirement) }
         guard value <= maxSeconds else {
             throw OptionError(field: field, requirement: "must be at most \(Int(maxSeconds)) seconds (10 years)")
         }
         return value
+    }
+
+    /// A process's time limit (a job's `timeout`, `ns.exec`'s): a duration as `seconds` checks
+    /// it. Zero would kill the program at once; the message says how to ask for no limit.
+    public static func timeout(_ value: Double, field: String) throws(OptionError) -> Double {
+        do { return try seconds(value, field: field) } catch where error.requirement == positiveRequirement {
+            throw OptionError(field: field, requirement: positiveRequirement + " (leave \(field) out for no limit)")
+        }
     }
 
     /// What a port must be, for a value that is not even a whole number.

@@ -17,7 +17,10 @@ public enum ProbeMethod: Sendable, Hashable, CustomStringConvertible {
         case "arp": self = .arp
         case "auto": self = .auto
         default:
-            guard text.hasPrefix("tcp:"), let port = UInt16(text.dropFirst(4)), port >= 1 else { return nil }
+            // Digits only: `UInt16("+80")` reads a sign the DSL and the docs never allowed.
+            let digits = text.dropFirst(4)
+            guard text.hasPrefix("tcp:"), !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+                  let port = UInt16(digits), port >= 1 else { return nil }
             self = .tcp(port)
         }
     }

@@ -6,7 +6,6 @@ enum LinuxSocketConstants {
     static let ipv6RecvErr: Int32 = 25        // IPV6_RECVERR, <linux/in6.h>
     static let icmp6Filter: Int32 = 1         // ICMP6_FILTER, <netinet/icmp6.h>
     static let soTimestampNS: Int32 = 35      // SO_TIMESTAMPNS (== SCM_TIMESTAMPNS) on 64-bit Linux
-    static let originLocal: UInt8 = 1         // SO_EE_ORIGIN_LOCAL
     static let originICMP: UInt8 = 2          // SO_EE_ORIGIN_ICMP
     static let originICMP6: UInt8 = 3         // SO_EE_ORIGIN_ICMP6
     static let soRxqOvfl: Int32 = 40          // SO_RXQ_OVFL, <asm-generic/socket.h>

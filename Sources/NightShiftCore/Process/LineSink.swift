@@ -17,18 +17,3 @@ public protocol LineSink: Sendable {
     /// Handles the lines of one read of `stream`, in arrival order.
     func receive(_ stream: ProcessStream, lines: LineBatch)
 }
-
-/// A `LineSink` made from a closure called once per line.
-public struct ClosureLineSink: LineSink {
-    private let body: @Sendable (ProcessStream, ArraySlice<UInt8>) -> Void
-
-    /// Wraps `body`, called for each line in order.
-    public init(_ body: @escaping @Sendable (ProcessStream, ArraySlice<UInt8>) -> Void) {
-        self.body = body
-    }
-
-    /// Calls the closure for every line of the batch.
-    public func receive(_ stream: ProcessStream, lines: LineBatch) {
-        for line in lines { body(stream, line) }
-    }
-}

@@ -82,8 +82,7 @@ enum ProcFile {
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while data.count < limit {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
+            let n = chunk.withUnsafeMutableBytes { buffer in Syscall.retryingInterrupts { Glibc.read(fd, buffer.baseAddress, buffer.count) } }
             if n < 0 { return data.isEmpty ? nil : data }
             if n == 0 { break }
             data += chunk[0..<n]

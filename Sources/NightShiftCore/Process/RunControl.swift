@@ -14,6 +14,12 @@ enum StopReason: Sendable {
 /// The first request wins; SIGTERM goes to the group at once (from the caller's
 /// thread, so it is not delayed by a busy cooperative pool), and the runner's
 /// supervisor task escalates to SIGKILL after the grace period.
+///
+/// Hand-written rather than Subprocess's `teardownSequence`: that runs only when the
+/// calling task is cancelled and signals only the child's process group, while a job is
+/// stopped by a timeout or by our own SIGINT/SIGTERM (not a cancellation) and its
+/// teardown must also reach descendants that left the group (`ProcessFamily`). The
+/// sequence is still set, for the one case it covers: a cancelled task.
 final class RunControl: Sendable {
     struct Request: Sendable {
         let reason: StopReason

@@ -24,8 +24,9 @@ public enum FailureReport {
         var bytes = [UInt8](repeating: 0, count: Int(end - readFrom))
         var filled = 0
         while filled < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(readFrom) + off_t(filled)) }
-            if n < 0, errno == EINTR { continue }
+            let n = bytes.withUnsafeMutableBytes { buffer in
+                Syscall.retryingInterrupts { pread(fd, buffer.baseAddress! + filled, buffer.count - filled, off_t(readFrom) + off_t(filled)) }
+            }
             if n <= 0 { break }
             filled += n
         }

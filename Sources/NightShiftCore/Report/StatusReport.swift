@@ -96,7 +96,7 @@ public enum StatusReport {
         if let pending = state.sleepPending {
             lines.append("Sleep pending since \(clock.dateTime(pending)) (this machine was busy; tried again at every check)")
         }
-        if let used = state.night.windowUsed ?? state.lastWindowRun {
+        if let used = state.windowUsedUp {
             lines.append("Force window last used: \(clock.dateTime(used))")
         }
         if state.night.failedAttempts > 0 {
@@ -107,7 +107,7 @@ public enum StatusReport {
 
     /// `Last night: started ..., took ...: ok`: the last cycle that backed up, which is not the
     /// last cycle when later checks found a reason not to.
-    private static func lastNight(_ night: NightState, clock: WallClockText) -> String? {
+    private static func lastNight(_ night: NightMemory, clock: WallClockText) -> String? {
         guard let start = night.lastStart else { return nil }
         var text = "Last night: started \(clock.dateTime(start))"
         // A night that starts keeps the previous one's end: an end before the start is not its own.

@@ -12,6 +12,6 @@ public struct StatusVerdict: Equatable, Sendable {
         stale = Staleness.stale(in: state, now: now)
     }
 
-    /// 0 when all is well, 1 otherwise.
-    public var exitCode: Int32 { failed.isEmpty && stale.isEmpty ? 0 : 1 }
+    /// `ok` when all is well, `failed` otherwise, as an exit code.
+    public var exitCode: Int32 { (failed.isEmpty && stale.isEmpty ? ExitStatus.ok : .failed).code }
 }

@@ -103,11 +103,8 @@ enum DurableFile {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StateError.system("cannot read \(path)")
-            }
+            let n = chunk.withUnsafeMutableBytes { buffer in Syscall.retryingInterrupts { Glibc.read(fd, buffer.baseAddress, buffer.count) } }
+            if n < 0 { throw StateError.system("cannot read \(path)") }
             if n == 0 { break }
             result.append(contentsOf: chunk[0..<n])
         }
@@ -149,11 +146,10 @@ enum DurableFile {
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StateError.system("cannot write \(path)")
+            let n = bytes.withUnsafeBytes { buffer in
+                Syscall.retryingInterrupts { Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset) }
             }
+            if n < 0 { throw StateError.system("cannot write \(path)") }
             offset += n
         }
     }

@@ -40,9 +40,8 @@ public final class InstanceLock: Sendable {
         self.path = path
         // Not through a symlink: root truncating the pid into the link's target was seen.
         let fd = try DurableFile.checked { try SafeOpen.open(path, O_RDWR | O_CREAT, mode: 0o600) }
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        if Syscall.retryingInterrupts({ flock(fd, LOCK_EX | LOCK_NB) }) != 0 {
             let code = errno
-            if code == EINTR { continue }
             let holder = code == EWOULDBLOCK ? Self.readPID(fd) : nil
             close(fd)
             guard code == EWOULDBLOCK else { throw StateError.system("cannot lock \(path)", errno: code) }

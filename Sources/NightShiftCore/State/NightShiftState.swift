@@ -223,7 +223,7 @@ public struct NightShiftState: Codable, Equatable, Sendable {
     /// The last (or current) cycle.
     public var lastCycle: CycleState?
     /// The trigger's memory of past nights.
-    public var night: NightState
+    public var night: NightMemory
     /// The wake alarm set before this machine last went to sleep (epoch), for `status`.
     public var selfWake: Double?
     /// Since when the sleep after a night is owed (epoch): a busy check held it back, so
@@ -239,7 +239,7 @@ public struct NightShiftState: Codable, Equatable, Sendable {
         self.lastWindowRun = lastWindowRun
         self.recentSweeps = recentSweeps
         self.lastCycle = lastCycle
-        self.night = NightState()
+        self.night = NightMemory()
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -264,7 +264,7 @@ public struct NightShiftState: Codable, Equatable, Sendable {
         jobs = try c.decodeIfPresent([String: JobState].self, forKey: .jobs) ?? [:]
         recentSweeps = try c.decodeIfPresent([SweepRecord].self, forKey: .recentSweeps) ?? []
         lastCycle = try c.decodeIfPresent(CycleState.self, forKey: .lastCycle)
-        night = try c.decodeIfPresent(NightState.self, forKey: .night) ?? NightState()
+        night = try c.decodeIfPresent(NightMemory.self, forKey: .night) ?? NightMemory()
         selfWake = try c.decodeIfPresent(Double.self, forKey: .selfWake)
         sleepPending = try c.decodeIfPresent(Double.self, forKey: .sleepPending)
         if c.contains(.forceWindow) {

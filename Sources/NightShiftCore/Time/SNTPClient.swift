@@ -3,11 +3,16 @@ import Glibc
 /// An SNTP client (RFC 4330 / RFC 5905) over UDP: one query, one measured offset.
 /// Hand-written: SNTP is one 48-byte exchange, and no Swift library offers an NTP client.
 public enum SNTPClient {
+    /// The NTP port, the default of `ns.time.query` and `nightshift time`.
+    public static let defaultPort: UInt16 = 123
+    /// Seconds to wait for the answer when no timeout is given (`ns.time.query`, `nightshift time`).
+    public static let defaultTimeout: Double = 5
+
     /// Asks `server` for its time once; throws `SNTPError` when no valid answer arrives in time,
     /// `SNTPError.invalidOption` for a bad port, timeout or server text (`OptionCheck`), and
     /// `InterruptedError` within about 50 ms of `interruption` being raised.
     public static func query(
-        server: String, port: UInt16 = 123, timeout: Double = 5, interruption: Interruption? = nil
+        server: String, port: UInt16 = defaultPort, timeout: Double = defaultTimeout, interruption: Interruption? = nil
     ) throws -> SNTPSample {
         do {
             _ = try OptionCheck.seconds(timeout, field: "timeout")

@@ -5,6 +5,18 @@ import NightShiftCore
 /// `core.busy.*` and `core.rtc.set`: the /proc readings and the RTC write behind `ns.busy`
 /// and `settings.self_wake` (internal API; busy.lua holds the policy).
 enum BusyBindings {
+    /// A Samba status as busy.lua reads it: {sessions = {{user, machine, dialect}}, shares, files}.
+    static func table(_ status: SambaStatus) -> LuaTable {
+        let sessions = status.sessions.map { s -> LuaValue in
+            .table(LuaTable(["user": .string(s.user), "machine": .string(s.machine), "dialect": .string(s.dialect)]))
+        }
+        var t = LuaTable()
+        t["sessions"] = .table(LuaTable(array: sessions))
+        t["shares"] = .table(LuaTable(array: status.shares.map { .string($0) }))
+        t["files"] = .table(LuaTable(array: status.openFiles.map { .string($0) }))
+        return t
+    }
+
     static func install(_ m: inout ModuleBuilder) throws {
         let context = m.context
 
@@ -26,21 +38,20 @@ enum BusyBindings {
             return [.table(LuaTable(array: entries.sorted().map { .string($0) }))]
         }
         // smbstatus --json as {sessions = {{user, machine, dialect}}, shares = {...}, files = {...}};
-        // nil when the text is not its JSON (busy.lua then reads the tables of plain smbstatus).
+        // nil when the text is not its JSON (busy.lua then asks for the tables of plain smbstatus).
         try m.addCore("busy.smbstatus_json") { args in
             guard let status = SambaStatus.parse(json: try args.string(1)) else { return [.nil] }
-            let sessions = status.sessions.map { s -> LuaValue in
-                var t = LuaTable()
-                t["user"] = .string(s.user)
-                t["machine"] = .string(s.machine)
-                t["dialect"] = .string(s.dialect)
-                return .table(t)
-            }
-            var t = LuaTable()
-            t["sessions"] = .table(LuaTable(array: sessions))
-            t["shares"] = .table(LuaTable(array: status.shares.map { .string($0) }))
-            t["files"] = .table(LuaTable(array: status.openFiles.map { .string($0) }))
-            return [.table(t)]
+            return [.table(table(status))]
+        }
+        // The same from the tables of plain smbstatus (Samba before 4.16, or without JSON).
+        try m.addCore("busy.smbstatus_tables") { args in [.table(table(SambaStatus.parse(tables: try args.string(1))))] }
+        // The parsers of the other query programs' text (Core's Activity/): busy.lua decides.
+        func strings(_ list: [String]) -> [LuaValue] { [.table(LuaTable(array: list.map { .string($0) }))] }
+        try m.addCore("busy.loginctl_users") { args in strings(LoginList.users(loginctl: try args.string(1))) }
+        try m.addCore("busy.who_users") { args in strings(LoginList.users(who: try args.string(1))) }
+        try m.addCore("busy.ss_count") { args in [.integer(Int64(SocketList.count(ss: try args.string(1))))] }
+        try m.addCore("busy.inhibitors") { args in
+            strings(InhibitorList.blockers(of: try args.string(2), in: try args.string(1)))
         }
         try m.addCore("busy.exists") { args in
             [.boolean(FileManager.default.fileExists(atPath: try args.string(1)))]

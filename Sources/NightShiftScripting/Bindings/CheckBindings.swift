@@ -19,7 +19,27 @@ enum CheckBindings {
         do { return [.integer(Int64(try body(i)))] } catch { return [.nil, .string(error.requirement + got)] }
     }
 
+    /// `seconds`, or `nil, "<requirement>"` for a duration the core range-checks.
+    static func duration(_ value: LuaValue, _ body: (Double) throws(OptionError) -> Double) -> [LuaValue] {
+        guard let seconds = value.doubleValue else { return [.nil, .string("a number of seconds expected, got \(value.typeName)")] }
+        do { return [.number(try body(seconds))] } catch { return [.nil, .string(error.requirement)] }
+    }
+
     static func install(_ m: inout ModuleBuilder) throws {
+        // check.seconds / check.timeout: the durations every primitive takes (more than 0, at
+        // most 10 years) and a process's time limit, the same rule `ns.exec` applies.
+        try m.addCore("check.seconds", traced: false) { args in
+            duration(args[1]) { (v) throws(OptionError) in try OptionCheck.seconds(v, field: "seconds") }
+        }
+        try m.addCore("check.timeout", traced: false) { args in
+            duration(args[1]) { (v) throws(OptionError) in try OptionCheck.timeout(v, field: "timeout") }
+        }
+        // check.probe_form(text) -> text | nil: one probe as `ProbeMethod` parses it, so a host's
+        // `probe` and `ns.ping{probe=}` agree on every spelling.
+        try m.addCore("check.probe_form", traced: false) { args in
+            guard let text = args[1].stringValue, ProbeMethod(parsing: text) != nil else { return [.nil] }
+            return [.string(text)]
+        }
         try m.addCore("check.port", traced: false) { args in
             ranged(args[1], requirement: OptionCheck.portRequirement) { (v) throws(OptionError) in
                 Int(try OptionCheck.port(v, field: "port"))

@@ -27,7 +27,7 @@ enum HTTPBindings {
                 request.body = bytes
             }
             // Inside a time-limited hook (a notification handler) the request ends with the hook.
-            request.timeout = max(0.001, context.bounded(try o.nonNegative("timeout") ?? 10))
+            request.timeout = max(0.001, context.bounded(try o.nonNegative("timeout", maximum: DurationText.maximum) ?? 10))
             if context.options.dryRun {
                 context.dryRun("send HTTP \(method) \(text)\(request.body.map { " (\($0.count) bytes)" } ?? "")")
                 return [.table(LuaTable(["ok": true, "status": 200, "body": "", "headers": .table(LuaTable()), "dry_run": true]))]

@@ -24,7 +24,9 @@ enum ProcessBindings {
             let o = try args.options(2, allowed: execOptions)
             var request = ExecRequest(command)
             request.interruption = context.interruption
-            request.timeout = try o.nonNegative("timeout")
+            if let t = try o.number("timeout") {
+                request.timeout = try NetworkBindings.check(args, 2) { () throws(OptionError) in try OptionCheck.timeout(t, field: "timeout") }
+            }
             if let left = context.budget.remaining {
                 // Inside a time-limited hook: the child goes (its whole group) when the hook's time is up.
                 request.timeout = min(request.timeout ?? left, max(left, 0))

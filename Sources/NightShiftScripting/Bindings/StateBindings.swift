@@ -53,8 +53,7 @@ enum StateBindings {
                 t["hosts"] = .table(hosts)
                 if let pending = loaded.state.sleepPending { t["sleep_pending"] = .number(pending) }
                 var night = loaded.state.night
-                // Files of 0.1 kept the used window occurrence elsewhere.
-                if night.windowUsed == nil { night.windowUsed = loaded.state.lastWindowRun }
+                night.windowUsed = loaded.state.windowUsedUp
                 t["night"] = .table(nightTable(night))
                 t["recent_sweeps"] = .table(LuaTable(array: loaded.state.recentSweeps.map { sweep in
                     var entry = LuaTable()
@@ -110,7 +109,7 @@ enum StateBindings {
             let end = context.now()
             if context.currentJob == name { context.currentJob = nil }
             let ok = update("the end of job \(name)") { $0.recordJobEnd(name, at: end, result: result, reason: reason) }
-            // #10: what the copy tool reported, for `nightshift history`.
+            // What the copy tool reported, for `nightshift history`.
             let stats = try args.optionalTable(5)
             append(.job(JobRecord(name: name, start: end - seconds, end: end, result: result, reason: reason,
                                   files: stats["files"].integerValue.map { Int(clamping: $0) },
@@ -138,7 +137,7 @@ enum StateBindings {
             }
             guard let attempts = t["max_attempts"].integerValue else { throw args.error(1, "field 'max_attempts' expected") }
             let maxAttempts = Int(clamping: attempts)
-            var after: NightState?
+            var after: NightMemory?
             _ = update("the end of the night") { state in
                 state.night.finish(result, at: context.now(), maxAttempts: maxAttempts)
                 after = state.night
@@ -157,7 +156,7 @@ enum StateBindings {
     }
 
     /// The trigger's memory of past nights, as the Lua trigger reads it.
-    static func nightTable(_ n: NightState) -> LuaTable {
+    static func nightTable(_ n: NightMemory) -> LuaTable {
         var t = LuaTable(["failed_attempts": .integer(Int64(n.failedAttempts))])
         if let v = n.lastGoodAutomatic { t["last_good_automatic"] = .number(v) }
         if let v = n.firstFailed { t["first_failed"] = .number(v) }

@@ -9,12 +9,12 @@ enum TimeBindings {
             let server = try args.string(1)
             if server.utf8.contains(0) { throw args.error(1, "server must not contain a NUL byte") }
             let o = try args.options(2, allowed: ["port", "timeout"])
-            let requestedPort = try o.integer("port") ?? 123
+            let requestedPort = try o.integer("port") ?? Int64(SNTPClient.defaultPort)
             let port = try NetworkBindings.check(args, 2) { () throws(OptionError) in
                 try OptionCheck.port(requestedPort, field: "port")
             }
             // Inside a time-limited hook the query ends when the hook's time does.
-            let timeout = max(0.001, context.bounded(try NetworkBindings.seconds(o, "timeout", args: args) ?? 5))
+            let timeout = max(0.001, context.bounded(try NetworkBindings.seconds(o, "timeout", args: args) ?? SNTPClient.defaultTimeout))
             do {
                 let s = try SNTPClient.query(server: server, port: port, timeout: timeout, interruption: context.interruption)
                 return [.table(LuaTable([
@@ -31,7 +31,7 @@ enum TimeBindings {
         try m.add("time.step") { args in
             let offset = try args.number(1)
             // A clock is never stepped by more than 10 years: such an offset is a bug, not a clock.
-            guard offset.isFinite, abs(offset) <= 10 * 365.25 * 86_400 else {
+            guard offset.isFinite, abs(offset) <= DurationText.maximum else {
                 throw args.error(1, "offset must be a finite number of seconds, at most 10 years")
             }
             if context.options.dryRun {

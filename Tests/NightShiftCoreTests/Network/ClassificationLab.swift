@@ -1,7 +1,7 @@
 import Foundation
 @testable import NightShiftCore
 
-/// The test network of issue 3: peers that answer, drop silently, are absent, ignore ICMP with
+/// The test network: peers that answer, drop silently, are absent, ignore ICMP with
 /// and without a TCP listener, or are behind a router that reports "unreachable".
 ///
 ///     this namespace --va-- alpha   10.77.1.2 fd77:1::2 answers; 10.77.1.99 / fd77:1::99 owned by nobody

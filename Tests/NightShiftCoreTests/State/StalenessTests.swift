@@ -1,7 +1,7 @@
 import NightShiftCore
 import XCTest
 
-/// Staleness (#10): max_age against the last good run, or the first cycle that declared the job.
+/// Staleness: max_age against the last good run, or the first cycle that declared the job.
 final class StalenessTests: XCTestCase {
     func testANeverGoodJobCountsFromItsDeclarationAndTheEventIsDueOncePerDay() {
         var state = NightShiftState()

@@ -37,44 +37,6 @@ local function first_line(text)
   return (text or ""):match("^%s*([^\n]*)") or ""
 end
 
--- Rows of a smbstatus table: the lines after a line of dashes, up to the next blank line.
-local function table_rows(text)
-  local sections, rows, inside = {}, nil, false
-  for line in (text .. "\n"):gmatch("([^\n]*)\n") do
-    if line:match("^%-%-%-%-") then
-      rows = {}; sections[#sections + 1] = rows; inside = true
-    elseif line:match("^%s*$") then
-      inside = false
-    elseif inside then
-      rows[#rows + 1] = line
-    end
-  end
-  return sections
-end
-
--- Sessions and open files from the tables of plain smbstatus (Samba before 4.16, or
--- built without JSON support), in the shape of core.busy.smbstatus_json.
-local function smbstatus_tables(text)
-  local status = { sessions = {}, shares = {}, files = {} }
-  for _, rows in ipairs(table_rows(text)) do
-    for _, row in ipairs(rows) do
-      local pid, user, _, machine = row:match("^(%d+)%s+(%S+)%s+(%S+)%s+(%S+)")
-      if pid then
-        -- Session rows name a protocol (SMB2/SMB3...); locked-file rows a deny mode.
-        if row:find("DENY_", 1, true) then
-          -- Samba prints "SharePath   Name   Time" (three spaces apart; both may hold spaces).
-          local rest = row:match("DENY_%S+%s+%S+%s+%S+%s+%S+%s+(.-)%s+%a%a%a %a%a%a%s+%d+ %d+:%d+:%d+ %d+%s*$")
-          local dir, name = (rest or ""):match("^(.-)   +(.+)$")
-          status.files[#status.files + 1] = dir and (dir:gsub("/$", "") .. "/" .. name) or "?"
-        elseif row:find("SMB", 1, true) or row:find("NT1", 1, true) then
-          status.sessions[#status.sessions + 1] = { user = user, machine = machine }
-        end
-      end
-    end
-  end
-  return status
-end
-
 local function plural(n, word) return string.format("%d %s%s", n, word, n == 1 and "" or "s") end
 
 -- "2 SMB sessions (alice@10.0.0.20, bob@10.0.0.30), 1 open file (/srv/share/report.odt)"
@@ -123,7 +85,7 @@ function busy.smb(opts)
         if not running({ "smbd" }) then return false, "smbd is not running" end
         error(string.format("smbstatus failed (exit %s): %s", tostring(r.code or r.signal), first_line(r.stderr ~= "" and r.stderr or r.stdout)), 0)
       end
-      status = smbstatus_tables(r.stdout)
+      status = core.busy.smbstatus_tables(r.stdout)
     end
     if #status.sessions + #status.files == 0 then return false, "no SMB sessions" end
     return true, smb_summary(status)
@@ -148,8 +110,7 @@ function busy.nfs(opts)
     -- NFSv3 clients have no folder there: look for their connections.
     local r = query({ "ss", "-Htn", "state", "established", "( sport = :2049 )" })
     if r and r.ok then
-      local n = 0
-      for line in r.stdout:gmatch("[^\n]+") do if line:find("%S") then n = n + 1 end end
+      local n = core.busy.ss_count(r.stdout)
       if n > 0 then return true, string.format("%d NFS connection%s", n, n == 1 and "" or "s") end
     elseif r then
       error(string.format("ss failed (exit %s): %s", tostring(r.code or r.signal), first_line(r.stderr)), 0)
@@ -162,20 +123,14 @@ end
 function busy.logins()
   return check("logins", function()
     local r = core.busy.exists("/run/systemd/seats") and query({ "loginctl", "list-sessions", "--no-legend", "--no-pager" })
-    local lines = {}
+    local lines
     if r and r.ok then
-      for line in r.stdout:gmatch("[^\n]+") do
-        local id, _, user = line:match("^%s*(%S+)%s+(%S+)%s+(%S+)")
-        if id then lines[#lines + 1] = user end
-      end
+      lines = core.busy.loginctl_users(r.stdout)
     else
       r = query({ "who" })
       if not r then return false, "neither loginctl nor who is here" end
       if not r.ok then error(string.format("who failed (exit %s): %s", tostring(r.code or r.signal), first_line(r.stderr)), 0) end
-      for line in r.stdout:gmatch("[^\n]+") do
-        local user = line:match("^(%S+)")
-        if user then lines[#lines + 1] = user end
-      end
+      lines = core.busy.who_users(r.stdout)
     end
     if #lines == 0 then return false, "nobody logged in" end
     return true, string.format("%d login%s (%s)", #lines, #lines == 1 and "" or "s", util.join(lines))
@@ -192,16 +147,7 @@ function busy.inhibitors()
       error(string.format("systemd-inhibit failed (exit %s): %s", tostring(r.code or r.signal), first_line(r.stderr)), 0)
     end
     local what = settings().self_sleep == "shutdown" and "shutdown" or "sleep"
-    local holders = {}
-    for line in r.stdout:gmatch("[^\n]+") do
-      local who = line:match("^%s*(%S+)")
-      local mode = line:match("(%S+)%s*$")
-      local found = false
-      for w in line:gmatch("%S+") do
-        for part in w:gmatch("[^:]+") do if part == what then found = true end end
-      end
-      if who and found and mode == "block" then holders[#holders + 1] = who end
-    end
+    local holders = core.busy.inhibitors(r.stdout, what)
     if #holders == 0 then return false, "no inhibitor locks" end
     return true, string.format("%s inhibited by %s", what, util.join(holders))
   end)

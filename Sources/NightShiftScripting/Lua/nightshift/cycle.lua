@@ -141,14 +141,15 @@ local function still_owed(note)
   return note:sub(1, 5) == "busy:" or note == "watched hosts online" or note == "state unknown"
 end
 
---- One cycle. `opts`: {manual=bool, no_sleep=bool}. Returns {code=0|1, ran=bool, reason=string, result=string}.
+--- One cycle. `opts`: {manual=bool, no_sleep=bool}. Returns {code=core.exit_status.ok|failed, ran=bool,
+-- reason=string, result=string}.
 function core.cycle(opts)
   opts = opts or {}
   ns.manual = opts.manual and true or false -- only the first cycle of a --manual run is manual
   core.cycle_warnings = {}
   if #config.job_order == 0 and not config.routine and #config.host_order == 0 then
     -- A plain script (no hosts, no jobs): its top level was all there was to run.
-    return { code = 0, ran = false, reason = "the script declares no hosts or jobs", result = "skipped" }
+    return { code = core.exit_status.ok, ran = false, reason = "the script declares no hosts or jobs", result = "skipped" }
   end
   local st = core.state.load()
   if st.status == "corrupt" then
@@ -164,7 +165,7 @@ function core.cycle(opts)
   local r = sweep("Sweep")
   local recorded = core.state.record_sweep(r)
   core.fire("sweep", { hosts = r, online = watched_online(r) })
-  -- #10: staleness - each declared job's max_age; the `stale` event once per day per job.
+  -- Staleness - each declared job's max_age; the `stale` event once per day per job.
   local ages = core.job_max_ages()
   for _, ev in ipairs(core.state.declare_jobs(ages)) do
     ns.log.warn("Job %s is stale: its last good backup is %s old (max_age %s)", ev.job, ns.format_duration(ev.age),
@@ -183,7 +184,7 @@ function core.cycle(opts)
       core.state.set_sleep_pending(still_owed(maybe_sleep(nil, opts, { r = r, recorded = recorded })))
     end
     core.state.history({ type = "cycle", decision = "skip", reason = d.reason, result = result, manual = opts.manual })
-    return { code = 0, ran = false, reason = d.reason, result = result }
+    return { code = core.exit_status.ok, ran = false, reason = d.reason, result = result }
   end
   core.state.night_started({ window_key = d.window_key, manual = opts.manual and true or false })
 
@@ -210,11 +211,11 @@ function core.cycle(opts)
     local res = night.results[name].result
     if res == "failed" then failed[#failed + 1] = name elseif res == "warning" then warned[#warned + 1] = name end
   end
-  local code = (#failed > 0 or not ok) and 1 or 0
+  local code = (#failed > 0 or not ok) and core.exit_status.failed or core.exit_status.ok
   local function result_now()
-    return code == 1 and "failed" or ((#warned > 0 or #core.cycle_warnings > 0) and "warning" or "ok")
+    return code == core.exit_status.failed and "failed" or ((#warned > 0 or #core.cycle_warnings > 0) and "warning" or "ok")
   end
-  -- #10: the night's summary block, in the log and in the after_backup payload.
+  -- The night's summary block, in the log and in the after_backup payload.
   local summary = core.summary.lines(night, result_now())
   for _, line in ipairs(summary) do ns.log.info("%s", line) end
   core.fire("after_backup", { night = night, results = night.results, failed = failed, result = result_now(), summary = summary })

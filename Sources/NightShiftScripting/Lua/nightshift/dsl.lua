@@ -17,7 +17,9 @@ local config = {
 core.config = config
 
 local EVENTS = { "sweep", "before_backup", "after_job", "after_backup", "failure", "before_sleep", "stale" }
-local SLEEP_MODES = { "hibernate", "suspend", "shutdown", "none" }
+-- `self_sleep` / `after`: a sleep mode (core.power_modes, the list Swift's PowerAction holds) or "none".
+local SLEEP_MODES = { "none" }
+for i, mode in ipairs(core.power_modes) do table.insert(SLEEP_MODES, i, mode) end
 local PLACEHOLDERS = { "ip", "user", "name", "epoch", "epoch_frac" }
 
 -- Locations -----------------------------------------------------------------
@@ -88,7 +90,6 @@ local function fail(loc, fmt, ...)
   local msg = select("#", ...) > 0 and string.format(fmt, ...) or fmt
   config.errors[#config.errors + 1] = { where = loc.short .. ":" .. loc.line, message = msg }
 end
-core.fail = fail
 
 -- Value checkers: return the normalized value, or nil and a message -----------
 -- Swift put the ones whose rule it owns into core.check already (port, wake_repeat,
@@ -111,12 +112,12 @@ function check.window(v)
   return v
 end
 
--- A duration that must be more than zero (a zero timeout would make every probe fail).
+-- A duration that must be more than zero (a zero timeout would make every probe fail):
+-- the range the primitives apply (core.check.seconds).
 function check.positive_duration(v)
   local d, err = check.duration(v)
   if d == nil then return nil, err end
-  if d <= 0 then return nil, "must be more than 0 seconds" end
-  return d
+  return check.seconds(d)
 end
 
 -- A login name: passed to ssh/net as its own argument, so it must not look like an option.
@@ -128,11 +129,11 @@ function check.user(v)
   return v
 end
 
--- A job's timeout: 0 would kill the copy at once, so it is refused with the way to say "no limit".
+-- A job's timeout: the rule ns.exec applies to its own (core.check.timeout).
 function check.job_timeout(v)
-  local d, err = check.positive_duration(v)
-  if d == nil and err == "must be more than 0 seconds" then err = err .. " (leave timeout out for no limit)" end
-  return d, err
+  local d, err = check.duration(v)
+  if d == nil then return nil, err end
+  return check.timeout(d)
 end
 
 -- A memory size ("512MiB", "1GiB", "64MB" or bytes), 1 MiB .. 64 GiB.
@@ -220,9 +221,7 @@ end
 local PROBE_FORMS = "\"icmp\", \"tcp:PORT\", \"arp\" or \"auto\""
 
 local function probe_form(v)
-  if v == "icmp" or v == "arp" or v == "auto" then return v end
-  local port = type(v) == "string" and v:match("^tcp:(%d+)$")
-  if port and check.port(tonumber(port)) then return v end
+  if type(v) == "string" and check.probe_form(v) then return v end
   return nil, PROBE_FORMS .. " expected, got " .. (type(v) == "string" and ("\"" .. v .. "\"") or type(v))
 end
 
@@ -360,7 +359,7 @@ local SCHEMA = {
     ping_retries = check.ping_retries,
     wake_repeat = check.wake_repeat,
     actions = check.actions,
-    -- v2 observability (#10)
+    -- v2 observability
     max_age = check.positive_duration,
     metrics = check.string,
     busy = check.busy,
@@ -395,7 +394,7 @@ local SCHEMA = {
     cwd = check.string,
     env = check.env,
     log = check.enum({ "file", "both", "console", "none" }),
-    -- v2 observability (#10)
+    -- v2 observability
     max_age = check.positive_duration,
     allow_empty = check.boolean,
   },
@@ -419,7 +418,7 @@ local DEFAULTS = {
   ping_retries = 1,
   wake_repeat = 3,
   actions = {},
-  max_age = 129600, -- 36h (#10)
+  max_age = 129600, -- 36h
   busy = READY_BUSY,
   -- self_wake has no fixed default: "window" when force_window is set, else "none" (busy.lua).
   self_wake_early = 300,
@@ -589,6 +588,14 @@ function core.write_paths()
   return out
 end
 
+--- The folder a job runs in: its `cwd` (a relative one against the script's folder), else the
+-- script's folder. `check` looks for the program there and the night runs it there.
+function core.job_cwd(j)
+  if not j.cwd then return core.script_dir end
+  if j.cwd:sub(1, 1) == "/" then return j.cwd end
+  return (core.script_dir or ".") .. "/" .. j.cwd
+end
+
 --- Each declared job's max_age: its own, else settings.max_age (after validation).
 function core.job_max_ages()
   local ages = {}
@@ -686,8 +693,7 @@ function core.validate()
   for _, jname in ipairs(config.job_order) do
     local j = config.jobs[jname]
     if type(j.run) == "table" and type(j.run[1]) == "string" then
-      local folder = j.cwd and (j.cwd:sub(1, 1) == "/" and j.cwd or (core.script_dir .. "/" .. j.cwd)) or core.script_dir
-      local found, why = core.find_program(j.run[1], folder, j.env and j.env.PATH or nil)
+      local found, why = core.find_program(j.run[1], core.job_cwd(j), j.env and j.env.PATH or nil)
       if not found then
         fail(key_location(j.loc, "run"), "job \"%s\": run: program \"%s\" %s", jname, j.run[1], why)
       end

@@ -112,7 +112,7 @@ end
 -- This machine's power: its own actions when the `self` host has them, else systemctl.
 local raw_power = ns.power
 ns.power = {}
-for _, mode in ipairs({ "hibernate", "suspend", "shutdown" }) do
+for _, mode in ipairs(core.power_modes) do
   ns.power[mode] = function()
     local me = settings().self and config.hosts[settings().self]
     if me and me.actions[mode] then

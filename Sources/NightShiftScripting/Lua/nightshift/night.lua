@@ -297,17 +297,14 @@ local PRESETS = {
   freefilesync = { ok = { 0 }, warning = { 1 } },
 }
 
--- Which exit codes mean ok / warning for a job: its own, else guessed from the program.
+-- Which exit codes mean ok / warning for a job: its own, else those of the copy tool it runs
+-- (core.summary.tool: the one detector, which also reads the tool's counts).
 local function exit_codes(job)
   if type(job.exit_codes) == "table" then
     return { ok = job.exit_codes.ok or { 0 }, warning = job.exit_codes.warning or {} }
   end
   if type(job.exit_codes) == "string" then return PRESETS[job.exit_codes] end
-  local program = type(job.run) == "table" and job.run[1] or (type(job.run) == "string" and job.run:match("^%s*(%S+)")) or ""
-  program = program:match("([^/\\]+)$") or program
-  if program:lower():find("rsync", 1, true) then return PRESETS.rsync end
-  if program:lower():find("freefilesync", 1, true) then return PRESETS.freefilesync end
-  return PRESETS.plain
+  return PRESETS[core.summary.tool(job) or "plain"]
 end
 
 --- Maps an exec result to "ok" | "warning" | "failed" and a reason.
@@ -335,8 +332,7 @@ end
 
 -- Runs the job's copy step.
 local function run_copy(night, job)
-  local cwd = job.cwd or core.script_dir
-  if cwd and cwd:sub(1, 1) ~= "/" and job.cwd then cwd = (core.script_dir or ".") .. "/" .. cwd end
+  local cwd = core.job_cwd(job)
   if type(job.run) == "function" then
     -- The job's folder and environment, for the function's own ns.exec calls. Bounded by the
     -- job's timeout, else by hook_timeout: what it started is stopped when the time is up.
@@ -365,7 +361,7 @@ local function run_copy(night, job)
     if core.interrupted() then error(r, 0) end
     return "failed", core.site_message(r)
   end
-  -- #10: what the copy tool reported; a "success" that found nothing to back up is a warning.
+  -- What the copy tool reported; a "success" that found nothing to back up is a warning.
   local result, reason = core.classify(job, r)
   local stats = core.summary.copy_stats(job, r)
   if result == "ok" and not job.allow_empty and core.summary.empty(stats) then

@@ -1,4 +1,4 @@
--- nightshift.notify: ready notifications, one line each in a site script (#10):
+-- nightshift.notify: ready notifications, one line each in a site script:
 -- Healthchecks pings, ntfy messages, JSON webhooks, mail through the system's sendmail.
 -- Each registers ordinary event handlers, so hook_timeout bounds every one of them
 -- (core.fire); a notification that cannot be delivered is retried briefly, logged, and

@@ -1,5 +1,5 @@
 -- nightshift.summary: what each copy tool reported (rsync --stats counts, what its exit
--- code means), and the night's summary block at the end of every night (#10).
+-- code means), and the night's summary block at the end of every night.
 local ns, core = ...
 core.require "nightshift.prelude"
 local summary = {}
@@ -71,11 +71,7 @@ function summary.empty(stats)
 end
 
 local function human(bytes)
-  if not bytes then return "?" end
-  local units = { "B", "KiB", "MiB", "GiB", "TiB" }
-  local i, v = 1, bytes
-  while v >= 1024 and i < #units do v, i = v / 1024, i + 1 end
-  return i == 1 and string.format("%d B", v) or string.format("%.1f %s", v, units[i])
+  return bytes and core.format_size(bytes) or "?"
 end
 
 --- The night's summary as lines: one per job of the plan (run or not).

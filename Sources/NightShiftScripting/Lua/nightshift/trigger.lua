@@ -57,6 +57,16 @@ local function offline_state(input)
   return false, string.format("%s offline for %d of %d %s", who, streak, needed, plural(needed, "sweep"))
 end
 
+--- When min_interval lets the next automatic night start (epoch), or nil when it holds none
+-- back: one interval after the last good automatic night. A last good night "in the future"
+-- (the clock was stepped back, perhaps by our own time sync) never blocks a backup.
+-- `status` and `check --explain` ask this too, so their forecast follows the same rule.
+function trigger.not_before(night, min_interval, now)
+  local last = night and night.last_good_automatic
+  if last and (min_interval or 0) > 0 and last <= now then return last + min_interval end
+  return nil
+end
+
 --- Decides one cycle. `input`:
 --   now (epoch), manual (bool), watched (names), offline_sweeps,
 --   sweeps (oldest first, the last is this cycle's: name -> {up=, unknown=}),
@@ -93,12 +103,11 @@ function trigger.decide(input)
       plural(attempts, "night"), max_attempts, next_try) }
   end
 
-  -- min_interval: one automatic backup per interval. A last good night "in the future" (the
-  -- clock was stepped back, perhaps by our own time sync) never blocks a backup.
-  local last = night.last_good_automatic
-  if last and (input.min_interval or 0) > 0 and last <= now and now - last < input.min_interval then
+  -- min_interval: one automatic backup per interval.
+  local not_before = trigger.not_before(night, input.min_interval, now)
+  if not_before and now < not_before then
     return { run = false, reason = string.format("the last good night ended %s ago (min_interval %s)",
-      fmt(now - last), fmt(input.min_interval)) }
+      fmt(now - night.last_good_automatic), fmt(input.min_interval)) }
   end
 
   local retry = attempts > 0 and string.format(" (retry %d of %d)", attempts + 1, max_attempts) or ""

@@ -2,9 +2,9 @@ import XCTest
 @testable import NightShiftCore
 
 /// The trigger's memory of past nights: what a good, failed or interrupted night leaves.
-final class NightStateTests: XCTestCase {
+final class NightMemoryTests: XCTestCase {
     func testAGoodAutomaticNightStartsMinIntervalClearsAttemptsAndUsesItsWindow() {
-        var n = NightState()
+        var n = NightMemory()
         n.start(RunningNight(start: 100, windowKey: 90))
         n.finish(.failed, at: 200, maxAttempts: 3)
         XCTAssertEqual(n.failedAttempts, 1)
@@ -20,7 +20,7 @@ final class NightStateTests: XCTestCase {
     }
 
     func testTheAttemptsUseTheWindowUpOnceTheyAreUsedUp() {
-        var n = NightState()
+        var n = NightMemory()
         for i in 0..<3 {
             n.start(RunningNight(start: Double(100 + i * 10), windowKey: 50))
             n.finish(i == 1 ? .interrupted : .failed, at: Double(105 + i * 10), maxAttempts: 3)
@@ -31,7 +31,7 @@ final class NightStateTests: XCTestCase {
     }
 
     func testManualNightsNeitherCountNorStartMinInterval() {
-        var n = NightState()
+        var n = NightMemory()
         n.start(RunningNight(start: 10, windowKey: 5, manual: true))
         n.finish(.failed, at: 20, maxAttempts: 3)
         XCTAssertEqual(n.failedAttempts, 0)
@@ -50,6 +50,6 @@ final class NightStateTests: XCTestCase {
         let back = try JSONDecoder().decode(NightShiftState.self, from: data)
         XCTAssertEqual(back.night, state.night)
         let old = try JSONDecoder().decode(NightShiftState.self, from: Data(#"{"version":1,"hosts":{},"jobs":{}}"#.utf8))
-        XCTAssertEqual(old.night, NightState())
+        XCTAssertEqual(old.night, NightMemory())
     }
 }

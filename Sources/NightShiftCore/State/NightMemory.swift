@@ -38,7 +38,7 @@ public struct RunningNight: Codable, Equatable, Sendable {
 
 /// What the trigger remembers of past nights: the last good automatic one (`min_interval`),
 /// the failed attempts since (`max_attempts`), and the window occurrence already used.
-public struct NightState: Codable, Equatable, Sendable {
+public struct NightMemory: Codable, Equatable, Sendable {
     /// When the last night started and ended (epoch), and how it ended.
     public var lastStart: Double?
     public var lastEnd: Double?

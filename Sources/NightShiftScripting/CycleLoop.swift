@@ -5,14 +5,7 @@ import NightShiftCore
 /// The `nightshift run` loop: each cycle loads the script afresh, runs it, records
 /// the outcome, then counts down to the next cycle. A broken edit is logged and the
 /// last good version runs instead; a script error fails the cycle, never the loop.
-public final class NightRunner {
-    /// Exit codes (README, docs/design.md).
-    public enum Exit {
-        public static let ok: Int32 = 0
-        public static let jobFailed: Int32 = 1
-        public static let usage: Int32 = 2
-    }
-
+public final class CycleLoop {
     let scriptPath: String
     let options: ScriptOptions
     let once: Bool
@@ -73,18 +66,18 @@ public final class NightRunner {
         if let file = options.logFile { try? log.setFile(file) }
         var first = true
         var settings: SiteSettings?
-        var code = Exit.ok
+        var code = ExitStatus.ok.code
         while true {
             let context = ScriptContext(log: log, options: options, interruption: interruption)
             guard let (runtime, loaded) = load(context: context) else {
                 if interruption.isTriggered { return interrupted(context: context) }
-                if settings == nil || once { return Exit.usage }
-                code = Exit.jobFailed
+                if settings == nil || once { return ExitStatus.usage.code }
+                code = ExitStatus.failed.code
                 if !countdown(settings!.checkEvery) { return interrupted() }
                 continue
             }
             if settings == nil {
-                guard setUp(loaded) else { return Exit.usage }
+                guard setUp(loaded) else { return ExitStatus.usage.code }
             } else if loaded.stateDir != settings!.stateDir {
                 log.warn("state_dir changed to \(loaded.stateDir); it takes effect at the next start (still using \(settings!.stateDir))")
             }
@@ -115,10 +108,10 @@ public final class NightRunner {
                 log.error("The cycle failed: \(error.message)")
                 if !error.traceback.isEmpty { log.file(error.traceback) }
                 runtime.fireFailure(reason: error.message)
-                code = Exit.jobFailed
+                code = ExitStatus.failed.code
             } catch {
                 log.error("The cycle failed: \(error)")
-                code = Exit.jobFailed
+                code = ExitStatus.failed.code
             }
             if interruption.isTriggered { return interrupted(context: context) }
             first = false
@@ -128,7 +121,7 @@ public final class NightRunner {
                 reason = "not recorded: \(lost)"
             }
             recordNextCheck(context: context, after: wait, result: result, reason: reason)
-            if reportRecordFailures(context: context, runtime: runtime) { code = Exit.jobFailed }
+            if reportRecordFailures(context: context, runtime: runtime) { code = ExitStatus.failed.code }
             writeMetrics(current, context: context)
             if once { return code }
             if !countdown(wait) { return interrupted(context: context, duringCycle: false) }
@@ -305,6 +298,6 @@ public final class NightRunner {
             log.warn("Interrupted by \(name)")
         }
         lock?.release()
-        return SignalTrap.exitCode(for: signal)
+        return ExitStatus.code(stoppedBy: signal)
     }
 }

@@ -1,0 +1,64 @@
+import Foundation
+import NightShiftCore
+@testable import NightShiftScripting
+import XCTest
+
+/// Structure rules a compiler does not check: exit statuses come from `ExitStatus` only, and
+/// no comment points at an issue tracker the repository does not hold.
+final class SourceHygieneTests: XCTestCase {
+    /// Every file below `folders` with one of `extensions`, with its text.
+    private func files(_ folders: [String], _ extensions: [String]) -> [(path: String, text: String)] {
+        var out: [(String, String)] = []
+        for folder in folders {
+            let base = DesignDocTests.root.appendingPathComponent(folder)
+            guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil) else { continue }
+            for case let url as URL in walker where extensions.contains(url.pathExtension) {
+                guard url.path != "\(#filePath)", let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
+                out.append((String(url.path.dropFirst(DesignDocTests.root.path.count + 1)), text))
+            }
+        }
+        return out
+    }
+
+    /// Lines of `files` that match `pattern`, as `path:line: text`.
+    private func matches(_ pattern: String, in files: [(path: String, text: String)]) throws -> [String] {
+        let regex = try NSRegularExpression(pattern: pattern)
+        var found: [String] = []
+        for file in files {
+            for (i, line) in file.text.components(separatedBy: "\n").enumerated() {
+                let range = NSRange(line.startIndex..., in: line)
+                if regex.firstMatch(in: line, range: range) != nil { found.append("\(file.path):\(i + 1): \(line)") }
+            }
+        }
+        return found
+    }
+
+    func testExitStatusesAreNamedNotWritten() throws {
+        // The build tool that embeds the Lua files is no nightshift command: it is left out.
+        let sources = files(["Sources/nightshift", "Sources/NightShiftScripting", "Sources/NightShiftCore"], ["swift"])
+        XCTAssertGreaterThan(sources.count, 20)
+        let literal = #"(ExitCode|toolExit|[^.a-zA-Z]exit)\(\s*-?[0-9]"#
+        XCTAssertEqual(try matches(literal, in: sources), [], "use ExitStatus")
+    }
+
+    /// The Lua side names the statuses too: the cycle's result code is `core.exit_status`'s.
+    func testTheLuaSideHasExitStatusesFromSwift() throws {
+        let f = try ScriptFixture()
+        let rt = try f.runtime()
+        for status in ExitStatus.allCases {
+            let r = try rt.executeWithCore("return core.exit_status[\"\(status)\"]")
+            XCTAssertEqual(r.first?.integerValue, Int64(status.code), "\(status)")
+        }
+        let cycle = try String(contentsOf: DesignDocTests.root.appendingPathComponent(
+            "Sources/NightShiftScripting/Lua/nightshift/cycle.lua"), encoding: .utf8)
+        XCTAssertEqual(try matches(#"code\s*(=|==)\s*[0-9]"#, in: [("cycle.lua", cycle)]), [])
+    }
+
+    func testNoCommentCitesAnIssueNumber() throws {
+        let all = files(["Sources", "Tests", "scripts", "tests", "fuzz"], ["swift", "lua", "sh", "c", "h", "py", ""])
+        XCTAssertGreaterThan(all.count, 50)
+        // "(#10)", "#10:" or "issue 10" in a comment or docstring; "argument #2" is Lua's own wording.
+        let citation = #"(//|--|#|\"\"\").*(\(#[0-9]+\)|(^|\s)#[0-9]+:|[Ii]ssue #?[0-9]+)"#
+        XCTAssertEqual(try matches(citation, in: all), [], "comments say why, not which ticket")
+    }
+}
