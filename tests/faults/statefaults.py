@@ -1,7 +1,7 @@
 """State and clock faults: absurd values in state.json and history.jsonl (a count of
 Int64.max, negative counts, huge epochs, NaN, process group 0), records written while the
 clock was wrong (decades in the future), and time sources that answer 1900 (read as 2036
-across the NTP era wrap), +50 years, or 2000 (a dead RTC). Nothing traps or loops on a
+across the NTP era wrap), +50 years, +5 years, or 2000 (a dead RTC). Nothing traps or loops on a
 crash, each bad value is named in a warning, a future record blocks nothing and silences
 no staleness, and no plausible clock is stepped by more than max_clock_step."""
 
@@ -161,7 +161,8 @@ job "Copy" { source = "Nas", target = "T", run = { "@DIR@/record", "copy" } }
 
 def clock_answers_are_refused_or_bounded(site):
     cases = [("1900 (read as 2036)", dict(raw=0), "refused the time"),
-             ("+50 years", dict(reads=lambda t: t + 50 * YEAR), "exceeds max_clock_step"),
+             ("+50 years (as 1940 across the 2036 era wrap)", dict(reads=lambda t: t + 50 * YEAR), "refused the time"),
+             ("+5 years", dict(reads=lambda t: t + 5 * YEAR), "exceeds max_clock_step"),
              ("2000 (a dead RTC as the source)", dict(reads=lambda t: 946684800.0), "refused the time")]
     for i, (name, answer, words) in enumerate(cases):
         ip = "127.0.3.%d" % (i + 1)

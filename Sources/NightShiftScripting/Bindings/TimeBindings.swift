@@ -39,9 +39,10 @@ enum TimeBindings {
         }
         try m.add("time.step") { args in
             let offset = try args.number(1)
-            // A clock is never stepped by more than 10 years: such an offset is a bug, not a clock.
-            guard offset.isFinite, abs(offset) <= 10 * 365.25 * 86_400 else {
-                throw args.error(1, "offset must be a finite number of seconds, at most 10 years")
+            // A century bounds what any clock can be off (a dead RTC reads 2000 or 1970); the
+            // rule below decides within it.
+            guard offset.isFinite, abs(offset) <= 100 * 365.25 * 86_400 else {
+                throw args.error(1, "offset must be a finite number of seconds, at most 100 years")
             }
             // Invariant 13, for every caller: the library's clock sync and a site's own code.
             let now = context.now()

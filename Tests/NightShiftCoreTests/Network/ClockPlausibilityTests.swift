@@ -59,12 +59,18 @@ final class ClockPlausibilityTests: XCTestCase {
         XCTAssertTrue("\(error)".contains("2000-01-01"), "\(error)")
     }
 
-    func testAnAnswerFiftyYearsAheadIsReadButNeverStepsAPlausibleClock() throws {
+    func testAnAnswerFiftyYearsAheadIsRefusedAsOnlyTheEraWrapMakesItLater() throws {
+        // 2076 and 1940 are the same bits on the wire; before 2036 only era 0 is real.
+        let r = try query(.reads(Date().timeIntervalSince1970 + 50 * 365.25 * day))
+        guard case .failure(let error) = r, case .implausible = error as? SNTPError else { return XCTFail("\(r)") }
+        XCTAssertTrue("\(error)".contains("2036 era wrap"), "\(error)")
+    }
+
+    func testAnAnswerFiveYearsAheadIsReadButNeverStepsAPlausibleClock() throws {
         let real = Date().timeIntervalSince1970
-        let r = try query(.reads(real + 50 * 365.25 * day))
-        let sample = try r.get()
-        XCTAssertGreaterThan(sample.offset, 49 * 365.25 * day)
+        let sample = try query(.reads(real + 5 * 365.25 * day)).get()
+        XCTAssertGreaterThan(sample.offset, 4.9 * 365.25 * day)
         let refusal = ClockPlausibility.stepRefusal(clockTime: real, reference: real + sample.offset, maxStep: day)
-        XCTAssertNotNil(refusal)
+        XCTAssertTrue(refusal?.contains("exceeds max_clock_step") == true, refusal ?? "nil")
     }
 }
