@@ -208,6 +208,7 @@ function Night:wait_switched_off() end
 ---@field max_age? ns.Duration  default 129600 ("36h"): a job whose last good run is older is stale
 ---@field metrics? string  path of a Prometheus textfile written after every cycle (relative: the script's folder)
 ---@field time_tolerance? ns.Duration  default 0.5: clock sync sets nothing within it
+---@field max_clock_step? ns.Duration  default 86400 ("1d"): the largest step of a plausible clock from one reference
 ---@field busy? (ns.BusyCheck|string|fun(): boolean, string?)[]  default {"smb", "nfs", "logins", "inhibitors"}: any busy check keeps this machine awake
 ---@field self_wake? "window"|"none"|ns.Duration|fun(): number  default "window" with force_window, else "none": the wake alarm set before sleeping
 ---@field self_wake_early? ns.Duration  default 300: self_wake = "window" wakes this long before the window opens
@@ -384,7 +385,7 @@ ns.time = {}
 ---@return string? err
 function ns.time.query(server, opts) end
 
---- Steps this machine's clock by offset seconds.
+--- Steps this machine's clock by offset seconds (refused beyond settings.max_clock_step, or before this build's date).
 ---@param offset number
 ---@return true|nil ok
 ---@return string? err

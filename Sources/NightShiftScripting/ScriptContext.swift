@@ -25,6 +25,8 @@ public final class ScriptContext {
     public var cycleStart: Double = 0
     /// `settings.max_attempts` of the loaded script (the night bookkeeping needs it); nil until one loaded.
     public var maxAttempts: Int64?
+    /// `settings.max_clock_step` of the loaded script (seconds); nil until one loaded.
+    public var maxClockStep: Double?
     /// The time limits of the site code running now (`hook_timeout`, a run function's `timeout`).
     public let budget = TimeBudget()
     /// The job that runs now (between `core.state.job_started` and `job_finished`): the
@@ -60,6 +62,10 @@ public final class ScriptContext {
 
     /// `seconds` of waiting cut to what the running site code has left.
     func bounded(_ seconds: Double) -> Double { budget.clamp(seconds) }
+
+    /// `now` as a date: what state.json's values are range-checked against at load, so an
+    /// injected clock and the records it wrote agree.
+    var nowDate: Date { Date(timeIntervalSince1970: now()) }
 
     /// The state store, once the state directory is known.
     var stateStore: StateStore? { stateDirectory.map { StateStore(directory: $0) } }

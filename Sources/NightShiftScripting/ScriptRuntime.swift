@@ -147,6 +147,8 @@ public final class ScriptRuntime {
             guard let v = value(s[key]) else { throw LuaError(message: "settings.\(key) is missing from the validated configuration") }
             return v
         }
+        // ns.time.step holds every step of this machine's clock to it (invariant 13).
+        context.maxClockStep = try required("max_clock_step", \.doubleValue)
         var maxAges: [String: Double] = [:]
         for (k, v) in try callCore("job_max_ages").first?.tableValue?.entries ?? [:] {
             if let name = k.stringValue, let age = v.doubleValue { maxAges[name] = age }

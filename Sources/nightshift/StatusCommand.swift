@@ -42,6 +42,7 @@ struct StatusCommand: ParsableCommand {
         var loaded: LoadedState
         do {
             loaded = try store.load(quarantine: false)
+            for warning in loaded.warnings { printError("nightshift: warning: \(store.path): \(warning)") }
         } catch {
             printError("nightshift: \(error)")
             throw ExitCode(.usage)

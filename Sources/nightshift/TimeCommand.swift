@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NightShiftCore
+import NightShiftScripting
 
 /// `nightshift time`: queries an NTP server with SNTP and prints offset, delay and stratum.
 struct TimeCommand: ParsableCommand {
@@ -11,6 +12,8 @@ struct TimeCommand: ParsableCommand {
             Prints "offset +S s, delay S s, stratum N, server time EPOCH".
             Exit status: 0 answered, 1 no valid answer (or the clock could not be stepped), 2 usage error.
             With --script SCRIPT, HOST is a host name of that site script (its first address is asked).
+            An answer before this build's date is refused; --step never steps a clock that reads a
+            plausible time by more than max_clock_step (the script's, else its default).
             """
     )
 
@@ -31,8 +34,10 @@ struct TimeCommand: ParsableCommand {
 
     func run() throws {
         var server = host
+        var maxStep: Double?
         if let script {
             let runtime = try loadSite(script, dryRun: false).runtime
+            maxStep = runtime.context.maxClockStep
             guard let address = try withSite({ try runtime.hostAddress(host) }) else {
                 throw toolExit(.usage, "host \"\(host)\" has no address")
             }
@@ -48,6 +53,15 @@ struct TimeCommand: ParsableCommand {
         print("offset \(Self.signed(sample.offset)) s, delay \(Self.fixed(sample.delay)) s, "
             + "stratum \(sample.stratum), server time \(Self.fixed(sample.time))")
         guard step else { return }
+        // Invariant 13 holds here too: the script's max_clock_step, else the schema's default.
+        if maxStep == nil {
+            let runtime = try ScriptRuntime(context: ScriptContext(log: try NightShiftLog(filePath: nil), options: ScriptOptions()))
+            maxStep = try runtime.defaultSetting("max_clock_step").doubleValue
+        }
+        let now = Date().timeIntervalSince1970
+        if let refusal = ClockPlausibility.stepRefusal(clockTime: now, reference: now + sample.offset, maxStep: maxStep) {
+            throw toolExit(1, "not stepping the clock: \(refusal)")
+        }
         do {
             try SystemClockStepper().step(by: sample.offset)
         } catch {

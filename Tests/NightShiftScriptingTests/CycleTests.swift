@@ -158,21 +158,41 @@ final class CycleTests: XCTestCase {
         XCTAssertEqual(copies(c), ["Copy", "Copy"])
     }
 
-    func testAHostLeftOnByAnInterruptedNightIsNightShiftsNotAUsers() throws {
-        let c = try CycleFixture(testCase: self)
-        // As a SIGTERM mid-night leaves it: B1 on, and the state says NightShift woke it.
-        try CycleFixture.sh("ip addr add 10.200.0.10/32 dev lo")
-        c.nic.register(mac: "02:00:00:00:00:0a", ip: "10.200.0.10")
+    /// As a SIGTERM mid-night leaves it, hours ago: B1 on, and the state says NightShift woke it.
+    private func leftOnByAnInterruptedNight(_ c: CycleFixture, n: Int, hoursAgo: Double) throws {
+        let ip = "10.200.0.\(n)"
+        try CycleFixture.sh("ip addr add \(ip)/32 dev lo")
+        c.nic.register(mac: String(format: "02:00:00:00:00:%02x", n), ip: ip)
+        let woken = Date().timeIntervalSince1970 - hoursAgo * 3_600
         var state = NightShiftState()
-        state.hosts["B1"] = HostState(up: true, since: Date().timeIntervalSince1970 - 60, wokenAt: Date().timeIntervalSince1970 - 60)
+        state.hosts["B1"] = HostState(up: true, since: woken, wokenAt: woken)
         try StateStore(directory: c.dir + "/state").save(state)
+    }
+
+    func testAHostAnInterruptedNightWokeThatAnswersAtTheSweepIsNeverSwitchedOff() throws {
+        let c = try CycleFixture(testCase: self)
+        try leftOnByAnInterruptedNight(c, n: 10, hoursAgo: 6)
         let script = c.header() + c.sleeper("B1", 10) + copyJob("Copy", source: "Nas", target: "B1")(c.dir, "")
         let outcome = try c.cycle(script)
         XCTAssertTrue(outcome.ran, outcome.reason)
-        XCTAssertEqual(c.actions, ["suspend B1", "hibernate Nas"], c.f.logText)
-        XCTAssertTrue(c.f.logText.contains("B1 is still on from an earlier night that woke it"), c.f.logText)
+        XCTAssertEqual(copies(c), ["Copy"])
+        XCTAssertFalse(c.actions.contains("suspend B1"), "B1 answered at the sweep: \(c.actions)\n\(c.f.logText)")
+        XCTAssertTrue(c.f.logText.contains("Leaving B1 on: it was up at the sweep before the night"), c.f.logText)
+        XCTAssertEqual(c.nic.seen, [], "a host that answers is not woken")
         let hosts = try c.state()["hosts"] as? [String: Any]
         XCTAssertNil((hosts?["B1"] as? [String: Any])?["woken_at"], "a finished night forgets the wake-up")
+    }
+
+    func testAHostAnInterruptedNightWokeIsSwitchedOffWhenItsInUseCheckSaysNobody() throws {
+        let c = try CycleFixture(testCase: self)
+        try leftOnByAnInterruptedNight(c, n: 13, hoursAgo: 6)
+        let script = c.header() + c.sleeper("B1", 13)
+            .replacingOccurrences(of: "actions = {", with: "actions = { in_use = {\"sh\", \"-c\", \"exit 1\"},")
+            + copyJob("Copy", source: "Nas", target: "B1")(c.dir, "")
+        let outcome = try c.cycle(script)
+        XCTAssertTrue(outcome.ran, outcome.reason)
+        XCTAssertEqual(c.actions.first, "suspend B1", c.f.logText)
+        XCTAssertTrue(c.f.logText.contains("its in_use check says nobody uses it"), c.f.logText)
     }
 
     func testAFinishedNightForgetsItsWakeUpsSoAHostLeftOnCountsAsInUse() throws {

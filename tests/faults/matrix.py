@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The fault matrix: kill -9, signals in every phase, disk faults, hostile
-inventory values. Run it through tests/faults/run, which makes the private network and
+inventory values, absurd state values and bad clocks. Run it through tests/faults/run, which makes the private network and
 mount namespace it needs. Arguments select cases by substring (e.g. `signals.sigterm`)."""
 
 import sys
@@ -9,9 +9,10 @@ import disk
 import hostile
 import kill9
 import signals
+import statefaults
 from faultlib import Matrix
 
 matrix = Matrix()
-for module in (hostile, disk, signals, kill9):
+for module in (hostile, disk, signals, kill9, statefaults):
     module.register(matrix)
 sys.exit(matrix.run(sys.argv[1:]))

@@ -48,7 +48,7 @@ public struct HistoryLog: Sendable {
         var records: [HistoryRecord] = []
         var skipped = 0
         for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            if let record = try? decoder.decode(HistoryRecord.self, from: Data(line)) {
+            if let record = try? decoder.decode(HistoryRecord.self, from: Data(line)), record.rangeProblem == nil {
                 records.append(record)
             } else {
                 skipped += 1

@@ -22,17 +22,31 @@ public struct RunningNight: Codable, Equatable, Sendable {
     public var windowKey: Double?
     /// Whether it was a `--manual` night.
     public var manual: Bool
+    /// Whether the trigger found the failed series over when it started this night: its
+    /// failure is then the first of a new series.
+    public var newSeries: Bool
 
     /// Creates the record.
-    public init(start: Double, windowKey: Double? = nil, manual: Bool = false) {
+    public init(start: Double, windowKey: Double? = nil, manual: Bool = false, newSeries: Bool = false) {
         self.start = start
         self.windowKey = windowKey
         self.manual = manual
+        self.newSeries = newSeries
     }
 
     private enum CodingKeys: String, CodingKey {
         case start, manual
         case windowKey = "window_key"
+        case newSeries = "new_series"
+    }
+
+    /// Decodes a record; files written before `new_series` existed read it as false.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        start = try c.decode(Double.self, forKey: .start)
+        windowKey = try c.decodeIfPresent(Double.self, forKey: .windowKey)
+        manual = try c.decodeIfPresent(Bool.self, forKey: .manual) ?? false
+        newSeries = try c.decodeIfPresent(Bool.self, forKey: .newSeries) ?? false
     }
 }
 
@@ -77,7 +91,10 @@ public struct NightMemory: Codable, Equatable, Sendable {
         lastEnd = try c.decodeIfPresent(Double.self, forKey: .lastEnd)
         lastResult = try c.decodeIfPresent(NightResult.self, forKey: .lastResult)
         lastGoodAutomatic = try c.decodeIfPresent(Double.self, forKey: .lastGoodAutomatic)
-        failedAttempts = max(0, try c.decodeIfPresent(Int.self, forKey: .failedAttempts) ?? 0)
+        // Read as a number of any size so that an absurd count reaches the range check at load
+        // (StateSanity) instead of failing the whole file or trapping later arithmetic.
+        let attempts = try c.decodeIfPresent(Double.self, forKey: .failedAttempts) ?? 0
+        failedAttempts = attempts.isFinite && abs(attempts) < 1e15 ? Int(attempts) : Int.max
         firstFailed = try c.decodeIfPresent(Double.self, forKey: .firstFailed)
         windowUsed = try c.decodeIfPresent(Double.self, forKey: .windowUsed)
         running = try c.decodeIfPresent(RunningNight.self, forKey: .running)
@@ -91,7 +108,8 @@ public struct NightMemory: Codable, Equatable, Sendable {
 
     /// Records how the running night ended. A good automatic night starts `min_interval`, clears
     /// the failed attempts and uses up its window occurrence; a failed or interrupted automatic
-    /// night is one more attempt, and the window is used up once the attempts are.
+    /// night is one more attempt of its series (or the first of a new one, as the trigger
+    /// decided when the night started), and the window is used up once the attempts are.
     public mutating func finish(_ result: NightResult, at time: Double, maxAttempts: Int) {
         let night = running ?? RunningNight(start: time)
         running = nil
@@ -105,8 +123,12 @@ public struct NightMemory: Codable, Equatable, Sendable {
                 if let key = night.windowKey { windowUsed = max(windowUsed ?? key, key) }
             }
         } else if !night.manual {
-            failedAttempts += 1
-            if firstFailed == nil { firstFailed = night.start }
+            if night.newSeries || failedAttempts <= 0 || firstFailed == nil {
+                failedAttempts = 1
+                firstFailed = night.start
+            } else {
+                failedAttempts = min(failedAttempts, StateSanity.maxCount - 1) + 1
+            }
             if let key = night.windowKey, failedAttempts >= max(1, maxAttempts) { windowUsed = max(windowUsed ?? key, key) }
         }
     }

@@ -32,11 +32,14 @@ public struct LoadedState: Equatable, Sendable {
     public var state: NightShiftState
     /// Whether the file was there and readable.
     public var condition: StateCondition
+    /// Values that failed their range check at load and were reset, each naming its field.
+    public var warnings: [String]
 
     /// Creates a loaded state.
-    public init(state: NightShiftState, condition: StateCondition) {
+    public init(state: NightShiftState, condition: StateCondition, warnings: [String] = []) {
         self.state = state
         self.condition = condition
+        self.warnings = warnings
     }
 }
 
@@ -66,7 +69,7 @@ public struct StateStore: Sendable {
         guard let bytes = try DurableFile.read(path) else {
             return LoadedState(state: NightShiftState(), condition: .missing)
         }
-        let decoded: NightShiftState
+        var decoded: NightShiftState
         do {
             decoded = try JSONDecoder().decode(NightShiftState.self, from: Data(bytes))
         } catch {
@@ -80,12 +83,13 @@ public struct StateStore: Sendable {
             return LoadedState(state: NightShiftState(), condition: .corrupt(reason: reason, keptAs: keptAs))
         }
         if decoded.version > NightShiftState.currentVersion { try refuseNewer(bytes) }
+        let warnings = decoded.sanitize(now: now.timeIntervalSince1970)
         if let fingerprint, fingerprint != Self.plainFiles.withLock({ $0[path] }),
            StateFields.isPlain(bytes, decoded: decoded) {
             // Paid here rather than in the save that usually follows: saves must stay cheap.
             Self.plainFiles.withLock { $0[path] = fingerprint }
         }
-        return LoadedState(state: decoded, condition: .known)
+        return LoadedState(state: decoded, condition: .known, warnings: warnings)
     }
 
     /// Writes the state atomically (temp file, fsync, rename, fsync directory), mode 0600.

@@ -93,6 +93,11 @@ public enum SNTPClient {
         }
         let t2 = packet.receive.unixTime(near: sentAt)
         let t3 = packet.transmit.unixTime(near: sentAt)
+        // Invariant 13: an answer before this build's date is an unset clock, never a time.
+        if let problem = ClockPlausibility.answerProblem(t3)
+            ?? ClockPlausibility.eraWrapProblem(seconds: packet.transmit.seconds, readAs: t3, localTime: sentAt) {
+            throw SNTPError.implausible(server: server, reason: problem)
+        }
         let offset = ((t2 - sentAt) + (t3 - receivedAt)) / 2
         let delay = max(0, (receivedAt - sentAt) - (t3 - t2))
         return SNTPSample(offset: offset, delay: delay, stratum: Int(packet.stratum),

@@ -14,6 +14,9 @@ public enum SNTPError: Error, Sendable, Equatable, CustomStringConvertible {
     case kissOfDeath(server: String, code: String)
     /// Leap indicator 3: the server's clock is not synchronised.
     case unsynchronized(server: String)
+    /// The answer is not a time this build can believe (before its date, or only after the
+    /// 2036 era wrap): a clock that was never set.
+    case implausible(server: String, reason: String)
     /// An argument was out of range.
     case invalidOption(String)
     /// A socket call failed.
@@ -28,6 +31,7 @@ public enum SNTPError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .invalidReply(server, reason): return "invalid answer from NTP server \(server): \(reason)"
         case let .kissOfDeath(server, code): return "NTP server \(server) sent kiss-o'-death \"\(code)\""
         case let .unsynchronized(server): return "NTP server \(server) is not synchronised (leap indicator 3)"
+        case let .implausible(server, reason): return "refused the time of NTP server \(server): \(reason)"
         case let .invalidOption(text): return text
         case let .socketFailure(server, reason): return "NTP query to \(server) failed: \(reason)"
         }

@@ -25,7 +25,7 @@ enum ObservabilityBindings {
             let now = context.now()
             var due: [StaleJob] = []
             do {
-                var state = try store.load().state
+                var state = try store.load(now: context.nowDate).state
                 due = state.declareJobs(maxAges, now: now)
                 // A rehearsal reports what is stale but leaves the once-a-day mark alone.
                 if !context.options.dryRun { try store.save(state) }

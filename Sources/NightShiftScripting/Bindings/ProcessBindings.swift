@@ -1,3 +1,4 @@
+import Foundation
 import LuaBinding
 import NightShiftCore
 
@@ -62,7 +63,7 @@ enum ProcessBindings {
             context.log.file("exec: \(display)")
             if let job = context.currentJob, let store = context.stateStore {
                 request.runID = announce(job: job, store: store, context: context)
-                request.onStart = recorder(job: job, store: store, log: context.log)
+                request.onStart = recorder(job: job, store: store, log: context.log, now: context.nowDate)
             }
             let result: ExecResult
             do {
@@ -92,7 +93,7 @@ enum ProcessBindings {
     static func announce(job: String, store: StateStore, context: ScriptContext) -> String {
         let runID = ProcessFamily.makeRunID()
         do {
-            var state = try store.load(quarantine: false).state
+            var state = try store.load(quarantine: false, now: context.nowDate).state
             if state.jobs[job]?.result == .running {
                 state.jobs[job]?.startingRunID = runID
                 try store.save(state)
@@ -106,11 +107,11 @@ enum ProcessBindings {
     /// Records the started program as `job`'s process in state.json, so that the next
     /// instance can end it if this one dies (OrphanedJobs). The Lua thread is parked in
     /// the exec meanwhile, so nothing else writes the state.
-    static func recorder(job: String, store: StateStore, log: NightShiftLog) -> @Sendable (ExecStart) -> Void {
+    static func recorder(job: String, store: StateStore, log: NightShiftLog, now: Date) -> @Sendable (ExecStart) -> Void {
         let owner = OrphanedJobs.currentOwner
         return { start in
             do {
-                var state = try store.load(quarantine: false).state
+                var state = try store.load(quarantine: false, now: now).state
                 guard state.jobs[job]?.result == .running else { return }
                 state.jobs[job]?.process = JobProcess(ownerPid: owner.pid, ownerStart: owner.start, group: start.pid,
                                                       groupStart: start.startTime, runID: start.runID)

@@ -14,7 +14,7 @@ enum StateBindings {
             guard let store = context.stateStore else { return false }
             if context.options.dryRun { return true }
             do {
-                var state = try store.load().state
+                var state = try store.load(now: context.nowDate).state
                 change(&state)
                 try store.save(state)
                 return true
@@ -32,7 +32,8 @@ enum StateBindings {
         try m.addCore("state.load") { _ in
             guard let store = context.stateStore else { return [.table(LuaTable(["status": "missing"]))] }
             do {
-                let loaded = try store.load(quarantine: !context.options.dryRun)
+                let loaded = try store.load(quarantine: !context.options.dryRun, now: context.nowDate)
+                for warning in loaded.warnings { context.log.warn("\(store.path): \(warning)") }
                 var t = LuaTable()
                 switch loaded.condition {
                 case .known: t["status"] = "ok"
@@ -127,7 +128,8 @@ enum StateBindings {
         }
         try m.addCore("state.night_started") { args in
             let t = try args.table(1)
-            let night = RunningNight(start: context.now(), windowKey: t["window_key"].doubleValue, manual: t["manual"].isTruthy)
+            let night = RunningNight(start: context.now(), windowKey: t["window_key"].doubleValue, manual: t["manual"].isTruthy,
+                                     newSeries: t["new_series"].isTruthy)
             return [.boolean(update("the start of the night") { $0.night.start(night) })]
         }
         try m.addCore("state.night_finished") { args in
@@ -165,7 +167,7 @@ enum StateBindings {
         if let v = n.lastEnd { t["last_end"] = .number(v) }
         if let v = n.lastResult { t["last_result"] = .string(v.rawValue) }
         if let r = n.running {
-            var running = LuaTable(["start": .number(r.start), "manual": .boolean(r.manual)])
+            var running = LuaTable(["start": .number(r.start), "manual": .boolean(r.manual), "new_series": .boolean(r.newSeries)])
             if let k = r.windowKey { running["window_key"] = .number(k) }
             t["running"] = .table(running)
         }

@@ -13,6 +13,10 @@ final class TestSNTPServer: Sendable {
         case leapUnsynchronized
         case wrongMode
         case wrongOriginate
+        /// Answers as a clock that reads this Unix time (a dead RTC, a clock decades ahead).
+        case reads(Double)
+        /// Answers with these raw NTP seconds (0: an unset clock's 1900-01-01).
+        case rawSeconds(UInt32)
     }
 
     let port: UInt16
@@ -104,6 +108,8 @@ final class TestSNTPServer: Sendable {
         case .leapUnsynchronized: leap = 3
         case .wrongMode: mode = 3
         case .wrongOriginate: originate = originate.map { $0 ^ 0x5A }
+        case .reads(let time): skew = time - receivedAt
+        case .rawSeconds: break
         }
         var reply = [UInt8](repeating: 0, count: 48)
         reply[0] = leap << 6 | 4 << 3 | mode
@@ -115,6 +121,11 @@ final class TestSNTPServer: Sendable {
         reply.replaceSubrange(24..<32, with: originate)
         reply.replaceSubrange(32..<40, with: NTPTimestamp(unixTime: receivedAt + skew).bytes)
         reply.replaceSubrange(40..<48, with: NTPTimestamp(unixTime: NetSys.realtime() + skew).bytes)
+        if case .rawSeconds(let seconds) = behaviour {
+            let stamp = NTPTimestamp(seconds: seconds, fraction: 1 << 31).bytes
+            reply.replaceSubrange(32..<40, with: stamp)
+            reply.replaceSubrange(40..<48, with: stamp)
+        }
         return reply
     }
 }

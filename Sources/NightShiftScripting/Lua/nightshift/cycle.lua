@@ -82,7 +82,7 @@ function core.decision(r, manual, st)
         or err, 0)
     end
     d = { run = run and true or false, reason = type(reason) == "string" and reason or (run and "custom trigger" or "custom trigger: no"),
-      window_key = d.window_key }
+      window_key = d.window_key, new_series = d.new_series }
   end
   return d
 end
@@ -186,7 +186,8 @@ function core.cycle(opts)
     core.state.history({ type = "cycle", decision = "skip", reason = d.reason, result = result, manual = opts.manual })
     return { code = core.exit_status.ok, ran = false, reason = d.reason, result = result }
   end
-  core.state.night_started({ window_key = d.window_key, manual = opts.manual and true or false })
+  core.state.night_started({ window_key = d.window_key, manual = opts.manual and true or false,
+    new_series = d.new_series and true or false })
 
   local night = core.new_night(r, recorded and st.status ~= "corrupt", st)
   core.fire("before_backup", { night = night, reason = d.reason })

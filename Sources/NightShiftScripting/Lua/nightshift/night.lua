@@ -70,7 +70,7 @@ end
 --- Starts a night from the sweep made just before it (name -> probe result) and the
 -- state loaded at the start of the cycle (hosts NightShift woke earlier are its own).
 function core.new_night(sweep, state_known, st)
-  local was_up, woken = {}, {}
+  local was_up, earlier = {}, {}
   local unknown = {}
   for name, r in pairs(sweep) do
     -- A host that could not be probed counts as up (docs/design.md, invariant 8): nobody
@@ -78,9 +78,11 @@ function core.new_night(sweep, state_known, st)
     was_up[name] = r.up or r.unknown or false
     if r.unknown and not r.up then unknown[name] = true end
     if r.up and core.woken_earlier(st, name) then
-      -- Still on from a night that was cut short: NightShift woke it, nobody else did.
-      was_up[name], woken[name] = false, true
-      ns.log.info("%s is still on from an earlier night that woke it: it counts as woken by NightShift", name)
+      -- This night's sweep is the one rule (invariant 14): a host that answers now may have
+      -- a user by now, whoever woke it; only its in_use check can say nobody uses it.
+      earlier[name] = true
+      ns.log.info("%s is still on from an earlier night that woke it: it answered at the sweep, so it is "
+        .. "switched off only if its in_use check says nobody uses it", name)
     end
   end
   return setmetatable({
@@ -88,7 +90,8 @@ function core.new_night(sweep, state_known, st)
     was_up = was_up,          -- up (or unknown) at the sweep before the night
     unknown_at_sweep = unknown, -- could not be probed at that sweep
     state_known = state_known, -- false: the sweep could not be recorded -> no power-off
-    woken = woken,            -- hosts NightShift woke (they were down, we sent packets)
+    woken = {},               -- hosts this night woke (down at its sweep, it sent packets)
+    woken_earlier = earlier,  -- up at the sweep, left on by an earlier night that woke them
     came_up = {},             -- hosts that came up during the night without us
     answering = {},           -- name -> address that answered
     pending = {},             -- name -> switch-off mode waiting for the host's last job
@@ -199,7 +202,18 @@ local function set_clock(night, name, from)
   end
   if not source then return nil, err end
   local tolerance = settings().time_tolerance
-  local before = offset_of(night, name)
+  local before, unread = offset_of(night, name)
+  if not before and unread and unread:find("refused the time", 1, true) then
+    ns.log.warn("The clock of %s is implausible (%s): setting it from %s", name, unread, from)
+  end
+  -- Invariant 13: a plausible clock is never stepped by more than max_clock_step from one
+  -- reference; a clock that cannot be read or believed (a dead RTC answers 2000) is set.
+  local now = ns.now()
+  local refusal = core.clock_step_refusal(before and now + before or nil, now + source)
+  if refusal then
+    ns.log.error("Not setting the clock of %s from %s: %s", name, from, refusal)
+    return nil, string.format("clock of %s not set from %s: %s", name, from, refusal)
+  end
   if before then
     local diff = before - source
     if math.abs(diff) <= tolerance then
@@ -441,21 +455,34 @@ function Night:keep_on_reason(name)
   if not self.state_known then return "the state is unknown (the sweep could not be recorded)" end
   if self.was_up[name] == nil then return "it was not in the sweep before the night" end
   if self.unknown_at_sweep[name] then return "it could not be probed at the sweep before the night (unknown counts as up)" end
+  if self.was_up[name] and self.woken_earlier[name] then
+    -- Invariant 14: answering at this night's sweep outweighs an earlier night's wake-up.
+    if not core.action_of(hosts.get(name), "in_use") then
+      return "it was up at the sweep before the night (an earlier night woke it, but it has no in_use check "
+        .. "to tell that nobody uses it now)"
+    end
+    return self:_in_use_reason(name)
+  end
   if self.was_up[name] then return "it was up at the sweep before the night (somebody uses it)" end
   if self.came_up[name] then return "it came up during the night by itself" end
   if not self.woken[name] then return "this night did not wake it" end
   if self.never_answered[name] and not self.answering[name] then
     return "it never answered after the wake-up (nothing is run on a host that cannot be reached)"
   end
-  if core.action_of(hosts.get(name), "in_use") then
-    local r = hosts.run_action(name, "in_use", { ip = self.answering[name] }, { timeout = 30, ok_codes = { 0, 1 } })
-    if r and not ns.dry_run then
-      -- Exit 0: somebody uses it. Exit 1: nobody. Anything else (ssh failed, timeout): we
-      -- cannot know, and a machine someone might be working on is never switched off.
-      if r.code == 0 then return "its in_use check reports a user" end
-      if r.code ~= 1 then
-        return string.format("its in_use check failed (%s)", r.timed_out and "timed out" or ("exit " .. tostring(r.code or r.signal)))
-      end
+  return self:_in_use_reason(name)
+end
+
+--- Why `name`'s in_use check keeps it on, or nil (nobody uses it, or it has no check).
+function Night:_in_use_reason(name)
+  if not core.action_of(hosts.get(name), "in_use") then return nil end
+  local r = hosts.run_action(name, "in_use", { ip = self.answering[name] or hosts.get(name).ip[1] },
+    { timeout = 30, ok_codes = { 0, 1 } })
+  if r and not ns.dry_run then
+    -- Exit 0: somebody uses it. Exit 1: nobody. Anything else (ssh failed, timeout): we
+    -- cannot know, and a machine someone might be working on is never switched off.
+    if r.code == 0 then return "its in_use check reports a user" end
+    if r.code ~= 1 then
+      return string.format("its in_use check failed (%s)", r.timed_out and "timed out" or ("exit " .. tostring(r.code or r.signal)))
     end
   end
   return nil
@@ -468,7 +495,9 @@ function Night:switch_off(name, mode)
     ns.log.info("Leaving %s on: %s", name, why)
     return false, why
   end
-  ns.log.info("Switching %s off (%s): it was down at the sweep, this night woke it, nobody uses it", name, mode)
+  ns.log.info(self.woken_earlier[name]
+    and "Switching %s off (%s): an earlier night woke it and its in_use check says nobody uses it"
+    or "Switching %s off (%s): it was down at the sweep, this night woke it, nobody uses it", name, mode)
   local r, err = hosts.run_action(name, mode, { ip = self.answering[name] })
   if not r then
     ns.log.error("Cannot switch %s off: %s", name, err)

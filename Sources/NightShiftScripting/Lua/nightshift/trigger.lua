@@ -67,14 +67,20 @@ function trigger.not_before(night, min_interval, now)
   return nil
 end
 
+-- The decision once the failed attempts that count are known (defined below).
+local decide_with
+
 --- Decides one cycle. `input`:
 --   now (epoch), manual (bool), watched (names), offline_sweeps,
 --   sweeps (oldest first, the last is this cycle's: name -> {up=, unknown=}),
 --   window (nil, or {text=, inside=, start=, ["end"]=, next=} from core.window),
 --   night (the state's memory: last_good_automatic, failed_attempts, first_failed, window_used),
 --   min_interval, max_attempts (settings, in seconds / a count).
--- Returns {run=bool, reason=string, window_key=epoch?}: window_key names the occurrence a night
--- started in, so that its end can use the window up (never the decision itself).
+-- Returns {run=bool, reason=string, window_key=epoch?, new_series=bool?}: window_key names the
+-- occurrence a night started in, so that its end can use the window up (never the decision
+-- itself); new_series says the failed series in `night` is over, so a failure of this night
+-- is the first of a new one. The night's end records exactly that (NightMemory.finish): the
+-- series this function counts is the series that is written.
 function trigger.decide(input)
   local now, night = input.now, input.night or {}
   local window = input.window
@@ -85,12 +91,22 @@ function trigger.decide(input)
   -- Failed attempts belong to one night: a new window occurrence, or min_interval (12h when it
   -- is 0) after the first of them, starts a fresh series.
   local attempts = night.failed_attempts or 0
+  local new_series = attempts <= 0
   if attempts > 0 and night.first_failed then
     local fresh_window = key and night.first_failed < key
     local period = (input.min_interval or 0) > 0 and input.min_interval or 43200
     local age = now - night.first_failed
-    if fresh_window or age >= period or age < 0 then attempts = 0 end
+    if fresh_window or age >= period or age < 0 then attempts, new_series = 0, true end
+  elseif attempts > 0 then
+    -- A count without its start cannot expire: it is not trusted either.
+    attempts, new_series = 0, true
   end
+  local d = decide_with(input, now, night, window, key, attempts)
+  if d.run then d.new_series = new_series end
+  return d
+end
+
+decide_with = function(input, now, night, window, key, attempts)
   local max_attempts = input.max_attempts or 3
 
   local triggers, text = offline_state(input)
