@@ -93,6 +93,7 @@ public final class NightRunner {
             settings = current
             if loaded.logFile != log.path { try? log.setFile(loaded.logFile) }
             context.stateDirectory = current.stateDir
+            context.statusPage = current.statusPage
             context.maxAttempts = current.maxAttempts
             context.cycleStart = context.now()
             context.cycleLogOffset = log.path.map(FailureReport.size(of:)) ?? 0
@@ -105,19 +106,23 @@ public final class NightRunner {
             log.info("--- NightShift \(NightShiftVersion.string) cycle\(options.dryRun ? " (dry run)" : "")\(first && options.manual ? " (manual)" : "") ---")
             var result = "failed"
             var reason: String?
+            var decision: String?
             do {
                 let outcome = try runtime.cycle(manual: first && options.manual)
                 code = outcome.code
                 result = outcome.result
-                reason = outcome.reason
+                decision = outcome.reason
+                reason = outcome.failure
             } catch let error as LuaError {
                 if interruption.isTriggered { return interrupted(context: context) }
                 log.error("The cycle failed: \(error.message)")
                 if !error.traceback.isEmpty { log.file(error.traceback) }
                 runtime.fireFailure(reason: error.message)
+                reason = error.message
                 code = Exit.jobFailed
             } catch {
                 log.error("The cycle failed: \(error)")
+                reason = "\(error)"
                 code = Exit.jobFailed
             }
             if interruption.isTriggered { return interrupted(context: context) }
@@ -127,9 +132,10 @@ public final class NightRunner {
                 result = "failed"
                 reason = "not recorded: \(lost)"
             }
-            recordNextCheck(context: context, after: wait, result: result, reason: reason)
+            recordNextCheck(context: context, after: wait, result: result, reason: reason, decision: decision)
             if reportRecordFailures(context: context, runtime: runtime) { code = Exit.jobFailed }
             writeMetrics(current, context: context)
+            context.writeStatusPage()
             if once { return code }
             if !countdown(wait) { return interrupted(context: context, duringCycle: false) }
         }
@@ -203,13 +209,14 @@ public final class NightRunner {
         }
     }
 
-    private func recordNextCheck(context: ScriptContext, after seconds: Double, result: String, reason: String?) {
+    private func recordNextCheck(context: ScriptContext, after seconds: Double, result: String, reason: String?,
+                                 decision: String?) {
         guard !options.dryRun, let store = context.stateStore else { return }
         let now = context.now()
         do {
             var state = try store.load().state
             state.lastCycle = CycleState(start: context.cycleStart, end: now, nextCheck: once ? nil : now + seconds,
-                                         reason: reason, result: result)
+                                         reason: reason, result: result, decision: decision)
             try store.save(state)
         } catch {
             context.recordFailed("Cannot record the cycle in \(store.path): \(error)")
@@ -283,6 +290,8 @@ public final class NightRunner {
                         result: "interrupted", manual: options.manual, dryRun: false)))
                 }
                 log.warn("Interrupted by \(name)\(jobs.isEmpty ? "" : "; marked interrupted: \(jobs.joined(separator: ", "))")")
+                // The page must not keep saying "running" (and reloading) for a night that ended.
+                context.writeStatusPage()
             } catch {
                 log.error("Interrupted by \(name); cannot record it: \(error)")
             }

@@ -173,8 +173,10 @@ public struct CycleState: Codable, Equatable, Sendable {
     public var end: Double?
     /// When the next sweep is due (epoch).
     public var nextCheck: Double?
-    /// The trigger decision's reason, for `nightshift status`.
+    /// Why it failed (the failing job and its reason), or was interrupted or not recorded.
     public var reason: String?
+    /// Why a night started or not (the trigger decision), for `nightshift status`.
+    public var decision: String?
     /// How it ended: "ok", "warning", "failed", "skipped" or "interrupted".
     public var result: String?
     /// When the loop was stopped after this cycle, during the countdown (epoch); nil while it runs on.
@@ -183,16 +185,18 @@ public struct CycleState: Codable, Equatable, Sendable {
     public var stoppedBy: String?
 
     /// Creates a cycle record.
-    public init(start: Double, end: Double? = nil, nextCheck: Double? = nil, reason: String? = nil, result: String? = nil) {
+    public init(start: Double, end: Double? = nil, nextCheck: Double? = nil, reason: String? = nil, result: String? = nil,
+                decision: String? = nil) {
         self.start = start
         self.end = end
         self.nextCheck = nextCheck
         self.reason = reason
         self.result = result
+        self.decision = decision
     }
 
     private enum CodingKeys: String, CodingKey {
-        case start, end, reason, result
+        case start, end, reason, result, decision
         case nextCheck = "next_check"
         case stoppedAt = "stopped_at"
         case stoppedBy = "stopped_by"

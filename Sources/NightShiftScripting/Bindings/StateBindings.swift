@@ -100,7 +100,9 @@ enum StateBindings {
         try m.addCore("state.job_started") { args in
             let name = try args.string(1)
             context.currentJob = name
-            return [.boolean(update("the start of job \(name)") { $0.recordJobStart(name, at: context.now()) })]
+            let ok = update("the start of job \(name)") { $0.recordJobStart(name, at: context.now()) }
+            context.writeStatusPage()
+            return [.boolean(ok)]
         }
         try m.addCore("state.job_finished") { args in
             let name = try args.string(1)
@@ -115,21 +117,24 @@ enum StateBindings {
             append(.job(JobRecord(name: name, start: end - seconds, end: end, result: result, reason: reason,
                                   files: stats["files"].integerValue.map { Int(clamping: $0) },
                                   bytes: stats["bytes"].integerValue.map { Int(clamping: $0) })))
+            context.writeStatusPage()
             return [.boolean(ok)]
         }
         try m.addCore("state.history") { args in
             let t = try args.table(1)
             let now = context.now()
             append(.cycle(CycleRecord(
-                start: context.cycleStart, end: now, ran: t["decision"].stringValue == "backup",
-                reason: t["reason"].stringValue ?? "", result: t["result"].stringValue ?? "ok",
-                manual: t["manual"].isTruthy, dryRun: context.options.dryRun)))
+                start: context.cycleStart, end: now, ran: t["ran"].isTruthy,
+                decision: t["decision"].stringValue, reason: t["reason"].stringValue, result: t["result"].stringValue ?? "ok",
+                manual: t["manual"].isTruthy, dryRun: context.options.dryRun, sleep: t["sleep"].stringValue)))
             return []
         }
         try m.addCore("state.night_started") { args in
             let t = try args.table(1)
             let night = RunningNight(start: context.now(), windowKey: t["window_key"].doubleValue, manual: t["manual"].isTruthy)
-            return [.boolean(update("the start of the night") { $0.night.start(night) })]
+            let ok = update("the start of the night") { $0.night.start(night) }
+            context.writeStatusPage()
+            return [.boolean(ok)]
         }
         try m.addCore("state.night_finished") { args in
             let t = try args.table(1)

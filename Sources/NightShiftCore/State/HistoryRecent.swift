@@ -1,0 +1,15 @@
+extension HistoryLog {
+    /// The records whose start is at or after `since` (epoch), oldest first: what the status
+    /// page and `status` show. Callers ask only for the recent past, so that a reader that
+    /// reads from the end of the file (docs/design.md, invariant 17) serves them unchanged.
+    public func recent(since: Double) throws -> HistoryContents {
+        var contents = try read()
+        contents.records.removeAll { record in
+            switch record {
+            case .cycle(let c): return c.start < since
+            case .job(let j): return j.start < since
+            }
+        }
+        return contents
+    }
+}
