@@ -52,7 +52,8 @@ public enum StatusPage {
         if let current {
             let job = input.loaded.state.jobs[current]!
             let position = input.jobs.firstIndex(of: current).map { "job \($0 + 1) of \(input.jobs.count): " } ?? ""
-            html += "<dt>Current job</dt><dd data-job=\"\(HTMLText.escape(current))\">\(position)\(HTMLText.escape(current))"
+            // No data-job here: that hook belongs to the rows of #jobs alone.
+            html += "<dt>Current job</dt><dd>\(position)\(HTMLText.escape(current))"
             if let s = job.lastStart { html += ", running for \(ago(input.now - s))" }
             html += "</dd>\n"
         } else {
