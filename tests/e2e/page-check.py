@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from html import escape as html_escape
 from html.parser import HTMLParser
 
 CHROMIUM = os.environ.get("CHROMIUM", "chromium")
@@ -119,17 +120,19 @@ def main():
         out["requests"] = page_requests(netlog)
         out["dom_bytes"] = len(dom)
         if "--measure-width" in args:
-            # A copy with a measuring script (the page itself runs none, and its policy forbids
-            # one): how wide the laid-out page is in a window that narrow.
+            # Headless Chromium keeps its window at least 500 px wide, so the page is laid out
+            # in a frame that narrow, inside a measuring copy (the page itself runs no script and
+            # its policy forbids one): how wide the laid-out page is there.
             w = args[args.index("--measure-width") + 1]
-            html = open(page).read()
-            html = html.replace('<meta http-equiv="Content-Security-Policy"', '<meta name="csp-removed"')
-            html = html.replace("</body>", "<script>document.body.setAttribute('data-scroll-width', "
-                                "String(document.documentElement.scrollWidth))</script></body>")
+            inner = open(page).read().replace('<meta http-equiv="Content-Security-Policy"', '<meta name="csp-removed"')
             probe = os.path.join(work, "measure.html")
             with open(probe, "w") as fh:
-                fh.write(html)
-            dom2, _ = chromium(work, "file://" + probe, ["--dump-dom", "--window-size=%s,900" % w])
+                fh.write('<!DOCTYPE html><html><body style="margin:0"><iframe id="f" style="width:%spx;height:900px;'
+                         'border:0" srcdoc="%s"></iframe><script>window.onload = function () {'
+                         'var d = document.getElementById("f").contentDocument;'
+                         'document.body.setAttribute("data-scroll-width", String(d.documentElement.scrollWidth)); };'
+                         '</script></body></html>' % (w, html_escape(inner, quote=True)))
+            dom2, _ = chromium(work, "file://" + probe, ["--dump-dom"])
             m = Dom()
             m.feed(dom2)
             out["scroll_width"] = int(m.facts["body_attrs"].get("data-scroll-width", "-1"))

@@ -1,7 +1,8 @@
 extension HistoryLog {
     /// The records whose start is at or after `since` (epoch), oldest first: what the status
     /// page and `status` show. Callers ask only for the recent past, so that a reader that
-    /// reads from the end of the file (docs/design.md, invariant 17) serves them unchanged.
+    /// reads from the end of the file serves them unchanged: no cycle's cost should grow
+    /// with the age of the installation.
     public func recent(since: Double) throws -> HistoryContents {
         var contents = try read()
         contents.records.removeAll { record in

@@ -43,6 +43,22 @@ public struct CycleRecord: Codable, Equatable, Sendable {
         case nextCheck = "next_check"
     }
 
+    /// Encodes the record; `decision` is always written (null when there was none), so that a
+    /// reader can tell this record from one written before the field existed.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(start, forKey: .start)
+        try c.encode(end, forKey: .end)
+        try c.encode(ran, forKey: .ran)
+        if let decision { try c.encode(decision, forKey: .decision) } else { try c.encodeNil(forKey: .decision) }
+        try c.encodeIfPresent(reason, forKey: .reason)
+        try c.encode(result, forKey: .result)
+        try c.encode(manual, forKey: .manual)
+        try c.encode(dryRun, forKey: .dryRun)
+        try c.encodeIfPresent(nextCheck, forKey: .nextCheck)
+        try c.encodeIfPresent(sleep, forKey: .sleep)
+    }
+
     /// Decodes a record; one written before `decision` existed kept the decision in `reason`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

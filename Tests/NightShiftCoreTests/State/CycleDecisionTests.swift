@@ -49,3 +49,15 @@ final class CycleDecisionTests: XCTestCase {
         XCTAssertTrue(text.contains("Kept this machine awake at 1970-01-01 00:01: busy: nfs: 2 clients"), text)
     }
 }
+
+/// A record with no decision (a cycle cut short before it decided) must not read back as
+/// one from before the field existed, whose reason was its decision.
+final class CycleDecisionNullTests: XCTestCase {
+    func testARecordWithoutDecisionKeepsItsReason() throws {
+        let record = HistoryRecord.cycle(CycleRecord(start: 1, end: 2, ran: false, reason: "interrupted by SIGTERM",
+                                                     result: "interrupted"))
+        let data = try JSONEncoder().encode(record)
+        XCTAssertTrue(String(decoding: data, as: UTF8.self).contains(#""decision":null"#))
+        XCTAssertEqual(try JSONDecoder().decode(HistoryRecord.self, from: data), record)
+    }
+}
