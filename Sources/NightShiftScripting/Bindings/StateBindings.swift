@@ -67,8 +67,13 @@ enum StateBindings {
             }
         }
         try m.addCore("state.record_sweep") { args in
-            let sweep = SweepRecord(time: context.now(), up: knownStates(try args.table(1)))
-            return [.boolean(update("the sweep") { $0.recordSweep(sweep) })]
+            let table = try args.table(1)
+            let sweep = SweepRecord(time: context.now(), up: knownStates(table))
+            let notes = probeNotes(table)
+            return [.boolean(update("the sweep") { state in
+                state.recordSweep(sweep)
+                state.recordProbeNotes(notes)
+            })]
         }
         try m.addCore("state.mark_woken") { args in
             let name = try args.string(1)
@@ -176,6 +181,26 @@ enum StateBindings {
             t["running"] = .table(running)
         }
         return t
+    }
+
+    /// How each host's probe went, in words, from a sweep table.
+    static func probeNotes(_ sweep: LuaTable) -> [String: ProbeNote] {
+        var notes: [String: ProbeNote] = [:]
+        for (k, v) in sweep.entries {
+            guard let name = k.stringValue, let entry = v.tableValue else { continue }
+            let error = entry["error"].stringValue
+            if entry["unknown"].isTruthy {
+                notes[name] = ProbeNote(text: "cannot tell: " + (error ?? "the probe could not be sent"), unknown: true)
+            } else if entry["up"].isTruthy {
+                var how = [entry["probe"].stringValue ?? "answered"]
+                if let rtt = entry["rtt_ms"].doubleValue { how.append(String(format: "%.1f ms", rtt)) }
+                if let ip = entry["ip"].stringValue { how.append(ip) }
+                notes[name] = ProbeNote(text: "answered (" + how.joined(separator: ", ") + ")", unknown: false)
+            } else {
+                notes[name] = ProbeNote(text: "no answer" + (error.map { " (\($0))" } ?? ""), unknown: false)
+            }
+        }
+        return notes
     }
 
     /// Up/down per host from a sweep table; hosts that could not be probed are left out,

@@ -116,6 +116,18 @@ final class StatusPageTests: XCTestCase {
         XCTAssertTrue(html.contains("not swept yet"), html)
     }
 
+    func testAProbeThatCouldNotBeMadeIsUnknownWithItsReason() {
+        var s = NightShiftState()
+        s.hosts["PC"] = HostState(up: true, since: t - 600, lastSeen: t - 600, lastSweep: t - 600)
+        s.recordProbeNotes(["PC": ProbeNote(text: "cannot tell: sendto: Operation not permitted", unknown: true),
+                            "NAS2": ProbeNote(text: "answered (icmp, 0.4 ms, 10.0.0.2)", unknown: false)])
+        s.hosts["NAS2"]?.up = true
+        let html = page(s, hosts: ["PC", "NAS2"])
+        XCTAssertTrue(tag(html, "data-host=\"PC\"").contains("data-state=\"unknown\""), "an unknown probe is not its last state")
+        XCTAssertTrue(html.contains("cannot tell: sendto: Operation not permitted</td>"), html)
+        XCTAssertTrue(html.contains("answered (icmp, 0.4 ms, 10.0.0.2)"), html)
+    }
+
     func testThirtyNightsWithTheirDecisions() {
         let s = NightShiftState()
         let history: [HistoryRecord] = [

@@ -36,6 +36,7 @@ extension StatusPageInput {
     /// A host's state at the last sweep; a host never probed (or whose probe could not be
     /// made: the sweep leaves it out) is unknown, never offline.
     func state(ofHost name: String) -> PageHostState {
+        if loaded.state.hosts[name]?.probeUnknown == true { return .unknown }
         switch loaded.state.hosts[name]?.up {
         case true?: return .online
         case false?: return .offline

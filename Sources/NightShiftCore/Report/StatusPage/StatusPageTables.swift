@@ -116,7 +116,10 @@ enum StatusPageTables {
             case .offline: why = "no answer at the sweep"
             case .unknown: why = host?.lastSweep == nil ? "not swept yet" : "the probe could not be made"
             }
-            if let sweep = host?.lastSweep { why += " of \(clock.dateTime(sweep))" }
+            // The probe's own words when the sweep left them (how it answered, why it could not tell).
+            if let probe = host?.probe { why = probe }
+            // An unknown probe leaves lastSweep at the last sweep that could tell: not this one.
+            if let sweep = host?.lastSweep, state != .unknown { why += " at the sweep of \(clock.dateTime(sweep))" }
             if let since = host?.since, state != .unknown { why += "; \(state.rawValue) since \(clock.dateTime(since))" }
             row += "<td data-label=\"Why\">\(HTMLText.escape(why))</td>"
             let seen = host?.lastSeen.map { "\(clock.dateTime($0)) (\(StatusPage.ago(input.now - $0)) ago)" } ?? "never"
