@@ -165,7 +165,7 @@ public final class ScriptRuntime {
         for (k, v) in try callCore("job_max_ages").first?.tableValue?.entries ?? [:] {
             if let name = k.stringValue, let age = v.doubleValue { maxAges[name] = age }
         }
-        let site = try callCore("site_name").first?.stringValue ?? ProcessInfo.processInfo.hostName
+        let site = try siteName()
         let order = try callCore("page_order").first?.tableValue
         let logFile = try context.options.logFile ?? resolve(required("log_file", \.stringValue), against: "LOGS_DIRECTORY")
         let jobOrder = order?["jobs"].tableValue?.array.compactMap(\.stringValue) ?? []
@@ -185,6 +185,12 @@ public final class ScriptRuntime {
             offlineSweeps: Int(clamping: try required("offline_sweeps", \.integerValue)),
             minInterval: try required("min_interval", \.doubleValue), site: site, jobOrder: jobOrder, hostOrder: hostOrder,
             statusPage: page)
+    }
+
+    /// `settings.site` as the schema resolves it (its default, the hostname, when no script set it).
+    public func siteName() throws -> String {
+        guard let name = try callCore("site_name").first?.stringValue else { throw LuaError(message: "no site name") }
+        return name
     }
 
     /// The default of setting `key` as the schema gives it (for a CLI command run without a script).

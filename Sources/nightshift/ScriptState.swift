@@ -25,6 +25,13 @@ struct ScriptState {
         return dir
     }
 
+    /// `settings.site`: the script's, else the schema's default (for a command run without a script).
+    func siteName() throws -> String {
+        if let site = settings?.site { return site }
+        let runtime = try ScriptRuntime(context: ScriptContext(log: try NightShiftLog(filePath: nil), options: ScriptOptions()))
+        return try runtime.siteName()
+    }
+
     /// The state directory, or exit 2 naming what to give.
     func requireDirectory() throws {
         guard FileManager.default.fileExists(atPath: stateDir) else {

@@ -46,7 +46,7 @@ struct StatusCommand: ParsableCommand {
             .recent(since: now.timeIntervalSince1970 - Double(StatusPage.days + 1) * 86_400).records) ?? []
         if html {
             let s = resolved.settings
-            let input = StatusPageInput(site: s?.site ?? ProcessInfo.processInfo.hostName, loaded: loaded, history: recent,
+            let input = StatusPageInput(site: try resolved.siteName(), loaded: loaded, history: recent,
                                         now: now.timeIntervalSince1970,
                                         forceWindow: s?.forceWindow.flatMap { try? TimeWindow(parsing: $0) },
                                         jobOrder: s?.jobOrder ?? [], hostOrder: s?.hostOrder ?? [],
