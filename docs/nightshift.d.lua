@@ -213,6 +213,8 @@ function Night:wait_switched_off() end
 ---@field self_wake? "window"|"none"|ns.Duration|fun(): number  default "window" with force_window, else "none": the wake alarm set before sleeping
 ---@field self_wake_early? ns.Duration  default 300: self_wake = "window" wakes this long before the window opens
 ---@field rtc? string  default "/sys/class/rtc/rtc0": its wakealarm is written when self has no wake_at action
+---@field site? string  default: this machine's hostname; the status page's title (and Healthchecks names <site>/<job>)
+---@field status_page? string  path of the office status page (self-contained HTML) rewritten after every cycle and night phase
 
 ---@class ns.HostSpec
 ---@field ip? string|string[]  required except for self

@@ -86,6 +86,7 @@ public final class CycleLoop {
             settings = current
             if loaded.logFile != log.path { try? log.setFile(loaded.logFile) }
             context.stateDirectory = current.stateDir
+            context.statusPage = current.statusPage
             context.maxAttempts = current.maxAttempts
             context.cycleStart = context.now()
             context.cycleLogOffset = log.path.map(FailureReport.size(of:)) ?? 0
@@ -98,19 +99,23 @@ public final class CycleLoop {
             log.info("--- NightShift \(NightShiftVersion.string) cycle\(options.dryRun ? " (dry run)" : "")\(first && options.manual ? " (manual)" : "") ---")
             var result = "failed"
             var reason: String?
+            var decision: String?
             do {
                 let outcome = try runtime.cycle(manual: first && options.manual)
                 code = outcome.code
                 result = outcome.result
-                reason = outcome.reason
+                decision = outcome.reason
+                reason = outcome.failure
             } catch let error as LuaError {
                 if interruption.isTriggered { return interrupted(context: context) }
                 log.error("The cycle failed: \(error.message)")
                 if !error.traceback.isEmpty { log.file(error.traceback) }
                 runtime.fireFailure(reason: error.message)
+                reason = error.message
                 code = ExitStatus.failed.code
             } catch {
                 log.error("The cycle failed: \(error)")
+                reason = "\(error)"
                 code = ExitStatus.failed.code
             }
             if interruption.isTriggered { return interrupted(context: context) }
@@ -120,9 +125,10 @@ public final class CycleLoop {
                 result = "failed"
                 reason = "not recorded: \(lost)"
             }
-            recordNextCheck(context: context, after: wait, result: result, reason: reason)
+            recordNextCheck(context: context, after: wait, result: result, reason: reason, decision: decision)
             if reportRecordFailures(context: context, runtime: runtime) { code = ExitStatus.failed.code }
             writeMetrics(current, context: context)
+            context.writeStatusPage()
             if once { return code }
             if !countdown(wait) { return interrupted(context: context, duringCycle: false) }
         }
@@ -211,13 +217,14 @@ public final class CycleLoop {
         }
     }
 
-    private func recordNextCheck(context: ScriptContext, after seconds: Double, result: String, reason: String?) {
+    private func recordNextCheck(context: ScriptContext, after seconds: Double, result: String, reason: String?,
+                                 decision: String?) {
         guard !options.dryRun, let store = context.stateStore else { return }
         let now = context.now()
         do {
             var state = try store.load().state
             state.lastCycle = CycleState(start: context.cycleStart, end: now, nextCheck: once ? nil : now + seconds,
-                                         reason: reason, result: result)
+                                         reason: reason, result: result, decision: decision)
             try store.save(state)
         } catch {
             context.recordFailed("Cannot record the cycle in \(store.path): \(error)")
@@ -291,6 +298,8 @@ public final class CycleLoop {
                         result: "interrupted", manual: options.manual, dryRun: false)))
                 }
                 log.warn("Interrupted by \(name)\(jobs.isEmpty ? "" : "; marked interrupted: \(jobs.joined(separator: ", "))")")
+                // The page must not keep saying "running" (and reloading) for a night that ended.
+                context.writeStatusPage()
             } catch {
                 log.error("Interrupted by \(name); cannot record it: \(error)")
             }

@@ -35,6 +35,10 @@ public final class ScriptContext {
     /// What this cycle could not write to state.json or history.jsonl (each message names
     /// the file and the system's error): a night whose record is lost fails visibly.
     public var recordFailures: [String] = []
+    /// `settings.status_page`, rewritten at every phase of a night; nil: no page.
+    public var statusPage: StatusPageTarget?
+    /// Whether this cycle already logged that the page could not be written (once per cycle).
+    var statusPageFailed = false
 
     /// Creates a context.
     public init(log: NightShiftLog, options: ScriptOptions, interruption: Interruption = .shared,

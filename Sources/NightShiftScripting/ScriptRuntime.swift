@@ -38,6 +38,13 @@ public struct SiteSettings: Sendable, Equatable {
     /// here: the schema's is the one, read from the validated settings.
     public var offlineSweeps: Int
     public var minInterval: Double
+    /// `settings.site`, else this machine's hostname.
+    public var site: String = ""
+    /// The declared jobs, and hosts but this machine, in script order.
+    public var jobOrder: [String] = []
+    public var hostOrder: [String] = []
+    /// `settings.status_page` (resolved), with what the page needs of the script; nil: no page.
+    public var statusPage: StatusPageTarget? = nil
 }
 
 /// What one cycle ended with.
@@ -50,6 +57,8 @@ public struct CycleOutcome: Sendable {
     public var reason: String
     /// "ok", "warning", "failed" or "skipped".
     public var result: String
+    /// Why it failed: the failing jobs with their reasons (nil when none failed).
+    public var failure: String? = nil
 }
 
 /// One Lua state with the `nightshift` module, the standard library and (once loaded) a site script.
@@ -153,16 +162,32 @@ public final class ScriptRuntime {
         for (k, v) in try callCore("job_max_ages").first?.tableValue?.entries ?? [:] {
             if let name = k.stringValue, let age = v.doubleValue { maxAges[name] = age }
         }
+        let site = try siteName()
+        let order = try callCore("page_order").first?.tableValue
+        let logFile = try context.options.logFile ?? resolve(required("log_file", \.stringValue), against: "LOGS_DIRECTORY")
+        let jobOrder = order?["jobs"].tableValue?.array.compactMap(\.stringValue) ?? []
+        let hostOrder = order?["hosts"].tableValue?.array.compactMap(\.stringValue) ?? []
+        let page = s["status_page"].stringValue.map { path in
+            StatusPageTarget(path: resolve(path, against: nil), site: site, forceWindow: s["force_window"].stringValue,
+                             jobOrder: jobOrder, hostOrder: hostOrder, logFile: logFile)
+        }
         return SiteSettings(
             checkEvery: try required("check_every", \.doubleValue),
             stateDir: try context.options.stateDir ?? resolve(required("state_dir", \.stringValue), against: "STATE_DIRECTORY"),
-            logFile: try context.options.logFile ?? resolve(required("log_file", \.stringValue), against: "LOGS_DIRECTORY"),
+            logFile: logFile,
             forceWindow: s["force_window"].stringValue,
             maxAttempts: try required("max_attempts", \.integerValue),
             metrics: s["metrics"].stringValue.map { resolve($0, against: nil) }, jobMaxAges: maxAges,
             watched: try callCore("watched_hosts").first?.tableValue?.array.compactMap(\.stringValue) ?? [],
             offlineSweeps: Int(clamping: try required("offline_sweeps", \.integerValue)),
-            minInterval: try required("min_interval", \.doubleValue))
+            minInterval: try required("min_interval", \.doubleValue), site: site, jobOrder: jobOrder, hostOrder: hostOrder,
+            statusPage: page)
+    }
+
+    /// `settings.site` as the schema resolves it (its default, the hostname, when no script set it).
+    public func siteName() throws -> String {
+        guard let name = try callCore("site_name").first?.stringValue else { throw LuaError(message: "no site name") }
+        return name
     }
 
     /// A relative path of the script made as `run` uses it: against `$variable` (systemd's
@@ -210,7 +235,8 @@ public final class ScriptRuntime {
         let r = try callCore("cycle", [["manual": .boolean(manual), "no_sleep": .boolean(context.options.noSleep)]])
         let t = r.first?.tableValue ?? LuaTable()
         return CycleOutcome(code: Int32(clamping: t["code"].integerValue ?? Int64(ExitStatus.failed.code)), ran: t["ran"].isTruthy,
-                            reason: t["reason"].stringValue ?? "", result: t["result"].stringValue ?? "failed")
+                            reason: t["reason"].stringValue ?? "", result: t["result"].stringValue ?? "failed",
+                            failure: t["failure"].stringValue)
     }
 
     /// Fires the `failure` event for an error outside any job (a broken cycle).

@@ -10,6 +10,8 @@ struct ScriptState {
     var maxAges: [String: Double] = [:]
     /// The loaded script, when one was given (for the presence forecast).
     var site: LoadedSite?
+    /// The script's settings, when a script was given.
+    var settings: SiteSettings? { site?.settings }
 
     /// Loads `script` (as `check` does: a rehearsal, nothing touched) when given.
     static func resolve(script: String?, stateDir: String?) throws -> ScriptState {
@@ -28,6 +30,13 @@ struct ScriptState {
         let runtime = try ScriptRuntime(context: ScriptContext(log: try NightShiftLog(filePath: nil), options: ScriptOptions()))
         guard let dir = try runtime.defaultSetting("state_dir").stringValue else { throw ExitCode(.usage) }
         return dir
+    }
+
+    /// `settings.site`: the script's, else the schema's default (for a command run without a script).
+    func siteName() throws -> String {
+        if let site = settings?.site { return site }
+        let runtime = try ScriptRuntime(context: ScriptContext(log: try NightShiftLog(filePath: nil), options: ScriptOptions()))
+        return try runtime.siteName()
     }
 
     /// The state directory, or exit 2 naming what to give.

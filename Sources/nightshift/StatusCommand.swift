@@ -18,6 +18,11 @@ struct StatusCommand: ParsableCommand {
     @Argument(help: "The site script (its state_dir and the jobs' max_age are used).") var script: String?
     @Option(help: "State directory (default: the script's state_dir, else ./state).") var stateDir: String?
     @Flag(help: "Print the status as one JSON object.") var json = false
+    @Flag(help: "Print the office status page (self-contained HTML, as settings.status_page writes it).") var html = false
+
+    func validate() throws {
+        if json && html { throw ValidationError("--json and --html cannot be combined") }
+    }
 
     func run() throws {
         var resolved: ScriptState
@@ -53,13 +58,25 @@ struct StatusCommand: ParsableCommand {
         }
         let now = Date()
         let forecast = try resolved.forecast(loaded.state, now: now.timeIntervalSince1970)
-        if json {
+        // The recent past only: a status is cheap whatever the age of the installation.
+        let recent = (try? HistoryLog(directory: resolved.stateDir)
+            .recent(since: now.timeIntervalSince1970 - Double(StatusPage.days + 1) * 86_400).records) ?? []
+        if html {
+            let s = resolved.settings
+            let input = StatusPageInput(site: try resolved.siteName(), loaded: loaded, history: recent,
+                                        now: now.timeIntervalSince1970,
+                                        forceWindow: s?.forceWindow.flatMap { try? TimeWindow(parsing: $0) },
+                                        jobOrder: s?.jobOrder ?? [], hostOrder: s?.hostOrder ?? [],
+                                        lastLogLine: loaded.state.night.running == nil ? nil
+                                            : s.flatMap { StatusPage.lastLine(ofLog: $0.logFile) })
+            print(StatusPage.render(input), terminator: "")
+        } else if json {
             print(try StatusJSON.render(loaded, stateFile: store.path, now: now.timeIntervalSince1970, forecast: forecast),
                   terminator: "")
         } else {
             print(StatusReport.render(loaded, stateFile: store.path, now: now,
                                       daemonPID: InstanceLock.holder(stateDir: resolved.stateDir), daemonLooked: true,
-                                      forecast: forecast))
+                                      forecast: forecast, recent: recent))
         }
         let code = StatusVerdict(loaded.state, now: now.timeIntervalSince1970).exitCode
         if broken != nil { throw ExitCode(.usage) }

@@ -60,7 +60,7 @@ struct TimeCommand: ParsableCommand {
         }
         let now = Date().timeIntervalSince1970
         if let refusal = ClockPlausibility.stepRefusal(clockTime: now, reference: now + sample.offset, maxStep: maxStep) {
-            throw toolExit(1, "not stepping the clock: \(refusal)")
+            throw toolExit(.failed, "not stepping the clock: \(refusal)")
         }
         do {
             try SystemClockStepper().step(by: sample.offset)

@@ -14,7 +14,8 @@
 --   LAB_CHECK_EVERY (default "20s"), LAB_FORCE_WINDOW ("03:00-05:00"),
 --   LAB_WAKE_TIMEOUT ("60s"), LAB_OFF_TIMEOUT ("30s"), LAB_SELF_SLEEP ("hibernate"),
 --   LAB_RSYNC_BWLIMIT (KiB/s, slows the copies down; unset = full speed),
---   LAB_MIN_INTERVAL (unset = the default 12h; the soak makes it short).
+--   LAB_MIN_INTERVAL (unset = the default 12h; the soak makes it short),
+--   LAB_STATUS_PAGE (unset = no status page), LAB_SITE (unset = the hostname).
 
 local ns = require "nightshift"
 
@@ -56,6 +57,8 @@ settings {
   -- The NAS's wake alarm for the next window goes to a file: a lab never writes the real RTC.
   rtc          = LAB_DIR .. "/machines/Server/wakealarm",
   metrics      = env("LAB_METRICS", nil), -- a Prometheus textfile after every cycle
+  status_page  = env("LAB_STATUS_PAGE", nil), -- the office status page, rewritten at every phase
+  site         = env("LAB_SITE", nil),        -- its title (unset: this machine's hostname)
   -- Before it sleeps the NAS checks its users. Its Samba is the lab's own smbd
   -- (scripts/lab/bin/nas-smbd, when a test starts it), never this machine's.
   busy         = { ns.busy.smb { config = LAB_DIR .. "/samba/smb.conf" }, "nfs", "logins", "inhibitors" },

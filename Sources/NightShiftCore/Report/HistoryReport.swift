@@ -16,24 +16,27 @@ public enum HistoryReport {
         return Array(chosen.suffix(max(0, last)))
     }
 
-    /// One text line per record: start, kind and name, result, duration, files/bytes, reason.
+    /// One text line per record: start, kind and name, result, duration, files/bytes, the cycle's
+    /// decision (why a night started or not), the reason (why it failed, what kept this machine awake).
     public static func render(_ records: [HistoryRecord], timeZone: TimeZone = .current) -> String {
         let clock = WallClockText(timeZone: timeZone)
         let rows = nightsFirst(records).map { record -> [String] in
             switch record {
             case .cycle(let c):
+                var reason = c.reason ?? ""
+                if let awake = c.keptAwake { reason += (reason.isEmpty ? "" : "; ") + "stayed awake: " + awake }
                 return [clock.dateTime(c.start, seconds: true), c.ran ? "night" : "cycle", c.result,
-                        span(c.end - c.start), "", (c.manual ? "manual: " : "") + c.reason]
+                        span(c.end - c.start), "", (c.manual ? "manual: " : "") + (c.decision ?? ""), reason]
             case .job(let j):
                 var copied = ""
                 if let files = j.files { copied = "\(files) files" }
                 if let bytes = j.bytes { copied += (copied.isEmpty ? "" : ", ") + ByteCountText.human(max(0, bytes)) }
                 return [clock.dateTime(j.start, seconds: true), "  job " + j.name, j.result.rawValue,
-                        span(j.seconds), copied, j.reason ?? ""]
+                        span(j.seconds), copied, "", j.reason ?? ""]
             }
         }
         if rows.isEmpty { return "No history yet\n" }
-        return TextTable.render(header: ["START", "WHAT", "RESULT", "TOOK", "COPIED", "REASON"], rows: rows)
+        return TextTable.render(header: ["START", "WHAT", "RESULT", "TOOK", "COPIED", "DECISION", "REASON"], rows: rows)
             .joined(separator: "\n") + "\n"
     }
 

@@ -58,6 +58,7 @@ public enum StatusJSON {
         var end: Double?
         var result: String?
         var reason: String?
+        var decision: String?
         var next_check: Double?
         var stopped_at: Double?
         var stopped_by: String?
@@ -104,7 +105,8 @@ public enum StatusJSON {
             },
             jobs: jobs,
             last_cycle: state.lastCycle.map {
-                Cycle(start: $0.start, end: $0.end, result: $0.result, reason: $0.reason, next_check: $0.nextCheck,
+                Cycle(start: $0.start, end: $0.end, result: $0.result, reason: $0.reason, decision: $0.decision,
+                      next_check: $0.nextCheck,
                       stopped_at: $0.stoppedAt, stopped_by: $0.stoppedBy)
             },
             last_night: state.night.lastStart.map { start in

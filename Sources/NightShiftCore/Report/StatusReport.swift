@@ -10,7 +10,7 @@ public enum StatusReport {
     /// `forecast` (from the site script's watched hosts and force window) follows the presence table.
     public static func render(_ loaded: LoadedState, stateFile: String? = nil, now: Date = Date(),
                               timeZone: TimeZone = .current, daemonPID: Int32? = nil, daemonLooked: Bool = false,
-                              forecast: PresenceForecast? = nil) -> String {
+                              forecast: PresenceForecast? = nil, recent: [HistoryRecord] = []) -> String {
         let clock = WallClockText(timeZone: timeZone)
         let state = loaded.state
         let nowEpoch = now.timeIntervalSince1970
@@ -74,6 +74,7 @@ public enum StatusReport {
             if let reason = cycle.reason { text += " (\(reason))" }
             lines.append(text)
             for failed in cycle.failedWrites ?? [] { lines.append("  WRITE FAILED: \(failed)") }
+            if let decision = cycle.decision { lines.append("Decision: \(decision)") }
             if let next = cycle.nextCheck {
                 let delta = next - nowEpoch
                 let when = delta >= 0 ? "in \(duration(delta))" : "overdue by \(duration(-delta))"
@@ -101,6 +102,12 @@ public enum StatusReport {
         }
         if state.night.failedAttempts > 0 {
             lines.append("Failed nights in a row: \(state.night.failedAttempts) (retried at the next checks, up to max_attempts)")
+        }
+        let cycles = recent.compactMap { if case .cycle(let c) = $0 { return c } else { return nil } }
+        let why = StatusPageWhy.lines(cycles, clock: clock, limit: 5)
+        if !why.isEmpty { lines += ["", "Recent decisions (newest first):"] + why.map { "  " + $0 } }
+        if let awake = cycles.last(where: { $0.sleep != nil }), let note = awake.keptAwake {
+            lines.append("Kept this machine awake at \(clock.dateTime(awake.end)): \(note)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

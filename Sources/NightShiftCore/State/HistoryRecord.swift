@@ -6,8 +6,10 @@ public struct CycleRecord: Codable, Equatable, Sendable {
     public var end: Double
     /// Whether a backup ran in it.
     public var ran: Bool
-    /// The trigger decision's reason.
-    public var reason: String
+    /// Why a night started or not: the trigger decision's reason.
+    public var decision: String?
+    /// Why the cycle failed (names the failing job and its reason); nil when nothing failed.
+    public var reason: String?
     /// `"ok"`, `"failed"`, `"interrupted"`, `"skipped"` or a site's own word.
     public var result: String
     /// Whether it was a `--manual` cycle.
@@ -16,24 +18,66 @@ public struct CycleRecord: Codable, Equatable, Sendable {
     public var dryRun: Bool
     /// When the next check is due (epoch).
     public var nextCheck: Double?
+    /// How the cycle ended for this machine: the sleep mode it went to, or what kept it awake
+    /// (`busy: ...`, `watched hosts online`, ...); nil when no sleep was considered.
+    public var sleep: String?
 
     /// Creates a cycle record.
-    public init(start: Double, end: Double, ran: Bool, reason: String, result: String,
-                manual: Bool = false, dryRun: Bool = false, nextCheck: Double? = nil) {
+    public init(start: Double, end: Double, ran: Bool, decision: String? = nil, reason: String? = nil, result: String,
+                manual: Bool = false, dryRun: Bool = false, nextCheck: Double? = nil, sleep: String? = nil) {
         self.start = start
         self.end = end
         self.ran = ran
+        self.decision = decision
         self.reason = reason
         self.result = result
         self.manual = manual
         self.dryRun = dryRun
         self.nextCheck = nextCheck
+        self.sleep = sleep
     }
 
     private enum CodingKeys: String, CodingKey {
-        case start, end, ran, reason, result, manual
+        case start, end, ran, decision, reason, result, manual, sleep
         case dryRun = "dry_run"
         case nextCheck = "next_check"
+    }
+
+    /// Encodes the record; `decision` is always written (null when there was none), so that a
+    /// reader can tell this record from one written before the field existed.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(start, forKey: .start)
+        try c.encode(end, forKey: .end)
+        try c.encode(ran, forKey: .ran)
+        if let decision { try c.encode(decision, forKey: .decision) } else { try c.encodeNil(forKey: .decision) }
+        try c.encodeIfPresent(reason, forKey: .reason)
+        try c.encode(result, forKey: .result)
+        try c.encode(manual, forKey: .manual)
+        try c.encode(dryRun, forKey: .dryRun)
+        try c.encodeIfPresent(nextCheck, forKey: .nextCheck)
+        try c.encodeIfPresent(sleep, forKey: .sleep)
+    }
+
+    /// Decodes a record; one written before `decision` existed kept the decision in `reason`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        start = try c.decode(Double.self, forKey: .start)
+        end = try c.decode(Double.self, forKey: .end)
+        ran = try c.decode(Bool.self, forKey: .ran)
+        result = try c.decode(String.self, forKey: .result)
+        manual = try c.decodeIfPresent(Bool.self, forKey: .manual) ?? false
+        dryRun = try c.decodeIfPresent(Bool.self, forKey: .dryRun) ?? false
+        nextCheck = try c.decodeIfPresent(Double.self, forKey: .nextCheck)
+        sleep = try c.decodeIfPresent(String.self, forKey: .sleep)
+        let reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        if c.contains(.decision) {
+            decision = try c.decodeIfPresent(String.self, forKey: .decision)
+            self.reason = reason
+        } else {
+            decision = reason
+            self.reason = nil
+        }
     }
 }
 

@@ -36,6 +36,10 @@ public struct HostState: Codable, Equatable, Sendable {
     public var clockSynced: Double?
     /// The local hours the host was seen up over the last weeks (nil: never swept).
     public var presence: HostPresence?
+    /// How the last sweep's probe of the host went, in words (the status page's "why").
+    public var probe: String?
+    /// Whether that probe could not be made here (unknown: `up` is then the sweep before's).
+    public var probeUnknown: Bool?
 
     /// Creates a host record.
     public init(up: Bool? = nil, since: Double? = nil, lastSeen: Double? = nil, lastSweep: Double? = nil,
@@ -54,7 +58,8 @@ public struct HostState: Codable, Equatable, Sendable {
         case wokenAt = "woken_at"
         case clockOffset = "clock_offset"
         case clockSynced = "clock_synced"
-        case presence
+        case presence, probe
+        case probeUnknown = "probe_unknown"
     }
 
     /// Decodes a host record. A `presence` field that does not parse is dropped (it is
@@ -68,6 +73,8 @@ public struct HostState: Codable, Equatable, Sendable {
         wokenAt = try c.decodeIfPresent(Double.self, forKey: .wokenAt)
         clockOffset = try c.decodeIfPresent(Double.self, forKey: .clockOffset)
         clockSynced = try c.decodeIfPresent(Double.self, forKey: .clockSynced)
+        probe = try? c.decodeIfPresent(String.self, forKey: .probe)
+        probeUnknown = try? c.decodeIfPresent(Bool.self, forKey: .probeUnknown)
         let presence = (try? c.decodeIfPresent(HostPresence.self, forKey: .presence)) ?? nil
         self.presence = presence?.isEmpty == true ? nil : presence
     }
@@ -83,6 +90,8 @@ public struct HostState: Codable, Equatable, Sendable {
         try c.encodeIfPresent(clockOffset, forKey: .clockOffset)
         try c.encodeIfPresent(clockSynced, forKey: .clockSynced)
         if let presence, !presence.isEmpty { try c.encode(presence, forKey: .presence) }
+        try c.encodeIfPresent(probe, forKey: .probe)
+        try c.encodeIfPresent(probeUnknown, forKey: .probeUnknown)
     }
 }
 
@@ -173,8 +182,10 @@ public struct CycleState: Codable, Equatable, Sendable {
     public var end: Double?
     /// When the next sweep is due (epoch).
     public var nextCheck: Double?
-    /// The trigger decision's reason, for `nightshift status`.
+    /// Why it failed (the failing job and its reason), or was interrupted or not recorded.
     public var reason: String?
+    /// Why a night started or not (the trigger decision), for `nightshift status`.
+    public var decision: String?
     /// How it ended: "ok", "warning", "failed", "skipped" or "interrupted".
     public var result: String?
     /// When the loop was stopped after this cycle, during the countdown (epoch); nil while it runs on.
@@ -186,16 +197,18 @@ public struct CycleState: Codable, Equatable, Sendable {
     public var failedWrites: [String]?
 
     /// Creates a cycle record.
-    public init(start: Double, end: Double? = nil, nextCheck: Double? = nil, reason: String? = nil, result: String? = nil) {
+    public init(start: Double, end: Double? = nil, nextCheck: Double? = nil, reason: String? = nil, result: String? = nil,
+                decision: String? = nil) {
         self.start = start
         self.end = end
         self.nextCheck = nextCheck
         self.reason = reason
         self.result = result
+        self.decision = decision
     }
 
     private enum CodingKeys: String, CodingKey {
-        case start, end, reason, result
+        case start, end, reason, result, decision
         case nextCheck = "next_check"
         case stoppedAt = "stopped_at"
         case stoppedBy = "stopped_by"

@@ -67,8 +67,13 @@ enum StateBindings {
             }
         }
         try m.addCore("state.record_sweep") { args in
-            let sweep = SweepRecord(time: context.now(), up: knownStates(try args.table(1)))
-            return [.boolean(update("the sweep") { $0.recordSweep(sweep) })]
+            let table = try args.table(1)
+            let sweep = SweepRecord(time: context.now(), up: knownStates(table))
+            let notes = probeNotes(table)
+            return [.boolean(update("the sweep") { state in
+                state.recordSweep(sweep)
+                state.recordProbeNotes(notes)
+            })]
         }
         try m.addCore("state.mark_woken") { args in
             let name = try args.string(1)
@@ -100,7 +105,9 @@ enum StateBindings {
         try m.addCore("state.job_started") { args in
             let name = try args.string(1)
             context.currentJob = name
-            return [.boolean(update("the start of job \(name)") { $0.recordJobStart(name, at: context.now()) })]
+            let ok = update("the start of job \(name)") { $0.recordJobStart(name, at: context.now()) }
+            context.writeStatusPage()
+            return [.boolean(ok)]
         }
         try m.addCore("state.job_finished") { args in
             let name = try args.string(1)
@@ -115,22 +122,25 @@ enum StateBindings {
             append(.job(JobRecord(name: name, start: end - seconds, end: end, result: result, reason: reason,
                                   files: stats["files"].integerValue.map { Int(clamping: $0) },
                                   bytes: stats["bytes"].integerValue.map { Int(clamping: $0) })))
+            context.writeStatusPage()
             return [.boolean(ok)]
         }
         try m.addCore("state.history") { args in
             let t = try args.table(1)
             let now = context.now()
             append(.cycle(CycleRecord(
-                start: context.cycleStart, end: now, ran: t["decision"].stringValue == "backup",
-                reason: t["reason"].stringValue ?? "", result: t["result"].stringValue ?? "ok",
-                manual: t["manual"].isTruthy, dryRun: context.options.dryRun)))
+                start: context.cycleStart, end: now, ran: t["ran"].isTruthy,
+                decision: t["decision"].stringValue, reason: t["reason"].stringValue, result: t["result"].stringValue ?? "ok",
+                manual: t["manual"].isTruthy, dryRun: context.options.dryRun, sleep: t["sleep"].stringValue)))
             return []
         }
         try m.addCore("state.night_started") { args in
             let t = try args.table(1)
             let night = RunningNight(start: context.now(), windowKey: t["window_key"].doubleValue, manual: t["manual"].isTruthy,
                                      newSeries: t["new_series"].isTruthy)
-            return [.boolean(update("the start of the night") { $0.night.start(night) })]
+            let ok = update("the start of the night") { $0.night.start(night) }
+            context.writeStatusPage()
+            return [.boolean(ok)]
         }
         try m.addCore("state.night_finished") { args in
             let t = try args.table(1)
@@ -172,6 +182,26 @@ enum StateBindings {
             t["running"] = .table(running)
         }
         return t
+    }
+
+    /// How each host's probe went, in words, from a sweep table.
+    static func probeNotes(_ sweep: LuaTable) -> [String: ProbeNote] {
+        var notes: [String: ProbeNote] = [:]
+        for (k, v) in sweep.entries {
+            guard let name = k.stringValue, let entry = v.tableValue else { continue }
+            let error = entry["error"].stringValue
+            if entry["unknown"].isTruthy {
+                notes[name] = ProbeNote(text: "cannot tell: " + (error ?? "the probe could not be sent"), unknown: true)
+            } else if entry["up"].isTruthy {
+                var how = [entry["probe"].stringValue ?? "answered"]
+                if let rtt = entry["rtt_ms"].doubleValue { how.append(String(format: "%.1f ms", rtt)) }
+                if let ip = entry["ip"].stringValue { how.append(ip) }
+                notes[name] = ProbeNote(text: "answered (" + how.joined(separator: ", ") + ")", unknown: false)
+            } else {
+                notes[name] = ProbeNote(text: "no answer" + (error.map { " (\($0))" } ?? ""), unknown: false)
+            }
+        }
+        return notes
     }
 
     /// Up/down per host from a sweep table; hosts that could not be probed are left out,

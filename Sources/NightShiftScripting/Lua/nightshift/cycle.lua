@@ -177,13 +177,16 @@ function core.cycle(opts)
   ns.log.info("Decision: %s - %s", d.run and "back up" or "no backup", d.reason)
   if not d.run then
     local result = #core.cycle_warnings > 0 and "warning" or "skipped"
+    local slept
     if st.sleep_pending then
       -- A busy check held the sleep after the night back: try again with this cycle's sweep.
       ns.log.info("Sleep pending since %s (this machine was busy): checking again",
         os.date("%Y-%m-%d %H:%M:%S", math.floor(st.sleep_pending)))
-      core.state.set_sleep_pending(still_owed(maybe_sleep(nil, opts, { r = r, recorded = recorded })))
+      slept = maybe_sleep(nil, opts, { r = r, recorded = recorded })
+      core.state.set_sleep_pending(still_owed(slept))
     end
-    core.state.history({ type = "cycle", decision = "skip", reason = d.reason, result = result, manual = opts.manual })
+    core.state.history({ type = "cycle", ran = false, decision = d.reason, sleep = slept, result = result,
+      manual = opts.manual })
     return { code = core.exit_status.ok, ran = false, reason = d.reason, result = result }
   end
   core.state.night_started({ window_key = d.window_key, manual = opts.manual and true or false,
@@ -198,10 +201,12 @@ function core.cycle(opts)
   else
     ok, err = xpcall(routine, debug.traceback, night)
   end
+  local routine_error
   if not ok then
     if core.interrupted() then error(err, 0) end
     local message = timed_out and string.format("routine: timed out after %s (hook_timeout)", ns.format_duration(settings().hook_timeout))
       or core.site_message(err)
+    routine_error = message
     ns.log.error("The routine failed: %s", message)
     ns.log.file(tostring(err))
     core.fire("failure", { job = nil, reason = message, log = ns.log.path() })
@@ -224,7 +229,15 @@ function core.cycle(opts)
   core.state.set_sleep_pending(slept:sub(1, 5) == "busy:")
   local result = result_now()
   core.state.night_finished({ result = result, max_attempts = settings().max_attempts })
-  core.state.history({ type = "cycle", decision = "backup", reason = d.reason, failed = failed, sleep = slept,
+  -- Why it failed, apart from why it started: the failing jobs with their reasons.
+  local why_failed = {}
+  for _, name in ipairs(failed) do
+    local res = night.results[name]
+    why_failed[#why_failed + 1] = (res.reason and res.reason ~= "") and (name .. ": " .. res.reason) or name
+  end
+  if routine_error then why_failed[#why_failed + 1] = "routine: " .. routine_error end
+  local failure = #why_failed > 0 and table.concat(why_failed, "; ") or nil
+  core.state.history({ type = "cycle", ran = true, decision = d.reason, reason = failure, sleep = slept,
     result = result, manual = opts.manual })
   -- A night that ran to its end leaves no host marked as woken by NightShift.
   core.state.clear_woken()
@@ -238,7 +251,7 @@ function core.cycle(opts)
   else
     ns.log.error("Night done: failed: %s", #failed > 0 and util.join(failed) or "routine error")
   end
-  return { code = code, ran = true, reason = d.reason, result = result }
+  return { code = code, ran = true, reason = d.reason, result = result, failure = failure }
 end
 
 --- The validated plan as text lines, for `nightshift check`.

@@ -367,6 +367,9 @@ local SCHEMA = {
     self_wake = check.self_wake,
     self_wake_early = check.duration,
     rtc = check.string,
+    -- v3: the office status page
+    site = check.string,
+    status_page = check.string,
   },
   host = {
     ip = list_of(check.address),
@@ -596,6 +599,19 @@ function core.job_cwd(j)
   if not j.cwd then return core.script_dir end
   if j.cwd:sub(1, 1) == "/" then return j.cwd end
   return (core.script_dir or ".") .. "/" .. j.cwd
+end
+
+--- settings.site, else this machine's hostname: the one home of that default (a
+-- hostname cannot sit in DEFAULTS, which documents fixed values).
+function core.site_name() return config.settings.site or ns.hostname() end
+
+--- The declared jobs and hosts (this machine left out) in script order, for the status page.
+function core.page_order()
+  local hosts = {}
+  for _, name in ipairs(config.host_order) do
+    if name ~= config.settings.self then hosts[#hosts + 1] = name end
+  end
+  return { jobs = config.job_order, hosts = hosts }
 end
 
 --- Each declared job's max_age: its own, else settings.max_age (after validation).
