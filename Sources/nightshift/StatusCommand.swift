@@ -36,13 +36,14 @@ struct StatusCommand: ParsableCommand {
         }
         let now = Date()
         let forecast = resolved.settings?.forecast(loaded.state, now: now.timeIntervalSince1970)
+        let undelivered = Outbox(stateDir: resolved.stateDir).count()
         if json {
-            print(try StatusJSON.render(loaded, stateFile: store.path, now: now.timeIntervalSince1970, forecast: forecast),
-                  terminator: "")
+            print(try StatusJSON.render(loaded, stateFile: store.path, now: now.timeIntervalSince1970, forecast: forecast,
+                                     undelivered: undelivered), terminator: "")
         } else {
             print(StatusReport.render(loaded, stateFile: store.path, now: now,
                                       daemonPID: InstanceLock.holder(stateDir: resolved.stateDir), daemonLooked: true,
-                                      forecast: forecast))
+                                      forecast: forecast, undelivered: undelivered))
         }
         let code = StatusVerdict(loaded.state, now: now.timeIntervalSince1970).exitCode
         if code != 0 { throw ExitCode(code) }

@@ -9,6 +9,7 @@ core.require "nightshift.night"
 core.require "nightshift.summary"
 core.require "nightshift.trigger"
 core.require "nightshift.busy"
+local outbox = core.require "nightshift.outbox"
 
 local function settings() return config.settings end
 
@@ -164,6 +165,8 @@ function core.cycle(opts)
   local r = sweep("Sweep")
   local recorded = core.state.record_sweep(r)
   core.fire("sweep", { hosts = r, online = watched_online(r) })
+  -- Notifications a dead endpoint refused earlier go out before this cycle adds its own.
+  outbox.flush()
   -- #10: staleness - each declared job's max_age; the `stale` event once per day per job.
   local ages = core.job_max_ages()
   for _, ev in ipairs(core.state.declare_jobs(ages)) do

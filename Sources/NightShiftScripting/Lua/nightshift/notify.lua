@@ -2,16 +2,16 @@
 -- Healthchecks pings, ntfy messages, JSON webhooks, mail through the system's sendmail.
 -- Each registers ordinary event handlers, so hook_timeout bounds every one of them
 -- (core.fire); a notification that cannot be delivered is retried briefly, logged, and
--- makes the cycle a warning - it never fails the night.
+-- makes the cycle a warning - it never fails the night; it waits in the outbox (nightshift.outbox).
 local ns, core = ...
 core.require "nightshift.prelude"
 local config = core.require "nightshift.dsl"
 core.require "nightshift.night"
+local outbox = core.require "nightshift.outbox"
 local notify = {}
 ns.notify = notify
 
 local DEFAULT_ON = { "failure", "stale" }
-local ATTEMPTS = 3
 local TAIL = 10000 -- bytes of the log a /fail ping carries (Healthchecks keeps 100 kB)
 
 local function register(event, fn)
@@ -37,18 +37,11 @@ local function options(name, o, required)
   return on
 end
 
--- Delivers `request` (ns.http's table), retried briefly; a failure warns the cycle.
+-- Delivers `request` (ns.http's table) through the outbox: retried briefly, kept for the
+-- next cycles when it still fails (a failure warns the cycle).
 local function deliver(label, request)
-  local last
-  for attempt = 1, ATTEMPTS do
-    local r, err = ns.http(request)
-    if r and r.ok then return true end
-    last = r and ("HTTP " .. tostring(r.status)) or tostring(err)
-    if attempt < ATTEMPTS then ns.sleep(attempt) end
-  end
-  ns.log.warn("Notification %s failed: %s", label, last)
-  core.warn_cycle(string.format("notification %s failed", label))
-  return false
+  return outbox.deliver({ label = label, kind = "http", url = request.url, method = request.method,
+    headers = request.headers, body = request.body })
 end
 
 local function when(epoch) return epoch and os.date("%Y-%m-%d %H:%M", math.floor(epoch)) or "never" end
@@ -132,16 +125,7 @@ function notify.mail(o)
       local subject = message(event, ev):gsub("[\r\n]", " ")
       local text = string.format("To: %s\nSubject: %s\n\n%s\n\n%s\n", o.to, subject, subject,
         event == "failure" and tail_of_log() or "")
-      local last
-      for attempt = 1, ATTEMPTS do
-        local ok, r = pcall(ns.exec, { sendmail, "-i", "--", o.to }, { stdin = text, log = "none", timeout = 30 })
-        if ok and r.ok then return end
-        last = ok and ("exit " .. tostring(r.code or r.signal)) or core.site_message(r)
-        if core.interrupted() then error(r, 0) end
-        if attempt < ATTEMPTS then ns.sleep(attempt) end
-      end
-      ns.log.warn("Notification mail %s failed: %s", event, last)
-      core.warn_cycle(string.format("notification mail %s failed", event))
+      outbox.deliver({ label = "mail " .. event, kind = "mail", argv = { sendmail, "-i", "--", o.to }, body = text })
     end)
   end
 end
