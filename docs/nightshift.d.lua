@@ -212,6 +212,7 @@ function Night:wait_switched_off() end
 ---@field self_wake? "window"|"none"|ns.Duration|fun(): number  default "window" with force_window, else "none": the wake alarm set before sleeping
 ---@field self_wake_early? ns.Duration  default 300: self_wake = "window" wakes this long before the window opens
 ---@field rtc? string  default "/sys/class/rtc/rtc0": its wakealarm is written when self has no wake_at action
+---@field defer? (ns.DeferGate|fun(): boolean?, string?)[]  default {}: gates that hold back an automatic night (not --manual)
 
 ---@class ns.HostSpec
 ---@field ip? string|string[]  required except for self
@@ -435,6 +436,21 @@ function ns.busy.processes(names) end
 --- Busy while a systemd inhibitor lock blocks sleep.
 ---@return ns.BusyCheck
 function ns.busy.inhibitors() end
+
+---@class ns.DeferGate
+---@field defer_check string  the name the log uses
+---@field run fun(): boolean?, string?  defer (true), go (false) or cannot tell (nil), and why
+
+ns.defer = {}
+
+--- Defers while the NUT UPS (upsc NAME@HOST[:PORT]) is on battery (OB) or low (LB).
+---@param opts {ups: string, timeout?: number}
+---@return ns.DeferGate
+function ns.defer.ups(opts) end
+--- Exit 0 go; exit 1 defer (first output line: the reason); anything else cannot tell (defers).
+---@param argv string[]|{[1]: string[], timeout?: number}
+---@return ns.DeferGate
+function ns.defer.command(argv) end
 
 ns.parse = {}
 

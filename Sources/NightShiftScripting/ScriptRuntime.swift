@@ -101,6 +101,7 @@ public final class ScriptRuntime {
         try HTTPBindings.install(&m)
         try ObservabilityBindings.install(&m)
         try OutboxBindings.install(&m)
+        try DeferBindings.install(&m)
         try BusyBindings.install(&m)
         module = try lua.reference(.table(m.table))
         core = try lua.reference(.table(m.core))

@@ -10,6 +10,7 @@ core.require "nightshift.summary"
 core.require "nightshift.trigger"
 core.require "nightshift.busy"
 local outbox = core.require "nightshift.outbox"
+core.require "nightshift.defer"
 
 local function settings() return config.settings end
 
@@ -175,7 +176,7 @@ function core.cycle(opts)
     core.fire("stale", ev)
   end
 
-  local d = core.decision(r, opts.manual, st)
+  local d = core.defer_gate(core.decision(r, opts.manual, st))
   ns.log.info("Decision: %s - %s", d.run and "back up" or "no backup", d.reason)
   if not d.run then
     local result = #core.cycle_warnings > 0 and "warning" or "skipped"
