@@ -212,6 +212,7 @@ function Night:wait_switched_off() end
 ---@field self_wake? "window"|"none"|ns.Duration|fun(): number  default "window" with force_window, else "none": the wake alarm set before sleeping
 ---@field self_wake_early? ns.Duration  default 300: self_wake = "window" wakes this long before the window opens
 ---@field rtc? string  default "/sys/class/rtc/rtc0": its wakealarm is written when self has no wake_at action
+---@field site? string  default: this machine's hostname; Healthchecks checks are named "<site>/<job>"
 ---@field defer? (ns.DeferGate|fun(): boolean?, string?)[]  default {}: gates that hold back an automatic night (not --manual)
 
 ---@class ns.HostSpec
@@ -569,9 +570,13 @@ function ns.http(request) end
 ---@field to? string  mail recipient (ns.notify.mail)
 ---@field on? ns.Event|ns.Event[]  default { "failure", "stale" }
 ---@field sendmail? string  ns.notify.mail's program (default /usr/sbin/sendmail)
+---@field api? string  ns.notify.healthchecks enrolment: the Healthchecks instance (https://healthchecks.io)
+---@field api_key_file? string  the file (mode 0600) whose first line is the API key
+---@field tags? string[]  tags of the enrolled checks
 
 ns.notify = {}
---- Healthchecks pings: /start, success or /fail with the log tail, /fail when stale.
+--- Healthchecks pings: /start, success or /fail with the log tail, /fail when stale; with `api`,
+--- enrols one check per job ("<site>/<job>") through the Management API and pings each.
 ---@param opts ns.NotifyOptions
 function ns.notify.healthchecks(opts) end
 --- ntfy messages on the events of `on`.

@@ -102,6 +102,7 @@ public final class ScriptRuntime {
         try ObservabilityBindings.install(&m)
         try OutboxBindings.install(&m)
         try DeferBindings.install(&m)
+        try HealthchecksBindings.install(&m)
         try BusyBindings.install(&m)
         module = try lua.reference(.table(m.table))
         core = try lua.reference(.table(m.core))

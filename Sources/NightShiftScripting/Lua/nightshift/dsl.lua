@@ -379,6 +379,7 @@ local SCHEMA = {
     self_wake_early = check.duration,
     rtc = check.string,
     defer = check.defer,
+    site = check.string,
   },
   host = {
     ip = list_of(check.address),

@@ -8,6 +8,7 @@ core.require "nightshift.prelude"
 local config = core.require "nightshift.dsl"
 core.require "nightshift.night"
 local outbox = core.require "nightshift.outbox"
+local enrolment = core.require "nightshift.healthchecks"
 local notify = {}
 ns.notify = notify
 
@@ -62,14 +63,20 @@ local function message(event, ev)
   return string.format("NightShift on %s: %s", host, event)
 end
 
-local function tail_of_log()
+local function tail_of_log(bytes)
+  bytes = bytes or TAIL
   local text = core.cycle_log() or ""
-  return #text > TAIL and text:sub(-TAIL) or text
+  return #text > bytes and text:sub(-bytes) or text
 end
 
 --- Healthchecks.io (or a self-hosted one): /start when a night starts, the check URL on an
 -- ok or warning night, /fail with the log tail on a failed night or a stale job.
 function notify.healthchecks(o)
+  if type(o) == "table" and o.api ~= nil then
+    options("healthchecks", o, {})
+    enrolment.setup(o, register, tail_of_log) -- not a tail call: errors point at the site's line
+    return
+  end
   options("healthchecks", o, { "url" })
   local url = o.url:gsub("/+$", "")
   register("before_backup", function() deliver("healthchecks start", { url = url .. "/start", method = "POST", body = "" }) end)
