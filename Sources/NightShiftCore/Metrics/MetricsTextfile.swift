@@ -33,7 +33,7 @@ public enum MetricsTextfile {
         }
         for name in Set(state.jobs.keys).union(runs.keys).sorted() {
             let job = state.jobs[name] ?? JobState()
-            let label = [("job", name)]
+            let label = [("backup_job", name)]
             if let good = job.lastGood {
                 gauge("nightshift_job_last_success_timestamp_seconds", "End of the job's last good run.", label, good)
             }
