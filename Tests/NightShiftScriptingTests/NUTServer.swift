@@ -90,7 +90,7 @@ final class NUTServer {
         env["NUT_STATEPATH"] = dir + "/state"
         env["NUT_ALTPIDPATH"] = dir + "/state"
         p.environment = env
-        FileManager.default.createFile(atPath: dir + "/" + log, contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/" + log, contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/" + log))
         p.standardOutput = out
         p.standardError = out

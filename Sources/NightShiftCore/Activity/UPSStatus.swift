@@ -26,7 +26,7 @@ public struct UPSStatus: Equatable, Sendable {
         }
         guard let status = values["ups.status"], !status.isEmpty else { return nil }
         return UPSStatus(flags: status.split(separator: " ").map(String.init),
-                         charge: values["battery.charge"].flatMap(Double.init),
-                         runtime: values["battery.runtime"].flatMap(Double.init))
+                         charge: values["battery.charge"].flatMap { Double($0) },
+                         runtime: values["battery.runtime"].flatMap { Double($0) })
     }
 }

@@ -12,8 +12,8 @@ public struct OutboxMessage: Codable, Equatable, Sendable {
     public var url: String?
     public var method: String?
     public var headers: [String: String]?
-    /// The request body or the mail text, as bytes (a log tail need not be UTF-8).
-    public var body: [UInt8]?
+    /// The request body or the mail text (a log tail need not be UTF-8: Data is base64 in JSON).
+    public var body: Data?
     /// The sendmail argv of a mail.
     public var argv: [String]?
     /// Failed attempts so far, this one included.
@@ -27,7 +27,7 @@ public struct OutboxMessage: Codable, Equatable, Sendable {
         self.url = url
         self.method = method
         self.headers = headers
-        self.body = body
+        self.body = body.map { Data($0) }
         self.argv = argv
         self.attempts = attempts
     }

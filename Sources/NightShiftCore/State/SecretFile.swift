@@ -27,14 +27,14 @@ public enum SecretFile {
         }
         let text = String(decoding: bytes, as: UTF8.self)
         let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        let key = line.trimmingCharacters(in: " \t\r")
+        let key = line.trimmed(of: " \t\r")
         guard !key.isEmpty else { throw StateError(message: "\(path) holds no key") }
         return key
     }
 }
 
 private extension String {
-    func trimmingCharacters(in set: String) -> String {
+    func trimmed(of set: String) -> String {
         var s = Substring(self)
         while let c = s.first, set.contains(c) { s.removeFirst() }
         while let c = s.last, set.contains(c) { s.removeLast() }

@@ -49,7 +49,7 @@ enum OutboxBindings {
                     for (k, v) in h { headers[.string(k)] = .string(v) }
                     t["headers"] = .table(headers)
                 }
-                if let body = m.body { t["body"] = .fromBytes(body) }
+                if let body = m.body { t["body"] = .fromBytes(Array(body)) }
                 if let argv = m.argv { t["argv"] = .table(LuaTable(array: argv.map { .string($0) })) }
                 return .table(t)
             }))]

@@ -89,7 +89,7 @@ function defer.command(o)
     local line = first_line(r.stdout ~= "" and r.stdout or r.stderr)
     if r.code == 0 then return false, line ~= "" and line or "exit 0" end
     if r.code == 1 then return true, line ~= "" and line or (list[1] .. " said wait (exit 1)") end
-    return nil, string.format("%s: %s%s", list[1], r.code and ("exit " .. r.code) or ("signal " .. tostring(r.signal)),
+    return nil, string.format("%s%s", r.code and ("exit " .. r.code) or ("signal " .. tostring(r.signal)),
       line ~= "" and (": " .. line) or "")
   end)
 end
