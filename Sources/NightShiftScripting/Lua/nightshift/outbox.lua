@@ -74,6 +74,10 @@ end
 function outbox.flush()
   local waiting = core.outbox.list()
   if not waiting or #waiting == 0 then return end
+  if ns.dry_run then
+    ns.log.info("Outbox: %d notification%s wait (not resent: dry run)", #waiting, #waiting == 1 and "" or "s")
+    return
+  end
   ns.log.info("Outbox: resending %d notification%s", #waiting, #waiting == 1 and "" or "s")
   local sent, dead = 0, {}
   local ok, err = core.bounded(config.settings.hook_timeout, "outbox", function()
