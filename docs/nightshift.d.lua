@@ -215,6 +215,7 @@ function Night:wait_switched_off() end
 ---@field rtc? string  default "/sys/class/rtc/rtc0": its wakealarm is written when self has no wake_at action
 ---@field site? string  default: this machine's hostname; the status page's title (and Healthchecks names <site>/<job>)
 ---@field status_page? string  path of the office status page (self-contained HTML) rewritten after every cycle and night phase
+---@field defer? (ns.DeferGate|fun(): boolean?, string?)[]  default {}: gates that hold back an automatic night (not --manual)
 
 ---@class ns.HostSpec
 ---@field ip? string|string[]  required except for self
@@ -439,6 +440,21 @@ function ns.busy.processes(names) end
 ---@return ns.BusyCheck
 function ns.busy.inhibitors() end
 
+---@class ns.DeferGate
+---@field defer_check string  the name the log uses
+---@field run fun(): boolean?, string?  defer (true), go (false) or cannot tell (nil), and why
+
+ns.defer = {}
+
+--- Defers while the NUT UPS (upsc NAME@HOST[:PORT]) is on battery (OB) or low (LB).
+---@param opts {ups: string, timeout?: number}
+---@return ns.DeferGate
+function ns.defer.ups(opts) end
+--- Exit 0 go; exit 1 defer (first output line: the reason); anything else cannot tell (defers).
+---@param argv string[]|{[1]: string[], timeout?: number}
+---@return ns.DeferGate
+function ns.defer.command(argv) end
+
 ns.parse = {}
 
 ---@param value number|string
@@ -556,9 +572,13 @@ function ns.http(request) end
 ---@field to? string  mail recipient (ns.notify.mail)
 ---@field on? ns.Event|ns.Event[]  default { "failure", "stale" }
 ---@field sendmail? string  ns.notify.mail's program (default /usr/sbin/sendmail)
+---@field api? string  ns.notify.healthchecks enrolment: the Healthchecks instance (https://healthchecks.io)
+---@field api_key_file? string  the file (mode 0600) whose first line is the API key
+---@field tags? string[]  tags of the enrolled checks
 
 ns.notify = {}
---- Healthchecks pings: /start, success or /fail with the log tail, /fail when stale.
+--- Healthchecks pings: /start, success or /fail with the log tail, /fail when stale; with `api`,
+--- enrols one check per job ("<site>/<job>") through the Management API and pings each.
 ---@param opts ns.NotifyOptions
 function ns.notify.healthchecks(opts) end
 --- ntfy messages on the events of `on`.

@@ -58,6 +58,7 @@ struct StatusCommand: ParsableCommand {
         }
         let now = Date()
         let forecast = try resolved.forecast(loaded.state, now: now.timeIntervalSince1970)
+        let undelivered = Outbox(stateDir: resolved.stateDir).count()
         // The recent past only: a status is cheap whatever the age of the installation.
         let recent = (try? HistoryLog(directory: resolved.stateDir)
             .recent(since: now.timeIntervalSince1970 - Double(StatusPage.days + 1) * 86_400).records) ?? []
@@ -71,12 +72,12 @@ struct StatusCommand: ParsableCommand {
                                             : s.flatMap { StatusPage.lastLine(ofLog: $0.logFile) })
             print(StatusPage.render(input), terminator: "")
         } else if json {
-            print(try StatusJSON.render(loaded, stateFile: store.path, now: now.timeIntervalSince1970, forecast: forecast),
-                  terminator: "")
+            print(try StatusJSON.render(loaded, stateFile: store.path, now: now.timeIntervalSince1970, forecast: forecast,
+                                     undelivered: undelivered), terminator: "")
         } else {
             print(StatusReport.render(loaded, stateFile: store.path, now: now,
                                       daemonPID: InstanceLock.holder(stateDir: resolved.stateDir), daemonLooked: true,
-                                      forecast: forecast, recent: recent))
+                                      forecast: forecast, recent: recent, undelivered: undelivered))
         }
         let code = StatusVerdict(loaded.state, now: now.timeIntervalSince1970).exitCode
         if broken != nil { throw ExitCode(.usage) }

@@ -3,7 +3,8 @@ import XCTest
 
 /// An HTTP server on 127.0.0.1 (python3's http.server), started by a test, that records
 /// every request (method, path, body) as a JSON line. Paths choose the answer:
-/// `/status/N` answers N, `/hang` never answers, `/big` sends 3 MiB, anything else 200 "ok".
+/// `/status/N` answers N, `/hang` never answers, `/big` sends 3 MiB, `/slow/N` answers 200
+/// after N seconds, anything else 200 "ok". `answered.jsonl` records when each answer was sent.
 final class CountingHTTPServer {
     let process = Process()
     let dir: String
@@ -12,6 +13,7 @@ final class CountingHTTPServer {
     static let script = #"""
     import http.server, json, sys, time, os
     log_path, port_path = sys.argv[1], sys.argv[2]
+    fixed_port = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     class H(http.server.BaseHTTPRequestHandler):
         def handle_any(self):
             n = int(self.headers.get("Content-Length") or 0)
@@ -22,6 +24,8 @@ final class CountingHTTPServer {
             if self.path == "/hang":
                 time.sleep(120)
                 return
+            if self.path.startswith("/slow/"):
+                time.sleep(float(self.path.split("/")[2]))
             code, data = 200, b"ok"
             if self.path.startswith("/status/"):
                 code = int(self.path.split("/")[2])
@@ -33,25 +37,30 @@ final class CountingHTTPServer {
             self.end_headers()
             try:
                 self.wfile.write(data)
+                self.wfile.flush()
             except BrokenPipeError:
                 pass
+            with open(os.path.join(os.path.dirname(log_path), "answered.jsonl"), "a") as f:
+                f.write(json.dumps({"path": self.path, "time": time.time()}) + "\n")
         do_GET = do_POST = do_PUT = handle_any
         def log_message(self, *a):
             pass
-    s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    s = http.server.ThreadingHTTPServer(("127.0.0.1", fixed_port), H)
     with open(port_path + ".tmp", "w") as f:
         f.write(str(s.server_address[1]))
     os.rename(port_path + ".tmp", port_path)
     s.serve_forever()
     """#
 
-    init(in dir: String) throws {
+    /// Starts the server in `dir`; `port` 0 picks a free one, another port brings a stopped server back.
+    init(in dir: String, port fixedPort: Int = 0) throws {
         self.dir = dir
         guard ScriptTool.which("python3") != nil else { throw XCTSkip("python3 is not installed: no local HTTP server for this test") }
         let scriptPath = dir + "/server.py"
         try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", scriptPath, dir + "/requests.jsonl", dir + "/port"]
+        try? FileManager.default.removeItem(atPath: dir + "/port")
+        process.arguments = ["python3", scriptPath, dir + "/requests.jsonl", dir + "/port", "\(fixedPort)"]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(20)
@@ -65,8 +74,23 @@ final class CountingHTTPServer {
         throw XCTSkip("the local HTTP server did not start within 20 s")
     }
 
-    deinit {
+    deinit { stop() }
+
+    /// Ends the server (its port is then closed: a dead endpoint) and waits until it is gone.
+    func stop() {
+        guard process.processIdentifier != 0 else { return } // never started
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// When each answer was sent (epoch seconds) and to which path, in order.
+    var answered: [(path: String, time: Double)] {
+        guard let text = try? String(contentsOfFile: dir + "/answered.jsonl", encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap {
+            guard let o = try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any],
+                  let path = o["path"] as? String, let time = o["time"] as? Double else { return nil }
+            return (path, time)
+        }
     }
 
     /// `http://127.0.0.1:PORT` + `path`.

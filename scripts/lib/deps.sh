@@ -18,13 +18,21 @@ ensure_packages() {
   if [[ " ${missing[*]} " == *" samba "* ]] && [ -d /run/systemd/system ]; then
     $sudo systemctl mask smbd.service nmbd.service samba-ad-dc.service >/dev/null 2>&1
   fi
+  # The same for the fleet engines: the tests start upsd, dummy-ups, prometheus and
+  # node_exporter by hand on loopback inside their namespace; none may listen on the real network.
+  if [[ " ${missing[*]} " == *" nut-"* || " ${missing[*]} " == *" prometheus"* ]] && [ -d /run/systemd/system ]; then
+    $sudo systemctl mask nut-server.service nut-monitor.service nut-driver.service nut-driver.target \
+      nut-driver-enumerator.service nut-driver-enumerator.path prometheus.service \
+      prometheus-node-exporter.service >/dev/null 2>&1
+  fi
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # The build needs Lua 5.4 headers and pkg-config; the tests need real peers and tools.
 BUILD_PACKAGES=(liblua5.4-dev pkg-config)
 TEST_PACKAGES=(iproute2 iputils-ping fping tshark chrony sntp ntpdate openssh-server openssh-client
-  rsync python3 nftables time procps util-linux libcap2-bin samba smbclient)
+  rsync python3 nftables time procps util-linux libcap2-bin samba smbclient
+  nut-server nut-client prometheus prometheus-node-exporter)
 
 # ensure_swift: Swift must be on PATH (the toolchain is not an apt package).
 ensure_swift() {

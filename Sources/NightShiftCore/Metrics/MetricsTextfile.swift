@@ -6,8 +6,9 @@ import Prometheus
 /// The text comes from swift-prometheus's registry and exposition, not a hand-written format:
 /// label escaping and the `# TYPE` lines are its job.
 public enum MetricsTextfile {
-    /// The exposition text for `state` and the counters read from `history`, as of `now`.
-    public static func render(state: NightShiftState, history: [HistoryRecord], now: Double) -> String {
+    /// The exposition text for `state` and the counters read from `history`, as of `now`;
+    /// `undelivered`: the notifications waiting in the outbox.
+    public static func render(state: NightShiftState, history: [HistoryRecord], now: Double, undelivered: Int = 0) -> String {
         let registry = PrometheusCollectorRegistry()
         var runs: [String: Int] = [:]
         var failures: [String: Int] = [:]
@@ -32,7 +33,7 @@ public enum MetricsTextfile {
         }
         for name in Set(state.jobs.keys).union(runs.keys).sorted() {
             let job = state.jobs[name] ?? JobState()
-            let label = [("job", name)]
+            let label = [("backup_job", name)]
             if let good = job.lastGood {
                 gauge("nightshift_job_last_success_timestamp_seconds", "End of the job's last good run.", label, good)
             }
@@ -59,6 +60,8 @@ public enum MetricsTextfile {
             }
         }
         counter("nightshift_cycles_total", "Cycles recorded in history.jsonl.", [], cycles)
+        gauge("nightshift_notifications_undelivered", "Notifications waiting in the outbox for another attempt.", [],
+              Double(undelivered))
         if let cycle = state.lastCycle {
             gauge("nightshift_last_cycle_timestamp_seconds", "End of the last cycle.", [], cycle.end ?? cycle.start)
             if let next = cycle.nextCheck {
@@ -73,7 +76,8 @@ public enum MetricsTextfile {
     public static func write(path: String, stateDir: String, now: Double) throws {
         let loaded = try StateStore(directory: stateDir).load(quarantine: false)
         let history = try HistoryLog(directory: stateDir).read().records
-        let text = render(state: loaded.state, history: history, now: now)
+        let text = render(state: loaded.state, history: history, now: now,
+                          undelivered: Outbox(stateDir: stateDir).count())
         let url = URL(fileURLWithPath: path)
         try DurableFile.replace(directory: url.deletingLastPathComponent().path, name: url.lastPathComponent,
                                 with: Array(text.utf8), mode: 0o644)

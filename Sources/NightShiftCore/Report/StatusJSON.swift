@@ -83,11 +83,14 @@ public enum StatusJSON {
         var last_night: Night?
         var failed_attempts: Int
         var forecast: Forecast?
+        /// Notifications waiting in state_dir/outbox for another attempt.
+        var notifications_undelivered: Int
     }
 
-    /// The document for `loaded` as of `now`; `forecast` when the site script is known.
+    /// The document for `loaded` as of `now`; `forecast` when the site script is known;
+    /// `undelivered`: the notifications waiting in the outbox.
     public static func render(_ loaded: LoadedState, stateFile: String? = nil, now: Double,
-                              forecast: PresenceForecast? = nil) throws -> String {
+                              forecast: PresenceForecast? = nil, undelivered: Int = 0) throws -> String {
         let state = loaded.state
         let verdict = StatusVerdict(state, now: now)
         var jobs: [String: Job] = [:]
@@ -118,7 +121,8 @@ public enum StatusJSON {
                 Forecast(likely_start: f.likelyStart, by_window: f.byWindow, summary: f.summary,
                          hosts: Dictionary(f.hosts.map { ($0.name, ForecastHost(off_from: $0.offFrom, days: $0.days, text: $0.text)) },
                                            uniquingKeysWith: { a, _ in a }))
-            })
+            },
+            notifications_undelivered: undelivered)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
         return String(decoding: try encoder.encode(doc), as: UTF8.self) + "\n"

@@ -7,10 +7,11 @@ public enum StatusReport {
     /// Host and job rows are sorted by name; `stateFile` is only used in the heading;
     /// `daemonPID` (from ``InstanceLock/holder(stateDir:)``) adds a line naming the running daemon;
     /// with `daemonLooked` the caller looked for one, so a planned check with no daemon says so.
-    /// `forecast` (from the site script's watched hosts and force window) follows the presence table.
+    /// `forecast` (from the site script's watched hosts and force window) follows the presence table;
+    /// `undelivered` counts the notifications waiting in the outbox.
     public static func render(_ loaded: LoadedState, stateFile: String? = nil, now: Date = Date(),
                               timeZone: TimeZone = .current, daemonPID: Int32? = nil, daemonLooked: Bool = false,
-                              forecast: PresenceForecast? = nil, recent: [HistoryRecord] = []) -> String {
+                               forecast: PresenceForecast? = nil, recent: [HistoryRecord] = [], undelivered: Int = 0) -> String {
         let clock = WallClockText(timeZone: timeZone)
         let state = loaded.state
         let nowEpoch = now.timeIntervalSince1970
@@ -108,6 +109,9 @@ public enum StatusReport {
         if !why.isEmpty { lines += ["", "Recent decisions (newest first):"] + why.map { "  " + $0 } }
         if let awake = cycles.last(where: { $0.sleep != nil }), let note = awake.keptAwake {
             lines.append("Kept this machine awake at \(clock.dateTime(awake.end)): \(note)")
+        }
+        if undelivered > 0 {
+            lines.append("Notifications waiting: \(undelivered) in the outbox (not delivered yet; resent at every cycle)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -9,6 +9,8 @@ core.require "nightshift.night"
 core.require "nightshift.summary"
 core.require "nightshift.trigger"
 core.require "nightshift.busy"
+local outbox = core.require "nightshift.outbox"
+core.require "nightshift.defer"
 
 local function settings() return config.settings end
 
@@ -165,6 +167,8 @@ function core.cycle(opts)
   local r = sweep("Sweep")
   local recorded = core.state.record_sweep(r)
   core.fire("sweep", { hosts = r, online = watched_online(r) })
+  -- Notifications a dead endpoint refused earlier go out before this cycle adds its own.
+  outbox.flush()
   -- Staleness - each declared job's max_age; the `stale` event once per day per job.
   local ages = core.job_max_ages()
   for _, ev in ipairs(core.state.declare_jobs(ages)) do
@@ -173,7 +177,7 @@ function core.cycle(opts)
     core.fire("stale", ev)
   end
 
-  local d = core.decision(r, opts.manual, st)
+  local d = core.defer_gate(core.decision(r, opts.manual, st))
   ns.log.info("Decision: %s - %s", d.run and "back up" or "no backup", d.reason)
   if not d.run then
     local result = #core.cycle_warnings > 0 and "warning" or "skipped"

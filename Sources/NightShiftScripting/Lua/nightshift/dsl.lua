@@ -329,6 +329,18 @@ function check.busy(v)
   return out
 end
 
+-- Gates that hold back an automatic night: ns.defer.* gates or functions returning defer, why.
+function check.defer(v)
+  if type(v) ~= "table" then return nil, "a list of gates expected (ns.defer.ups{...}, ns.defer.command{...}, a function), got " .. type(v) end
+  for k, g in pairs(v) do
+    if math.type(k) ~= "integer" or k < 1 or k > #v then return nil, "a list of gates expected (no named fields)" end
+    if type(g) ~= "function" and not (type(g) == "table" and type(g.defer_check) == "string" and type(g.run) == "function") then
+      return nil, string.format("item %d: a gate expected (ns.defer.ups{...}, ns.defer.command{...}, a function), got %s", k, type(g))
+    end
+  end
+  return v
+end
+
 -- "window", "none", a duration after falling asleep, or a function returning an epoch.
 function check.self_wake(v)
   if v == "window" or v == "none" or type(v) == "function" then return v end
@@ -370,6 +382,7 @@ local SCHEMA = {
     -- v3: the office status page
     site = check.string,
     status_page = check.string,
+    defer = check.defer,
   },
   host = {
     ip = list_of(check.address),
@@ -428,6 +441,7 @@ local DEFAULTS = {
   -- self_wake has no fixed default: "window" when force_window is set, else "none" (busy.lua).
   self_wake_early = 300,
   rtc = "/sys/class/rtc/rtc0",
+  defer = {},
 }
 -- The one home of every setting's default: Swift reads the validated settings, never its own.
 core.defaults = DEFAULTS

@@ -394,6 +394,8 @@ function Night:run(name)
   end
   ns.log.info("=== Job %s: %s -> %s ===", name, job.source, job.target)
   core.state.job_started(name)
+  -- Internal (not an `on` event): per-job start pings of Healthchecks enrolment.
+  core.fire("_job_start", { job = name })
   local started = core.mono()
   local ok, result, reason, stats = xpcall(function()
     local up, why = self:ensure_up({ job.source, job.target })

@@ -2,17 +2,18 @@
 -- Healthchecks pings, ntfy messages, JSON webhooks, mail through the system's sendmail.
 -- Each registers ordinary event handlers, so hook_timeout bounds every one of them
 -- (core.fire); a notification that cannot be delivered is retried briefly, logged, and
--- makes the cycle a warning - it never fails the night.
+-- makes the cycle a warning - it never fails the night; it waits in the outbox (nightshift.outbox).
 local ns, core = ...
 core.require "nightshift.prelude"
 local config = core.require "nightshift.dsl"
 local hints = core.require "nightshift.hints"
 core.require "nightshift.night"
+local outbox = core.require "nightshift.outbox"
+local enrolment = core.require "nightshift.healthchecks"
 local notify = {}
 ns.notify = notify
 
 local DEFAULT_ON = { "failure", "stale" }
-local ATTEMPTS = 3
 local TAIL = 10000 -- bytes of the log a /fail ping carries (Healthchecks keeps 100 kB)
 
 local function register(event, fn)
@@ -64,18 +65,11 @@ local function options(name, o, required)
   return on
 end
 
--- Delivers `request` (ns.http's table), retried briefly; a failure warns the cycle.
+-- Delivers `request` (ns.http's table) through the outbox: retried briefly, kept for the
+-- next cycles when it still fails (a failure warns the cycle).
 local function deliver(label, request)
-  local last
-  for attempt = 1, ATTEMPTS do
-    local r, err = ns.http(request)
-    if r and r.ok then return true end
-    last = r and ("HTTP " .. tostring(r.status)) or tostring(err)
-    if attempt < ATTEMPTS then ns.sleep(attempt) end
-  end
-  ns.log.warn("Notification %s failed: %s", label, last)
-  core.warn_cycle(string.format("notification %s failed", label))
-  return false
+  return outbox.deliver({ label = label, kind = "http", url = request.url, method = request.method,
+    headers = request.headers, body = request.body })
 end
 
 local function when(epoch) return epoch and os.date("%Y-%m-%d %H:%M", math.floor(epoch)) or "never" end
@@ -96,14 +90,20 @@ local function message(event, ev)
   return string.format("NightShift on %s: %s", host, event)
 end
 
-local function tail_of_log()
+local function tail_of_log(bytes)
+  bytes = bytes or TAIL
   local text = core.cycle_log() or ""
-  return #text > TAIL and text:sub(-TAIL) or text
+  return #text > bytes and text:sub(-bytes) or text
 end
 
 --- Healthchecks.io (or a self-hosted one): /start when a night starts, the check URL on an
 -- ok or warning night, /fail with the log tail on a failed night or a stale job.
 function notify.healthchecks(o)
+  if type(o) == "table" and o.api ~= nil then
+    options("healthchecks", o, {})
+    enrolment.setup(o, register, tail_of_log) -- not a tail call: errors point at the site's line
+    return
+  end
   options("healthchecks", o, { "url" })
   local url = o.url:gsub("/+$", "")
   register("before_backup", function() deliver("healthchecks start", { url = url .. "/start", method = "POST", body = "" }) end)
@@ -162,16 +162,7 @@ function notify.mail(o)
       local subject = message(event, ev):gsub("[\r\n]", " ")
       local text = string.format("To: %s\nSubject: %s\n\n%s\n\n%s\n", o.to, subject, subject,
         event == "failure" and tail_of_log() or "")
-      local last
-      for attempt = 1, ATTEMPTS do
-        local ok, r = pcall(ns.exec, { sendmail, "-i", "--", o.to }, { stdin = text, log = "none", timeout = 30 })
-        if ok and r.ok then return end
-        last = ok and ("exit " .. tostring(r.code or r.signal)) or core.site_message(r)
-        if core.interrupted() then error(r, 0) end
-        if attempt < ATTEMPTS then ns.sleep(attempt) end
-      end
-      ns.log.warn("Notification mail %s failed: %s", event, last)
-      core.warn_cycle(string.format("notification mail %s failed", event))
+      outbox.deliver({ label = "mail " .. event, kind = "mail", argv = { sendmail, "-i", "--", o.to }, body = text })
     end)
   end
 end
