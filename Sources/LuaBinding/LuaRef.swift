@@ -29,6 +29,8 @@ final class LuaStateHandle {
     var L: OpaquePointer?
     /// How the memory cap is named in "not enough memory (NAME limit 512 MiB reached)".
     var memoryLimitName = "memory"
+    /// The state this handle belongs to: a copy into Swift polls its interruption check.
+    weak var owner: LuaState?
     init(_ L: OpaquePointer) { self.L = L }
 
     /// Lua says only "not enough memory" (a preallocated string): when the cap refused an

@@ -188,13 +188,15 @@ function core.cycle(opts)
   core.state.night_started({ window_key = d.window_key, manual = opts.manual and true or false })
 
   local night = core.new_night(r, recorded and st.status ~= "corrupt", st)
-  core.fire("before_backup", { night = night, reason = d.reason })
+  -- Site code gets a view: it cannot write what keep_on_reason decides by.
+  local public = core.public_night(night)
+  core.fire("before_backup", { night = public, reason = d.reason })
   local routine = config.routine or core.default_routine
   local ok, err, timed_out
   if config.routine then
-    ok, err, timed_out = core.bounded(settings().hook_timeout, "routine", routine, night)
+    ok, err, timed_out = core.bounded(settings().hook_timeout, "routine", routine, public)
   else
-    ok, err = xpcall(routine, debug.traceback, night)
+    ok, err = xpcall(routine, debug.traceback, public)
   end
   if not ok then
     if core.interrupted() then error(err, 0) end
@@ -217,7 +219,7 @@ function core.cycle(opts)
   -- #10: the night's summary block, in the log and in the after_backup payload.
   local summary = core.summary.lines(night, result_now())
   for _, line in ipairs(summary) do ns.log.info("%s", line) end
-  core.fire("after_backup", { night = night, results = night.results, failed = failed, result = result_now(), summary = summary })
+  core.fire("after_backup", { night = public, results = public.results, failed = failed, result = result_now(), summary = summary })
   local slept = maybe_sleep(night, opts)
   core.state.set_sleep_pending(slept:sub(1, 5) == "busy:")
   local result = result_now()
