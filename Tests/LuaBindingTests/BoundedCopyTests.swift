@@ -86,7 +86,7 @@ final class BoundedCopyTests: XCTestCase {
     /// A long copy polls the interruption check (the time budget and signals reach it).
     func testACopyAnswersTheInterruptionCheck() throws {
         let lua = try stateWithTake()
-        let table = try lua.execute("local t = {} for i = 1, 200000 do t[i] = i end return t")
+        let table = try lua.execute("local t = {} for i = 1, 100000 do t[i] = i end return t")
         guard case .table = table.first else { return XCTFail("expected a table") }
         lua.interruptCheck = { true }
         XCTAssertThrowsError(try lua.call(global: "take", table)) { error in
