@@ -78,10 +78,13 @@ def phase_c_call(site):
     site.lua(site.header() + 'host "B1" { ip = "127.0.0.2", mac = "02:00:00:00:00:fe", watch = false }\n' + """
 job "Copy" { source = "Nas", target = "B1", time_sync = "none", run = function()
   ns.exec { "@DIR@/record", "stuck" }
+  local f = io.open("@DIR@/in-c-call", "w") f:close()
   return ("a"):rep(60):find(("a*"):rep(60) .. "b") ~= nil
 end }
 """)
-    return ["--manual"], {}, recorded(site, "stuck"), True
+    # Begun once the file is there (the exec before it is over), and a moment later inside the match.
+    there = os.path.join(site.dir, "in-c-call")
+    return ["--manual"], {}, lambda: os.path.exists(there) and time.sleep(0.3) is None, True
 
 
 def phase_hostile_value(site):
@@ -92,10 +95,12 @@ job "Copy" { source = "Nas", target = "B1", time_sync = "none", run = function()
   local t = { leaf = ("x"):rep(1024) }
   for _ = 1, 40 do t = { a = t, b = t } end
   ns.exec { "@DIR@/record", "hostile" }
+  local f = io.open("@DIR@/in-loop", "w") f:close()
   while true do pcall(ns.exec, t) end
 end }
 """)
-    return ["--manual"], {}, recorded(site, "hostile"), True
+    there = os.path.join(site.dir, "in-loop")
+    return ["--manual"], {}, lambda: os.path.exists(there) and time.sleep(0.3) is None, True
 
 
 PHASES = [phase_countdown, phase_sweep, phase_wake_wait, phase_copy, phase_remote_action, phase_hook,
