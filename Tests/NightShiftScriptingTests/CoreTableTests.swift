@@ -226,4 +226,28 @@ final class CoreTableTests: XCTestCase {
             """)
         XCTAssertEqual(r, ["ok", 1, 1, "J", true, true])
     }
+
+    /// A site trigger sees the sweep the night then decides by (`was_up`) as a read-only view:
+    /// it cannot mark an up host down to get it switched off.
+    func testATriggerCannotRewriteTheSweep() throws {
+        let f = try ScriptFixture()
+        let script = """
+            settings { self = "Nas" }
+            host "Nas" { }
+            host "Pc" { ip = "10.0.0.2", mac = "AA-BB-CC-DD-EE-02", watch = false }
+            job "J" { source = "Nas", target = "Pc", run = { "true" }, time_sync = "none" }
+            trigger(function(t) t.hosts.Pc.up = false return true end)
+            """
+        let path = try f.write("site.lua", script)
+        let rt = try f.runtime()
+        try rt.loadSite(path: path, source: Array(script.utf8))
+        let r = try rt.executeWithCore("""
+            local sweep = { Pc = { up = true, ip = "10.0.0.2" } }
+            local ok, err = pcall(core.decision, sweep, true, {})
+            return ok, tostring(err), sweep.Pc.up
+            """)
+        XCTAssertEqual(r.first, .boolean(false), "the trigger's write must fail the decision")
+        XCTAssertTrue(r.count > 1 && (r[1].stringValue ?? "").contains("the sweep is read-only"), "\(r)")
+        XCTAssertEqual(r.last, .boolean(true))
+    }
 }

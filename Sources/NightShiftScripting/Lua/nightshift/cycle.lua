@@ -70,7 +70,8 @@ function core.decision(r, manual, st)
   if config.trigger then
     local online = watched_online(r)
     local ok, run, reason = core.bounded(s.hook_timeout, "trigger", config.trigger, {
-      hosts = r, online = online, watched = hosts.others(true), manual = manual,
+      -- A view: the night decides by this sweep (was_up), so the trigger may not rewrite it.
+      hosts = core.readonly(r, "the sweep"), online = online, watched = hosts.others(true), manual = manual,
       default = { run = d.run, reason = d.reason }, now = now,
     })
     if not ok then
