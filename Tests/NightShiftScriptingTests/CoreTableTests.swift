@@ -250,4 +250,33 @@ final class CoreTableTests: XCTestCase {
         XCTAssertTrue(r.count > 1 && (r[1].stringValue ?? "").contains("the sweep is read-only"), "\(r)")
         XCTAssertEqual(r.last, .boolean(true))
     }
+
+    /// In a whole cycle (this machine only, no packet), the routine and the event handlers get
+    /// the view: no class behind `getmetatable`, no bookkeeping, nothing writable.
+    func testARoutineAndHandlersGetTheViewInACycle() throws {
+        let f = try ScriptFixture()
+        let script = """
+            settings { self = "Nas", check_every = "1h" }
+            host "Nas" { }
+            job "J" { source = "Nas", target = "Nas", run = { "true" }, time_sync = "none" }
+            local function probe(where, night)
+              local wrote = pcall(function() night.state_known = true end)
+              local wrote_deep = pcall(function() night.was_up.Nas = false end)
+              ns.log.info("%s: meta=%s release=%s needed=%s wrote=%s deep=%s", where, tostring(getmetatable(night)),
+                tostring(night._release), tostring(night._needed_later), tostring(wrote), tostring(wrote_deep))
+            end
+            on("before_backup", function(t) probe("before", t.night) end)
+            on("after_backup", function(t) probe("after", t.night) end)
+            routine(function(night) probe("routine", night) night:run("J") end)
+            """
+        let path = try f.write("site.lua", script)
+        let rt = try f.runtime()
+        try rt.loadSite(path: path, source: Array(script.utf8))
+        let outcome = try rt.cycle(manual: true)
+        XCTAssertTrue(outcome.ran, "\(outcome)")
+        for place in ["before", "routine", "after"] {
+            XCTAssertTrue(f.logText.contains("\(place): meta=night release=nil needed=nil wrote=false deep=false"),
+                          "\(place):\n\(f.logText)")
+        }
+    }
 }
