@@ -490,6 +490,7 @@ function ns.parse.password(text) end
 
 ns.hosts = {}
 
+--- A copy of the declared host record: writing to it changes nothing NightShift does.
 ---@param name string|ns.Host
 ---@return ns.Host
 function ns.hosts.get(name) end

@@ -62,7 +62,14 @@ private let luaDispatch: ns_dispatch_fn = { L, rawBox in
     do {
         var values: [LuaValue] = []
         values.reserveCapacity(Int(base))
-        for i in 0..<base { values.append(try stack.value(at: i + 1)) }
+        var budget = stack.makeBudget()
+        for i in 0..<base {
+            do {
+                values.append(try stack.value(at: i + 1, budget: &budget))
+            } catch let refusal as CopyRefusal where !refusal.interrupted {
+                throw LuaArgumentError(position: Int(i) + 1, function: box.name, reason: refusal.reason)
+            }
+        }
         let results = try box.body(LuaArguments(function: box.name, values: values, state: state))
         lua_settop(L, base)
         guard results.count < Int(Int32.max) - 20, lua_checkstack(L, Int32(results.count) + 20) != 0 else {

@@ -32,6 +32,8 @@ final class LuaStateHandle {
     /// How the cap's size is written there: the host's size formatter (the binding knows no
     /// units of its own, so sizes read the same everywhere the host writes them).
     var describeBytes: @Sendable (Int) -> String = { "\($0) bytes" }
+    /// The state this handle belongs to: a copy into Swift polls its interruption check.
+    weak var owner: LuaState?
     init(_ L: OpaquePointer) { self.L = L }
 
     /// Lua says only "not enough memory" (a preallocated string): when the cap refused an

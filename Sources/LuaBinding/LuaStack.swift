@@ -55,13 +55,30 @@ struct LuaStack {
 
     // MARK: Lua -> Swift
 
-    /// Copies the value at `index` (tables deeply; functions and userdata by reference).
+    /// Copies the value at `index` (tables deeply; functions and userdata by reference),
+    /// within the bounds of `CopyBudget` (throws `CopyRefusal` past them).
     /// On a throw the stack is back where it was (no half-copied keys left behind).
     func value(at index: Int32) throws -> LuaValue {
+        var budget = makeBudget()
+        return try value(at: index, budget: &budget)
+    }
+
+    /// A fresh budget for one copy: the state's memory cap, and its interruption check
+    /// (the time budget and signals reach a copy of a huge table too).
+    func makeBudget() -> CopyBudget {
+        let owner = handle.owner
+        return CopyBudget(memoryLimit: Int(ns_memory_limit(L)), describeBytes: handle.describeBytes) {
+            owner?.interruptCheck?() == true
+        }
+    }
+
+    /// Copies the value at `index`, counting it against `budget` (one budget for all the
+    /// arguments of a call, so twenty large arguments are not twenty times the bound).
+    func value(at index: Int32, budget: inout CopyBudget) throws -> LuaValue {
         var visiting = Set<UnsafeRawPointer>()
         let top = lua_gettop(L)
         do {
-            return try value(at: lua_absindex(L, index), depth: 0, visiting: &visiting)
+            return try value(at: lua_absindex(L, index), depth: 0, visiting: &visiting, budget: &budget)
         } catch {
             lua_settop(L, top)
             throw error
@@ -90,17 +107,30 @@ struct LuaStack {
         return 1 + t.entries.reduce(0) { max($0, depth(of: $1.key), depth(of: $1.value)) }
     }
 
-    private func value(at index: Int32, depth: Int, visiting: inout Set<UnsafeRawPointer>) throws -> LuaValue {
+    private func value(at index: Int32, depth: Int, visiting: inout Set<UnsafeRawPointer>,
+                       budget: inout CopyBudget) throws -> LuaValue {
         switch lua_type(L, index) {
         case LUA_TNONE, LUA_TNIL: return .nil
-        case LUA_TBOOLEAN: return .boolean(lua_toboolean(L, index) != 0)
+        case LUA_TBOOLEAN:
+            try budget.add(values: 1, bytes: 0)
+            return .boolean(lua_toboolean(L, index) != 0)
         case LUA_TNUMBER:
+            try budget.add(values: 1, bytes: 0)
             if ns_isinteger(L, index) != 0 { return .integer(Int64(lua_tointegerx(L, index, nil))) }
             return .number(lua_tonumberx(L, index, nil))
-        case LUA_TSTRING: return .fromBytes(bytes(at: index))
-        case LUA_TTABLE: return .table(try table(at: index, depth: depth, visiting: &visiting))
-        case LUA_TFUNCTION: return .function(try reference(at: index))
-        default: return .reference(try reference(at: index))
+        case LUA_TSTRING:
+            var len = 0
+            _ = ns_tolstring(L, index, &len)
+            // Counted before the bytes are copied: a string past the bound is never copied.
+            try budget.add(values: 1, bytes: len)
+            return .fromBytes(bytes(at: index))
+        case LUA_TTABLE: return .table(try table(at: index, depth: depth, visiting: &visiting, budget: &budget))
+        case LUA_TFUNCTION:
+            try budget.add(values: 1, bytes: 0)
+            return .function(try reference(at: index))
+        default:
+            try budget.add(values: 1, bytes: 0)
+            return .reference(try reference(at: index))
         }
     }
 
@@ -111,22 +141,28 @@ struct LuaStack {
         return Array(UnsafeRawBufferPointer(start: p, count: len))
     }
 
-    private func table(at index: Int32, depth: Int, visiting: inout Set<UnsafeRawPointer>) throws -> LuaTable {
-        guard depth < LuaStack.maxDepth else { throw LuaRuntimeError("table nested too deeply") }
+    private func table(at index: Int32, depth: Int, visiting: inout Set<UnsafeRawPointer>,
+                       budget: inout CopyBudget) throws -> LuaTable {
+        try budget.add(values: 1, bytes: 0)
+        guard depth < LuaStack.maxDepth else { throw CopyRefusal("table too deep: more than \(LuaStack.maxDepth) levels") }
         // lua_push* never checks bounds: each level of a nested table needs room for key and value.
-        guard lua_checkstack(L, 4) != 0 else { throw LuaRuntimeError("table nested too deeply") }
+        guard lua_checkstack(L, 4) != 0 else { throw CopyRefusal("table too deep: no room on the Lua stack") }
         guard let id = lua_topointer(L, index) else { return LuaTable() }
-        guard visiting.insert(id).inserted else { throw LuaRuntimeError("table contains a cycle") }
+        guard !visiting.contains(id) else { throw CopyRefusal("table contains a cycle") }
+        if let earlier = try budget.reuse(id) { return earlier }
+        visiting.insert(id)
         defer { visiting.remove(id) }
+        let mark = budget.mark
         var result = LuaTable()
         lua_pushnil(L)
         while lua_next(L, index) != 0 {
             // Keys must stay untouched for lua_next: copy, never convert in place.
-            let key = try value(at: lua_absindex(L, -2), depth: depth + 1, visiting: &visiting)
-            let val = try value(at: lua_absindex(L, -1), depth: depth + 1, visiting: &visiting)
+            let key = try value(at: lua_absindex(L, -2), depth: depth + 1, visiting: &visiting, budget: &budget)
+            let val = try value(at: lua_absindex(L, -1), depth: depth + 1, visiting: &visiting, budget: &budget)
             result[key] = val
             ns_pop(L, 1)
         }
+        budget.remember(id, result, since: mark)
         return result
     }
 

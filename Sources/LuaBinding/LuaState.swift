@@ -43,6 +43,7 @@ public final class LuaState {
         guard let L = ns_newstate(max(0, memoryLimit)) else { throw LuaError(message: "cannot create Lua state (out of memory)") }
         handle = LuaStateHandle(L)
         currentL = L
+        handle.owner = self
         // Unretained: the hook only runs while the state is open, and close() runs in deinit.
         ns_set_owner(L, Unmanaged.passUnretained(self).toOpaque())
     }
@@ -188,6 +189,8 @@ public final class LuaState {
             }
         } catch let error as LuaError {
             throw recover(from: error, refusalsBefore: before)
+        } catch let refusal as CopyRefusal {
+            throw LuaError(message: "cannot copy a result into Swift (\(refusal.reason))")
         }
     }
 
@@ -255,7 +258,7 @@ public final class LuaState {
         lua_rotate(L, -2, 1)
         lua_rawget(L, -2)
         defer { ns_pop(L, 2) }
-        return try stack.value(at: -1)
+        return try copied { try stack.value(at: -1) }
     }
 
     /// Reads `table[key]` raw, for a table held by reference.
@@ -269,7 +272,7 @@ public final class LuaState {
         lua_rotate(L, -2, 1)
         lua_rawget(L, -2)
         defer { ns_pop(L, 2) }
-        return try stack.value(at: -1)
+        return try copied { try stack.value(at: -1) }
     }
 
     /// Pushes a value into the state and keeps it by reference (a table keeps its identity).
@@ -285,6 +288,15 @@ public final class LuaState {
         guard lua_checkstack(currentL, 1) != 0 else { throw LuaError(message: "stack overflow") }
         ref.push(currentL)
         defer { ns_pop(currentL, 1) }
-        return try stack.value(at: -1)
+        return try copied { try stack.value(at: -1) }
+    }
+
+    /// A copy into Swift, its refusal worded as a Lua error (callers handle `LuaError`).
+    private func copied(_ body: () throws -> LuaValue) throws -> LuaValue {
+        do {
+            return try body()
+        } catch let refusal as CopyRefusal {
+            throw LuaError(message: "cannot copy a value into Swift (\(refusal.reason))")
+        }
     }
 }

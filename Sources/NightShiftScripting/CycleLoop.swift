@@ -11,6 +11,8 @@ public final class CycleLoop {
     let once: Bool
     let log: NightShiftLog
     let interruption: Interruption
+    /// Ends the process if a stop does not (a hook-less Lua); records what this run knows.
+    let watchdog: StopWatchdog
     private var lastGood: [UInt8]?
     private var lock: InstanceLock?
     /// Why the fresh script did not load, when the last good version runs instead.
@@ -22,12 +24,13 @@ public final class CycleLoop {
 
     /// Prepares a run of `scriptPath`; `once` runs a single cycle.
     public init(scriptPath: String, options: ScriptOptions, once: Bool, log: NightShiftLog,
-                interruption: Interruption = .shared) {
+                interruption: Interruption = .shared, watchdog: StopWatchdog = .shared) {
         self.scriptPath = scriptPath
         self.options = options
         self.once = once
         self.log = log
         self.interruption = interruption
+        self.watchdog = watchdog
     }
 
     /// Loads the script into a fresh runtime, falling back to the last good source.
@@ -90,6 +93,7 @@ public final class CycleLoop {
             context.maxAttempts = current.maxAttempts
             context.cycleStart = context.now()
             context.cycleLogOffset = log.path.map(FailureReport.size(of:)) ?? 0
+            armLastWords(context)
 
             if let brokenEdit, brokenEdit != reportedBrokenEdit {
                 // The office hears of a broken edit the way it hears of a failed job, once.
@@ -129,6 +133,8 @@ public final class CycleLoop {
             if reportRecordFailures(context: context, runtime: runtime) { code = ExitStatus.failed.code }
             writeMetrics(current, context: context)
             context.writeStatusPage()
+            // The cycle is recorded: a stop from here on is recorded by `interrupted`.
+            watchdog.setLastWords(nil)
             if once { return code }
             if !countdown(wait) { return interrupted(context: context, duringCycle: false) }
         }
@@ -262,51 +268,27 @@ public final class CycleLoop {
     /// Records the interruption: running jobs become "interrupted"; returns 130/143.
     private func interrupted(context: ScriptContext? = nil, duringCycle: Bool = true) -> Int32 {
         let signal = interruption.signal ?? SIGINT
-        let name = signal == SIGTERM ? "SIGTERM" : signal == SIGINT ? "SIGINT" : "signal \(signal)"
         _ = ChildProcesses.waitUntilIdle(timeout: 10)
-        if let context, let store = context.stateStore, !options.dryRun {
-            do {
-                var state = try store.load().state
-                let now = context.now()
-                let jobs = state.markRunningJobsInterrupted(at: now, reason: "interrupted by \(name)")
-                // The night counts as an attempt that failed; the window is not used up by it.
-                let wasNight = state.night.running != nil
-                // A night ran, so a script was loaded and its max_attempts is known.
-                if wasNight, let maxAttempts = context.maxAttempts {
-                    state.night.finish(.interrupted, at: now, maxAttempts: Int(clamping: maxAttempts))
-                }
-                if duringCycle {
-                    state.lastCycle = CycleState(start: context.cycleStart, end: now, nextCheck: nil,
-                                                 reason: "interrupted by \(name)")
-                } else if state.lastCycle != nil {
-                    // Stopped while counting down: the check it announced will not come, so
-                    // `status` must not show it as due.
-                    state.lastCycle?.nextCheck = nil
-                    state.lastCycle?.stoppedAt = now
-                    state.lastCycle?.stoppedBy = "interrupted by \(name)"
-                }
-                try store.save(state)
-                let history = HistoryLog(directory: store.directory)
-                for job in jobs {
-                    try? history.append(.job(JobRecord(
-                        name: job, start: state.jobs[job]?.lastStart ?? now, end: now, result: .interrupted,
-                        reason: "interrupted by \(name)")))
-                }
-                if duringCycle {
-                    try? history.append(.cycle(CycleRecord(
-                        start: context.cycleStart, end: now, ran: wasNight, reason: "interrupted by \(name)",
-                        result: "interrupted", manual: options.manual, dryRun: false)))
-                }
-                log.warn("Interrupted by \(name)\(jobs.isEmpty ? "" : "; marked interrupted: \(jobs.joined(separator: ", "))")")
-                // The page must not keep saying "running" (and reloading) for a night that ended.
-                context.writeStatusPage()
-            } catch {
-                log.error("Interrupted by \(name); cannot record it: \(error)")
-            }
-        } else {
-            log.warn("Interrupted by \(name)")
-        }
+        let record = context.map { interruptRecord($0) }
+            ?? InterruptRecord(stateDir: nil, cycleStart: 0, maxAttempts: nil, manual: options.manual, log: log)
+        let now = context?.now() ?? Date().timeIntervalSince1970
+        // Once: the watchdog may have recorded it already (or waits until this is written).
+        watchdog.recordOnce(signal: signal) { record.write(signal: $0, now: now, duringCycle: duringCycle) }
+        // The page must not keep saying "running" (and reloading) for a night that ended.
+        context?.writeStatusPage()
         lock?.release()
         return ExitStatus.code(stoppedBy: signal)
+    }
+
+    /// What a stop records for the cycle `context` runs (nothing under --dry-run).
+    private func interruptRecord(_ context: ScriptContext) -> InterruptRecord {
+        InterruptRecord(stateDir: options.dryRun ? nil : context.stateDirectory, cycleStart: context.cycleStart,
+                        maxAttempts: context.maxAttempts, manual: options.manual, log: log)
+    }
+
+    /// Tells the watchdog what to record should the cycle `context` runs not stop in time.
+    private func armLastWords(_ context: ScriptContext) {
+        let record = interruptRecord(context)
+        watchdog.setLastWords { record.write(signal: $0, now: Date().timeIntervalSince1970, duringCycle: true) }
     }
 }

@@ -137,4 +137,146 @@ final class CoreTableTests: XCTestCase {
             XCTAssertTrue(text.contains("embedded module 'nightshift.a' requires itself"), text)
         }
     }
+
+    // MARK: Below the top level: what site code gets of the library's records
+
+    /// A site script with a host `Pc` and a job on it, loaded into a runtime.
+    private func loadedSite() throws -> (ScriptFixture, ScriptRuntime) {
+        let f = try ScriptFixture()
+        let script = """
+            settings { self = "Nas" }
+            host "Nas" { }
+            host "Pc" { ip = "10.0.0.2", mac = "AA-BB-CC-DD-EE-02", actions = { suspend = { "true" } } }
+            job "J" { source = "Nas", target = "Pc", run = { "true" }, after = "suspend", time_sync = "none" }
+            """
+        let path = try f.write("site.lua", script)
+        let rt = try f.runtime()
+        try rt.loadSite(path: path, source: Array(script.utf8))
+        return (f, rt)
+    }
+
+    /// `ns.hosts.get` hands out a copy: writing `h.mac` or `h.ip` changes no record the library
+    /// decides by (the plan `check` prints, the packets the night sends).
+    func testHostsGetReturnsACopy() throws {
+        let (_, rt) = try loadedSite()
+        let r = try rt.executeWithCore("""
+            local before = ns.hosts.get("Pc").mac[1]
+            local h = ns.hosts.get("Pc")
+            h.mac[1] = "11:22:33:44:55:66"
+            h.ip = { "10.9.9.9" }
+            h.name = "Other"
+            ns.hosts.get = function() return { mac = { "evil" } } end
+            local live = core.require("nightshift.hosts").get("Pc")
+            return live.mac[1] == before, live.ip[1], live.name, before ~= "11:22:33:44:55:66"
+            """)
+        XCTAssertEqual(r, [true, "10.0.0.2", "Pc", true])
+    }
+
+    /// A routine's night exposes neither the bookkeeping methods nor its class: its metatable
+    /// is protected, and only the documented methods are there.
+    func testTheNightHidesItsBookkeepingAndClass() throws {
+        let (_, rt) = try loadedSite()
+        let r = try rt.executeWithCore("""
+            local night = core.public_night(core.new_night({ Pc = { up = false } }, true, { hosts = {} }))
+            return getmetatable(night), night._release == nil, night._needed_later == nil,
+              type(night.run), type(night.keep_on_reason), type(night.finish), night.__index == nil
+            """)
+        XCTAssertEqual(r, ["night", true, true, "function", "function", "function", true])
+    }
+
+    /// `was_up`, `state_known` and every other field of a routine's night are read-only, and
+    /// keep_on_reason decides by what the sweep saw, whatever the routine tried.
+    func testTheNightsRecordsAreNotWritableFromSiteCode() throws {
+        let (_, rt) = try loadedSite()
+        let attempts = [
+            "night.was_up.Pc = false", "night.was_up = {}", "night.state_known = true",
+            "night.woken.Pc = true", "night.came_up.Pc = nil", "night._release = print",
+            "table.insert(night.plan, 'X')", "setmetatable(night, nil)",
+            "getmetatable(night.was_up).__newindex = rawset",
+            // rawset bypasses every metamethod: it writes into the view itself, never the night.
+            "rawset(night.was_up, 'Pc', false) error('written into the view only')",
+        ]
+        for attempt in attempts {
+            let r = try rt.executeWithCore("""
+                local inner = core.new_night({ Pc = { up = true } }, false, { hosts = {} })
+                local night = core.public_night(inner)
+                local ok = pcall(function() \(attempt) end)
+                return ok, inner.was_up.Pc, inner.state_known, inner.woken.Pc == nil, #inner.plan,
+                  night:keep_on_reason("Pc")
+                """)
+            XCTAssertEqual(r.first, .boolean(false), "\(attempt) must be refused")
+            XCTAssertEqual(Array(r.dropFirst().prefix(4)), [true, false, true, 1], attempt)
+            XCTAssertTrue(r.last?.stringValue?.hasPrefix("the state is unknown") == true, "\(attempt): \(r)")
+        }
+    }
+
+    /// What a routine reads through its night is what the night holds (views, not snapshots).
+    func testTheNightsViewsReadTheLiveRecords() throws {
+        let (_, rt) = try loadedSite()
+        let r = try rt.executeWithCore("""
+            local inner = core.new_night({ Pc = { up = true } }, true, { hosts = {} })
+            local night = core.public_night(inner)
+            inner.results.J = { result = "ok" }
+            local n = 0
+            for name, up in pairs(night.was_up) do n = n + 1 end
+            local plan = {}
+            for _, j in ipairs(night.plan) do plan[#plan + 1] = j end
+            return night.results.J.result, n, #night.plan, table.concat(plan, ","), night.was_up.Pc,
+              core.public_night(inner) == night
+            """)
+        XCTAssertEqual(r, ["ok", 1, 1, "J", true, true])
+    }
+
+    /// A site trigger sees the sweep the night then decides by (`was_up`) as a read-only view:
+    /// it cannot mark an up host down to get it switched off.
+    func testATriggerCannotRewriteTheSweep() throws {
+        let f = try ScriptFixture()
+        let script = """
+            settings { self = "Nas" }
+            host "Nas" { }
+            host "Pc" { ip = "10.0.0.2", mac = "AA-BB-CC-DD-EE-02", watch = false }
+            job "J" { source = "Nas", target = "Pc", run = { "true" }, time_sync = "none" }
+            trigger(function(t) t.hosts.Pc.up = false return true end)
+            """
+        let path = try f.write("site.lua", script)
+        let rt = try f.runtime()
+        try rt.loadSite(path: path, source: Array(script.utf8))
+        let r = try rt.executeWithCore("""
+            local sweep = { Pc = { up = true, ip = "10.0.0.2" } }
+            local ok, err = pcall(core.decision, sweep, true, {})
+            return ok, tostring(err), sweep.Pc.up
+            """)
+        XCTAssertEqual(r.first, .boolean(false), "the trigger's write must fail the decision")
+        XCTAssertTrue(r.count > 1 && (r[1].stringValue ?? "").contains("the sweep is read-only"), "\(r)")
+        XCTAssertEqual(r.last, .boolean(true))
+    }
+
+    /// In a whole cycle (this machine only, no packet), the routine and the event handlers get
+    /// the view: no class behind `getmetatable`, no bookkeeping, nothing writable.
+    func testARoutineAndHandlersGetTheViewInACycle() throws {
+        let f = try ScriptFixture()
+        let script = """
+            settings { self = "Nas", check_every = "1h" }
+            host "Nas" { }
+            job "J" { source = "Nas", target = "Nas", run = { "true" }, time_sync = "none" }
+            local function probe(where, night)
+              local wrote = pcall(function() night.state_known = true end)
+              local wrote_deep = pcall(function() night.was_up.Nas = false end)
+              ns.log.info("%s: meta=%s release=%s needed=%s wrote=%s deep=%s", where, tostring(getmetatable(night)),
+                tostring(night._release), tostring(night._needed_later), tostring(wrote), tostring(wrote_deep))
+            end
+            on("before_backup", function(t) probe("before", t.night) end)
+            on("after_backup", function(t) probe("after", t.night) end)
+            routine(function(night) probe("routine", night) night:run("J") end)
+            """
+        let path = try f.write("site.lua", script)
+        let rt = try f.runtime()
+        try rt.loadSite(path: path, source: Array(script.utf8))
+        let outcome = try rt.cycle(manual: true)
+        XCTAssertTrue(outcome.ran, "\(outcome)")
+        for place in ["before", "routine", "after"] {
+            XCTAssertTrue(f.logText.contains("\(place): meta=night release=nil needed=nil wrote=false deep=false"),
+                          "\(place):\n\(f.logText)")
+        }
+    }
 }

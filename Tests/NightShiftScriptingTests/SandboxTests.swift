@@ -140,4 +140,40 @@ final class SandboxTests: XCTestCase {
         XCTAssertEqual(try run(#"return ns.parse.duration(0/0)"#).first, .nil)
         XCTAssertEqual(try run(#"return ns.format_duration(1e300)"#), ["?"])
     }
+
+    /// Lua runs finalizers with hooks off, so site code may install none: setmetatable refuses
+    /// `__gc`, and the metatables that hold one (files) are out of reach (invariant 15).
+    func testNoFinalizersForSiteCode() throws {
+        let refused = try error("setmetatable({}, { __gc = function() while true do end end })")
+        XCTAssertTrue(refused.contains("bad argument #2 to 'setmetatable' (__gc is not available"), refused)
+        XCTAssertTrue(refused.hasPrefix("test:1:"), "the error names the script's line: \(refused)")
+        // A __gc added after setmetatable never marks the object: nothing ever runs it.
+        let r = try run("""
+            local ran = false
+            local mt = {}
+            setmetatable({}, mt)
+            mt.__gc = function() ran = true end
+            collectgarbage(); collectgarbage()
+            return ran, getmetatable(io.stdout), getmetatable("")
+            """)
+        XCTAssertEqual(r, [false, "FILE*", "string"])
+        XCTAssertTrue(try error("getmetatable(io.stdout).__gc = print").contains("index a string value"))
+        // __close still runs as ordinary Lua, under the hooks: allowed.
+        XCTAssertEqual(try run("""
+            local closed = false
+            do local x <close> = setmetatable({}, { __close = function() closed = true end }) end
+            return closed
+            """), [true])
+    }
+
+    /// `check` of a script whose top level tries to leave a looping finalizer behind finishes:
+    /// the refusal is a script error, and closing the state runs nothing of the script's.
+    func testALoopingFinalizerCannotHangTheClose() throws {
+        let started = ContinuousClock.now
+        let problems = try fixture.problems("""
+            setmetatable({}, { __gc = function() while true do end end })
+            """)
+        XCTAssertTrue(problems.first?.contains("__gc is not available") == true, "\(problems)")
+        XCTAssertLessThan(started.duration(to: .now), .seconds(10))
+    }
 }

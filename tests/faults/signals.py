@@ -1,5 +1,6 @@
 """SIGTERM, SIGINT and SIGHUP in every phase of a night: the countdown, the sweep, the wait
-for a woken host, the copy, a remote action (switching the target off) and a hook.
+for a woken host, the copy, a remote action (switching the target off), a hook, a run
+function stuck in one C call (no hook reaches it) and one looping on a hostile value.
 
 SIGTERM and SIGINT end nightshift within the grace period with 143 / 130, leave no
 descendant and record `interrupted` (a night's phases: state and history; the countdown
@@ -71,7 +72,39 @@ on("before_backup", function() ns.exec { "@DIR@/record", "sleep", "300", "hook" 
     return ["--manual"], {}, recorded(site, "hook"), True
 
 
-PHASES = [phase_countdown, phase_sweep, phase_wake_wait, phase_copy, phase_remote_action, phase_hook]
+def phase_c_call(site):
+    # Hostile site code where no hook reaches: one backtracking pattern match (a single C
+    # call). Only the watchdog outside Lua can end this run (docs/design.md, invariant 15).
+    site.lua(site.header() + 'host "B1" { ip = "127.0.0.2", mac = "02:00:00:00:00:fe", watch = false }\n' + """
+job "Copy" { source = "Nas", target = "B1", time_sync = "none", run = function()
+  ns.exec { "@DIR@/record", "stuck" }
+  local f = io.open("@DIR@/in-c-call", "w") f:close()
+  return ("a"):rep(60):find(("a*"):rep(60) .. "b") ~= nil
+end }
+""")
+    # Begun once the file is there (the exec before it is over), and a moment later inside the match.
+    there = os.path.join(site.dir, "in-c-call")
+    return ["--manual"], {}, lambda: os.path.exists(there) and time.sleep(0.3) is None, True
+
+
+def phase_hostile_value(site):
+    # A table of 40 levels each holding the one below twice, passed to primitives in a loop:
+    # every call is refused at once (invariant 16), so the stop comes as for any loop.
+    site.lua(site.header() + 'host "B1" { ip = "127.0.0.2", mac = "02:00:00:00:00:fe", watch = false }\n' + """
+job "Copy" { source = "Nas", target = "B1", time_sync = "none", run = function()
+  local t = { leaf = ("x"):rep(1024) }
+  for _ = 1, 40 do t = { a = t, b = t } end
+  ns.exec { "@DIR@/record", "hostile" }
+  local f = io.open("@DIR@/in-loop", "w") f:close()
+  while true do pcall(ns.exec, t) end
+end }
+""")
+    there = os.path.join(site.dir, "in-loop")
+    return ["--manual"], {}, lambda: os.path.exists(there) and time.sleep(0.3) is None, True
+
+
+PHASES = [phase_countdown, phase_sweep, phase_wake_wait, phase_copy, phase_remote_action, phase_hook,
+          phase_c_call, phase_hostile_value]
 
 
 def start_in_phase(site, phase):

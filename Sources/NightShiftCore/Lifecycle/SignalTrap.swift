@@ -11,7 +11,9 @@ public final class SignalTrap: @unchecked Sendable {
     private var sources: [any DispatchSourceSignal] = []
 
     /// Installs the handlers; keep the returned trap alive for as long as they should work.
+    /// `watchdog` ends the process if the stop has not ended it in time (nil: no forced exit).
     public static func install(interruption: Interruption = .shared, grace: Double = ProcessTeardown.grace,
+                               watchdog: StopWatchdog? = .shared,
                                onHangup: @escaping @Sendable () -> Void = {}) -> SignalTrap {
         let trap = SignalTrap()
         let queue = DispatchQueue(label: "nightshift.signals")
@@ -26,6 +28,8 @@ public final class SignalTrap: @unchecked Sendable {
                 }
                 interruption.trigger(signal: sig)
                 DispatchQueue.global().async { _ = ChildProcesses.terminateAll(grace: grace) }
+                // The stop must not depend on Lua noticing it (invariant 15).
+                watchdog?.arm(signal: sig)
             }
             source.resume()
             trap.sources.append(source)

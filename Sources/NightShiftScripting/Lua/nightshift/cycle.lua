@@ -72,7 +72,8 @@ function core.decision(r, manual, st)
   if config.trigger then
     local online = watched_online(r)
     local ok, run, reason = core.bounded(s.hook_timeout, "trigger", config.trigger, {
-      hosts = r, online = online, watched = hosts.others(true), manual = manual,
+      -- A view: the night decides by this sweep (was_up), so the trigger may not rewrite it.
+      hosts = core.readonly(r, "the sweep"), online = online, watched = hosts.others(true), manual = manual,
       default = { run = d.run, reason = d.reason }, now = now,
     })
     if not ok then
@@ -197,13 +198,15 @@ function core.cycle(opts)
     new_series = d.new_series and true or false })
 
   local night = core.new_night(r, recorded and st.status ~= "corrupt", st)
-  core.fire("before_backup", { night = night, reason = d.reason })
+  -- Site code gets a view: it cannot write what keep_on_reason decides by.
+  local public = core.public_night(night)
+  core.fire("before_backup", { night = public, reason = d.reason })
   local routine = config.routine or core.default_routine
   local ok, err, timed_out
   if config.routine then
-    ok, err, timed_out = core.bounded(settings().hook_timeout, "routine", routine, night)
+    ok, err, timed_out = core.bounded(settings().hook_timeout, "routine", routine, public)
   else
-    ok, err = xpcall(routine, debug.traceback, night)
+    ok, err = xpcall(routine, debug.traceback, public)
   end
   local routine_error
   if not ok then
@@ -228,7 +231,7 @@ function core.cycle(opts)
   -- The night's summary block, in the log and in the after_backup payload.
   local summary = core.summary.lines(night, result_now())
   for _, line in ipairs(summary) do ns.log.info("%s", line) end
-  core.fire("after_backup", { night = night, results = night.results, failed = failed, result = result_now(), summary = summary })
+  core.fire("after_backup", { night = public, results = public.results, failed = failed, result = result_now(), summary = summary })
   local slept = maybe_sleep(night, opts)
   core.state.set_sleep_pending(slept:sub(1, 5) == "busy:")
   local result = result_now()

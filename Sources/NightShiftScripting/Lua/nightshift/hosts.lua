@@ -4,8 +4,9 @@ local ns, core = ...
 local util = core.require "nightshift.prelude"
 local config = core.require "nightshift.dsl"
 
+core.require "nightshift.view"
+
 local hosts = {}
-ns.hosts = hosts
 
 local function settings() return config.settings end
 
@@ -108,6 +109,17 @@ function hosts.run_action(name, action, values, opts)
   opts = opts or {}
   return ns.exec(argv, { timeout = opts.timeout or 120, log = opts.log or "file", ok_codes = opts.ok_codes })
 end
+
+-- Site code gets its own table of the same functions: replacing one of them changes no
+-- decision of the library, and `get` hands out a copy (a script writing `h.mac` must not
+-- change the plan `check` prints, nor the packets the night sends).
+local public = {}
+for name, fn in pairs(hosts) do public[name] = fn end
+--- A copy of the declared host `name` (or of the record given), or an error naming the unknown host.
+function public.get(name)
+  return core.copy(hosts.get(name))
+end
+ns.hosts = public
 
 -- This machine's power: its own actions when the `self` host has them, else systemctl.
 local raw_power = ns.power

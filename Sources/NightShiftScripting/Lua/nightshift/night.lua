@@ -7,6 +7,7 @@ local util = core.require "nightshift.prelude"
 local config = core.require "nightshift.dsl"
 local hosts = core.require "nightshift.hosts"
 core.require "nightshift.summary"
+core.require "nightshift.view"
 
 local Night = {}
 Night.__index = Night
@@ -274,7 +275,7 @@ function Night:sync_time(job)
   if job.time_sync == "none" then return true end
   if type(job.time_sync) == "function" then
     local ok, a, b = core.bounded(settings().hook_timeout, "time_sync of job " .. job.name, job.time_sync,
-      { job = job.name, source = job.source, target = job.target, night = self })
+      { job = job.name, source = job.source, target = job.target, night = core.public_night(self) })
     if not ok then
       if core.interrupted() then error(a, 0) end
       return nil, b and string.format("time_sync function timed out after %s (hook_timeout)",
@@ -352,7 +353,7 @@ local function run_copy(night, job)
     -- job's timeout, else by hook_timeout: what it started is stopped when the time is up.
     local limit = job.timeout or settings().hook_timeout
     local ok, r1, r2 = core.bounded(limit, "run function of job " .. job.name, job.run, { job = job.name,
-      source = job.source, target = job.target, night = night, dry_run = ns.dry_run, cwd = cwd, env = job.env })
+      source = job.source, target = job.target, night = core.public_night(night), dry_run = ns.dry_run, cwd = cwd, env = job.env })
     if not ok then
       if core.interrupted() then error(r1, 0) end
       if r2 then

@@ -69,6 +69,22 @@ function collectgarbage(opt, ...)
   return raw_collect(opt, ...)
 end
 
+-- Finalizers: Lua runs __gc with hooks off (during any allocation, and when the state is
+-- closed), so a looping one would ignore hook_timeout, SIGTERM and `check` (docs/design.md,
+-- invariant 15). Lua marks an object for finalization only when its metatable holds __gc at
+-- setmetatable, so refusing it there is enough; the metatables that already hold one (files)
+-- are protected so that no script can put its own function in their __gc.
+local raw_setmetatable, rawget = setmetatable, rawget
+function setmetatable(t, mt)
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+    error("bad argument #2 to 'setmetatable' (__gc is not available in a NightShift script: "
+      .. "a finalizer runs where hook_timeout and SIGTERM cannot stop it)", 2)
+  end
+  return raw_setmetatable(t, mt)
+end
+real_debug.getmetatable(io.stdout).__metatable = "FILE*"
+real_debug.getmetatable("").__metatable = "string"
+
 os.execute = refuse("os.execute", "use ns.exec (argv, no shell)")
 io.popen = refuse("io.popen", "use ns.exec (argv, no shell)")
 
