@@ -212,6 +212,7 @@ function Night:wait_switched_off() end
 ---@field self_wake? "window"|"none"|ns.Duration|fun(): number  default "window" with force_window, else "none": the wake alarm set before sleeping
 ---@field self_wake_early? ns.Duration  default 300: self_wake = "window" wakes this long before the window opens
 ---@field rtc? string  default "/sys/class/rtc/rtc0": its wakealarm is written when self has no wake_at action
+---@field history_keep? ns.Duration  default 34560000 ("400d"): history.jsonl drops records that ended longer ago (once a day)
 
 ---@class ns.HostSpec
 ---@field ip? string|string[]  required except for self

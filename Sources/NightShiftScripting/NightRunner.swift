@@ -129,6 +129,7 @@ public final class NightRunner {
             }
             recordNextCheck(context: context, after: wait, result: result, reason: reason)
             if reportRecordFailures(context: context, runtime: runtime) { code = Exit.jobFailed }
+            keepHistory(current, now: context.now())
             writeMetrics(current, context: context)
             if once { return code }
             if !countdown(wait) { return interrupted(context: context, duringCycle: false) }
@@ -156,6 +157,7 @@ public final class NightRunner {
         // From here on, what a job leaves behind reparents to us (see ProcessFamily).
         Subreaper.enable()
         recoverOrphanedJobs(stateDir: settings.stateDir)
+        countHistory(stateDir: settings.stateDir)
         return true
     }
 
@@ -176,6 +178,7 @@ public final class NightRunner {
                 try? HistoryLog(directory: stateDir).append(.job(JobRecord(
                     name: job.job, start: job.start ?? now, end: now, result: .interrupted, reason: job.reason)))
             }
+            // countHistory, which setUp runs next, counts these records.
         } catch {
             log.error("Cannot check \(store.path) for jobs a previous instance left running: \(error)")
         }
@@ -210,6 +213,8 @@ public final class NightRunner {
             var state = try store.load().state
             state.lastCycle = CycleState(start: context.cycleStart, end: now, nextCheck: once ? nil : now + seconds,
                                          reason: reason, result: result)
+            // The cycle's record was appended during the cycle: this write counts it.
+            try HistoryCounters.catchUp(&state, directory: store.directory, now: now)
             try store.save(state)
         } catch {
             context.recordFailed("Cannot record the cycle in \(store.path): \(error)")
@@ -281,6 +286,11 @@ public final class NightRunner {
                     try? history.append(.cycle(CycleRecord(
                         start: context.cycleStart, end: now, ran: wasNight, reason: "interrupted by \(name)",
                         result: "interrupted", manual: options.manual, dryRun: false)))
+                }
+                // The records above are counted in state.json before the process ends.
+                if !jobs.isEmpty || duringCycle {
+                    try HistoryCounters.catchUp(&state, directory: store.directory, now: now)
+                    try store.save(state)
                 }
                 log.warn("Interrupted by \(name)\(jobs.isEmpty ? "" : "; marked interrupted: \(jobs.joined(separator: ", "))")")
             } catch {

@@ -37,6 +37,8 @@ public struct SiteSettings: Sendable, Equatable {
     /// `offline_sweeps` and `min_interval` (seconds), for the presence forecast.
     public var offlineSweeps: Int = 1
     public var minInterval: Double = 43_200
+    /// `history_keep` (seconds): history.jsonl drops records that ended longer ago.
+    public var historyKeep: Double? = nil
 }
 
 /// What one cycle ended with.
@@ -165,7 +167,8 @@ public final class ScriptRuntime {
             metrics: s["metrics"].stringValue.map { resolve($0, against: nil) }, jobMaxAges: maxAges,
             watched: try callCore("watched_hosts").first?.tableValue?.array.compactMap(\.stringValue) ?? [],
             offlineSweeps: Int(clamping: try required("offline_sweeps", \.integerValue)),
-            minInterval: try required("min_interval", \.doubleValue))
+            minInterval: try required("min_interval", \.doubleValue),
+            historyKeep: try required("history_keep", \.doubleValue))
     }
 
     /// The default of setting `key` as the schema gives it (for a CLI command run without a script).

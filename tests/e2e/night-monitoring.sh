@@ -66,7 +66,7 @@ for fam in text_string_to_metric_families(open(sys.argv[1]).read()):
     for s in fam.samples:
         m[(s.name, tuple(sorted(s.labels.items())))] = s.value
 st = json.load(open(sys.argv[2]))
-def job(name, metric): return m[(metric, (("job", name),))]
+def job(name, metric): return m[(metric, (("backup_job", name),))]
 ok = True
 for name, j in st["jobs"].items():
     ok &= job(name, "nightshift_job_last_run_timestamp_seconds") == j["last_start"]

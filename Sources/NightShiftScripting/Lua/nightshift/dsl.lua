@@ -366,6 +366,7 @@ local SCHEMA = {
     self_wake = check.self_wake,
     self_wake_early = check.duration,
     rtc = check.string,
+    history_keep = check.positive_duration,
   },
   host = {
     ip = list_of(check.address),
@@ -423,6 +424,7 @@ local DEFAULTS = {
   -- self_wake has no fixed default: "window" when force_window is set, else "none" (busy.lua).
   self_wake_early = 300,
   rtc = "/sys/class/rtc/rtc0",
+  history_keep = 34560000, -- 400d
 }
 -- The one home of every setting's default: Swift reads the validated settings, never its own.
 core.defaults = DEFAULTS
