@@ -8,10 +8,11 @@ import sys
 import disk
 import hostile
 import kill9
+import retention
 import signals
 from faultlib import Matrix
 
 matrix = Matrix()
-for module in (hostile, disk, signals, kill9):
+for module in (hostile, disk, signals, kill9, retention):
     module.register(matrix)
 sys.exit(matrix.run(sys.argv[1:]))

@@ -27,7 +27,7 @@ public struct JobCounters: Codable, Equatable, Sendable {
 }
 
 /// The totals the metrics need, kept in `state.json` beside the records they count, so that no
-/// cycle re-reads the whole history (docs/design.md, invariant 17).
+/// cycle re-reads the whole history (a cycle costs the same in year five as on day one).
 ///
 /// They cover the first `through` bytes of the history file `file` (device, inode). Bringing
 /// them up to date reads only the bytes appended since, so a kill between an append and the

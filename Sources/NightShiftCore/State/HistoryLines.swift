@@ -2,7 +2,7 @@ import Glibc
 
 /// Reads the lines of an append-only file in bounded chunks, forwards from a byte offset or
 /// backwards from its end, so that a reader pays for what it uses rather than for the file's age
-/// (docs/design.md, invariant 17).
+/// (a cycle costs the same in year five as on day one).
 ///
 /// Hand-written over pread(2): FileHandle reads whole files or follows symlinks, and no
 /// package in use reads a file backwards.

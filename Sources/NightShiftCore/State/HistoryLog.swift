@@ -60,8 +60,7 @@ public struct HistoryLog: Sendable {
 
 extension HistoryLog {
     /// The last `count` records that `matching` accepts, in file order, read from the end of
-    /// the file: the cost follows `count`, not the age of the history (docs/design.md,
-    /// invariant 17). `skippedLines` counts the unreadable lines passed on the way.
+    /// the file: the cost follows `count`, not the age of the history. `skippedLines` counts the unreadable lines passed on the way.
     public func last(_ count: Int, matching: (HistoryRecord) -> Bool = { _ in true }) throws -> HistoryContents {
         var found: [HistoryRecord] = []
         var skipped = 0

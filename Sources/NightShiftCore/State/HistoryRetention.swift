@@ -29,19 +29,21 @@ public enum HistoryRetention {
         let store = StateStore(directory: stateDir)
         let history = HistoryLog(directory: stateDir)
         var state = try store.load(quarantine: false).state
-        if let last = state.history?.pruned, last <= now, now - last < period { return nil }
+        // What a rewrite killed before its rename left behind (cheap: one folder listing).
         DurableFile.removeDeadWritersTemporaries(directory: history.directory, name: HistoryLog.fileName)
+        if let last = state.history?.pruned, last <= now, now - last < period { return nil }
         // Every record is counted before any is dropped: the totals never lose one.
         try HistoryCounters.catchUp(&state, directory: stateDir, now: now)
-        state.history?.pruned = now
         let cutoff = now - keep
         guard let lines = try HistoryLines.open(history.path) else {
+            state.history?.pruned = now
             try store.save(state)
             return Outcome(dropped: 0, kept: 0)
         }
         var kept: [UInt8] = []
         var keptCount = 0
         var dropped = 0
+        var young = false
         let decoder = JSONDecoder()
         do {
             defer { lines.close() }
@@ -49,9 +51,16 @@ public enum HistoryRetention {
             // neither counted nor kept.
             let end = state.history?.through ?? lines.size
             var read = 0
+            // Records are appended as they end: from the first young one on, everything is
+            // kept as it is, without decoding (a record a clock step dated earlier among
+            // them is dropped once the records before it are). Before it, only lines that
+            // parse and ended within the limit would be kept; none do.
             try lines.forward { line in
                 read += line.count + 1
-                if let record = try? decoder.decode(HistoryRecord.self, from: Data(line)), record.end >= cutoff {
+                if !young, let record = try? decoder.decode(HistoryRecord.self, from: Data(line)), record.end >= cutoff {
+                    young = true
+                }
+                if young {
                     kept.append(contentsOf: line)
                     kept.append(UInt8(ascii: "\n"))
                     keptCount += 1
@@ -62,17 +71,18 @@ public enum HistoryRetention {
             }
         }
         guard dropped > 0 else {
+            state.history?.pruned = now
             try store.save(state)
             return Outcome(dropped: 0, kept: keptCount)
         }
-        try rewrite(history: history, with: kept, store: store, state: &state)
+        try rewrite(history: history, with: kept, store: store, state: &state, now: now)
         return Outcome(dropped: dropped, kept: keptCount)
     }
 
     /// Writes the new file beside the old, tells state.json which file it will be, renames it
     /// into place, then records it as the counted file.
     private static func rewrite(history: HistoryLog, with bytes: [UInt8], store: StateStore,
-                                state: inout NightShiftState) throws {
+                                state: inout NightShiftState, now: Double) throws {
         let prepared = try DurableFile.prepare(directory: history.directory, name: HistoryLog.fileName,
                                                with: bytes, mode: 0o600)
         do {
@@ -86,6 +96,8 @@ public enum HistoryRetention {
         state.history?.rewrite = nil
         state.history?.file = prepared.identity
         state.history?.through = bytes.count
+        // Only a rewrite that happened counts as the day's look: a killed one is tried again.
+        state.history?.pruned = now
         // If this write is lost, the next update adopts the renamed file through `rewrite`.
         try store.save(state)
     }

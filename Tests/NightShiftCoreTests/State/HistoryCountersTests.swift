@@ -44,7 +44,7 @@ final class HistoryCountersTests: XCTestCase {
     }
 
     func testCountersEqualAFullScanOverRandomHistories() throws {
-        for seed in UInt64(1)...40 {
+        for seed in UInt64(1)...20 {
             let dir = try TestDirectory()
             defer { dir.remove() }
             var rng = SplitMix(state: seed)

@@ -3,7 +3,7 @@ import XCTest
 @testable import NightShiftCore
 
 /// The metrics' totals come from state.json's counters plus the lines appended since, never
-/// from a read of the whole history (docs/design.md, invariant 17).
+/// from a read of the whole history (a cycle costs the same in year five as on day one).
 final class MetricsCountersTests: XCTestCase {
     func testTotalsComeFromStateCountersAndTheNewLinesOnly() throws {
         let dir = try TestDirectory()
