@@ -21,6 +21,15 @@ extension NightRunner {
         }
     }
 
+    /// Counts the records appended since `state` last counted them. A history that cannot be
+    /// read is reported where it is written; here it only leaves the counters behind (the
+    /// next update catches up), never failing the state write that carries them.
+    func countNewRecords(_ state: inout NightShiftState, stateDir: String, now: Double) {
+        do { try HistoryCounters.catchUp(&state, directory: stateDir, now: now) } catch {
+            log.debug("Cannot count the new records of the history: \(error)")
+        }
+    }
+
     /// `settings.history_keep`: drops the records older than the limit, at most once a day; a
     /// failure is logged, never fatal (the file keeps its records and only grows).
     func keepHistory(_ settings: SiteSettings, now: Double) {

@@ -214,7 +214,7 @@ public final class NightRunner {
             state.lastCycle = CycleState(start: context.cycleStart, end: now, nextCheck: once ? nil : now + seconds,
                                          reason: reason, result: result)
             // The cycle's record was appended during the cycle: this write counts it.
-            try HistoryCounters.catchUp(&state, directory: store.directory, now: now)
+            countNewRecords(&state, stateDir: store.directory, now: now)
             try store.save(state)
         } catch {
             context.recordFailed("Cannot record the cycle in \(store.path): \(error)")
@@ -289,7 +289,7 @@ public final class NightRunner {
                 }
                 // The records above are counted in state.json before the process ends.
                 if !jobs.isEmpty || duringCycle {
-                    try HistoryCounters.catchUp(&state, directory: store.directory, now: now)
+                    countNewRecords(&state, stateDir: store.directory, now: now)
                     try store.save(state)
                 }
                 log.warn("Interrupted by \(name)\(jobs.isEmpty ? "" : "; marked interrupted: \(jobs.joined(separator: ", "))")")

@@ -73,7 +73,8 @@ public enum MetricsTextfile {
     /// appended since its last write (a few lines), never from a read of the whole history.
     public static func write(path: String, stateDir: String, now: Double) throws {
         var state = try StateStore(directory: stateDir).load(quarantine: false).state
-        try HistoryCounters.catchUp(&state, directory: stateDir, now: now)
+        // A history that cannot be read (reported where it is written) leaves the stored totals.
+        _ = try? HistoryCounters.catchUp(&state, directory: stateDir, now: now)
         let text = render(state: state, now: now)
         let url = URL(fileURLWithPath: path)
         try DurableFile.replace(directory: url.deletingLastPathComponent().path, name: url.lastPathComponent,

@@ -29,7 +29,7 @@ enum StateBindings {
         func countHistory(_ state: inout NightShiftState) {
             guard let dir = context.stateDirectory else { return }
             do { try HistoryCounters.catchUp(&state, directory: dir, now: context.now()) } catch {
-                context.log.warn("Cannot count the new records of the history: \(error)")
+                context.log.debug("Cannot count the new records of the history: \(error)")
             }
         }
 
