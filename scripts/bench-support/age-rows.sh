@@ -8,7 +8,7 @@ age_site() {
     local dir=$WORK/age-$1 keep=""
     mkdir -p "$dir/state"
     # A binary older than history_keep (the "before" column) refuses the key.
-    "$NIGHTSHIFT" api 2>/dev/null | grep -q history_keep && keep=', history_keep = "10y"'
+    "$NIGHTSHIFT" api 2>/dev/null | grep -q history_keep && keep=', history_keep = "3650d"'
     cat >"$dir/site.lua" <<LUA
 settings { self = "nas", self_sleep = "none", check_every = "6m", metrics = "$dir/nightshift.prom",
            state_dir = "$dir/state", log_file = "$dir/nightshift.log"$keep }
