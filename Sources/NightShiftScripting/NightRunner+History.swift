@@ -9,7 +9,12 @@ extension NightRunner {
     func countHistory(stateDir: String) {
         let store = StateStore(directory: stateDir)
         do {
-            var state = try store.load(quarantine: false).state
+            let loaded = try store.load(quarantine: false)
+            // A missing or corrupt state file stays as it is: the first cycle must see it so
+            // (unknown state: no power-off, and a corrupt file is quarantined, not overwritten).
+            // Its first state write counts the history instead.
+            guard loaded.condition.isKnown else { return }
+            var state = loaded.state
             let update = try HistoryCounters.catchUp(&state, directory: stateDir, now: Date().timeIntervalSince1970)
             if case .recounted(let lines) = update {
                 log.info("Counted the \(lines) line(s) of \(HistoryLog(directory: stateDir).path) once; "
