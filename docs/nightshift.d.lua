@@ -216,6 +216,7 @@ function Night:wait_switched_off() end
 ---@field site? string  default: this machine's hostname; the status page's title (and Healthchecks names <site>/<job>)
 ---@field status_page? string  path of the office status page (self-contained HTML) rewritten after every cycle and night phase
 ---@field defer? (ns.DeferGate|fun(): boolean?, string?)[]  default {}: gates that hold back an automatic night (not --manual)
+---@field history_keep? ns.Duration  default 34560000 ("400d"): history.jsonl drops records that ended longer ago (once a day)
 
 ---@class ns.HostSpec
 ---@field ip? string|string[]  required except for self

@@ -131,6 +131,7 @@ public final class CycleLoop {
             }
             recordNextCheck(context: context, after: wait, result: result, reason: reason, decision: decision)
             if reportRecordFailures(context: context, runtime: runtime) { code = ExitStatus.failed.code }
+            keepHistory(current, now: context.now())
             writeMetrics(current, context: context)
             context.writeStatusPage()
             // The cycle is recorded: a stop from here on is recorded by `interrupted`.
@@ -161,6 +162,7 @@ public final class CycleLoop {
         // From here on, what a job leaves behind reparents to us (see ProcessFamily).
         Subreaper.enable()
         recoverOrphanedJobs(stateDir: settings.stateDir)
+        countHistory(stateDir: settings.stateDir)
         return true
     }
 
@@ -181,6 +183,7 @@ public final class CycleLoop {
                 try? HistoryLog(directory: stateDir).append(.job(JobRecord(
                     name: job.job, start: job.start ?? now, end: now, result: .interrupted, reason: job.reason)))
             }
+            // countHistory, which setUp runs next, counts these records.
         } catch {
             log.error("Cannot check \(store.path) for jobs a previous instance left running: \(error)")
         }
@@ -231,6 +234,8 @@ public final class CycleLoop {
             var state = try store.load().state
             state.lastCycle = CycleState(start: context.cycleStart, end: now, nextCheck: once ? nil : now + seconds,
                                          reason: reason, result: result, decision: decision)
+            // The cycle's record was appended during the cycle: this write counts it.
+            countNewRecords(&state, stateDir: store.directory, now: now)
             try store.save(state)
         } catch {
             context.recordFailed("Cannot record the cycle in \(store.path): \(error)")

@@ -57,6 +57,11 @@ struct InterruptRecord: Sendable {
                     start: cycleStart, end: now, ran: wasNight, reason: "interrupted by \(name)",
                     result: "interrupted", manual: manual, dryRun: false)))
             }
+            // The records above are counted in state.json before the process ends.
+            if !jobs.isEmpty || duringCycle {
+                _ = try? HistoryCounters.catchUp(&state, directory: stateDir, now: now)
+                try store.save(state)
+            }
             log.warn("Interrupted by \(name)\(jobs.isEmpty ? "" : "; marked interrupted: \(jobs.joined(separator: ", "))")")
         } catch {
             log.error("Interrupted by \(name); cannot record it: \(error)")

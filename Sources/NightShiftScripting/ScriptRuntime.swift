@@ -45,6 +45,8 @@ public struct SiteSettings: Sendable, Equatable {
     public var hostOrder: [String] = []
     /// `settings.status_page` (resolved), with what the page needs of the script; nil: no page.
     public var statusPage: StatusPageTarget? = nil
+    /// `history_keep` (seconds): history.jsonl drops records that ended longer ago.
+    public var historyKeep: Double? = nil
 }
 
 /// What one cycle ended with.
@@ -184,7 +186,7 @@ public final class ScriptRuntime {
             watched: try callCore("watched_hosts").first?.tableValue?.array.compactMap(\.stringValue) ?? [],
             offlineSweeps: Int(clamping: try required("offline_sweeps", \.integerValue)),
             minInterval: try required("min_interval", \.doubleValue), site: site, jobOrder: jobOrder, hostOrder: hostOrder,
-            statusPage: page)
+            statusPage: page, historyKeep: try required("history_keep", \.doubleValue))
     }
 
     /// `settings.site` as the schema resolves it (its default, the hostname, when no script set it).

@@ -26,12 +26,12 @@ struct HistoryCommand: ParsableCommand {
         try resolved.requireDirectory()
         let contents: HistoryContents
         do {
-            contents = try HistoryLog(directory: resolved.stateDir).read()
+            contents = try HistoryReport.read(HistoryLog(directory: resolved.stateDir), job: job, last: last, allCycles: all)
         } catch {
             printError("nightshift: \(error)")
             throw ExitCode(.usage)
         }
-        let records = HistoryReport.select(contents.records, job: job, last: last, allCycles: all)
+        let records = contents.records
         print(json ? try HistoryReport.jsonLines(records) : HistoryReport.render(records), terminator: "")
         if contents.skippedLines > 0 {
             printError("nightshift: \(contents.skippedLines) line(s) of history.jsonl could not be read (skipped)")

@@ -54,6 +54,14 @@ final class MetricsTextfileTests: XCTestCase {
         XCTAssertEqual(samples["nightshift_job_runs_total{backup_job=Good}"], 2)
         XCTAssertEqual(samples["nightshift_job_failures_total{backup_job=Bad}"], 2)
         XCTAssertEqual(samples["nightshift_cycles_total"], 2)
+        // max_age = "1h" for both jobs; no sample keeps the label Prometheus would rename.
+        XCTAssertEqual(samples["nightshift_job_max_age_seconds{backup_job=Good}"], 3_600)
+        XCTAssertEqual(samples["nightshift_job_max_age_seconds{backup_job=Bad}"], 3_600)
+        XCTAssertFalse(samples.keys.contains { $0.contains("{job=") }, json)
+        // The totals the metrics show are the ones state.json keeps.
+        let counters = try XCTUnwrap(state["history"] as? [String: Any])
+        XCTAssertEqual(counters["cycles"] as? Int, 2)
+        XCTAssertEqual(((counters["jobs"] as? [String: Any])?["Bad"] as? [String: Any])?["failures"] as? Int, 2)
         let cycle = try XCTUnwrap(state["last_cycle"] as? [String: Any])
         XCTAssertEqual(samples["nightshift_last_cycle_timestamp_seconds"], cycle["end"] as? Double)
         let duration = try XCTUnwrap(samples["nightshift_job_last_duration_seconds{backup_job=Good}"])

@@ -8,11 +8,12 @@ import sys
 import disk
 import hostile
 import kill9
+import retention
 import signals
 import statefaults
 from faultlib import Matrix
 
 matrix = Matrix()
-for module in (hostile, disk, signals, kill9, statefaults):
+for module in (hostile, disk, signals, kill9, statefaults, retention):
     module.register(matrix)
 sys.exit(matrix.run(sys.argv[1:]))

@@ -6,14 +6,29 @@ public enum HistoryReport {
     /// only job `job`'s runs when given, the last `last` of them when given.
     public static func select(_ records: [HistoryRecord], job: String? = nil, last: Int? = nil,
                               allCycles: Bool = false) -> [HistoryRecord] {
-        let chosen = records.filter { record in
-            switch record {
-            case .cycle(let c): return job == nil && (allCycles || c.ran || c.result == "interrupted")
-            case .job(let j): return job == nil || j.name == job
-            }
-        }
+        let chosen = records.filter { shows($0, job: job, allCycles: allCycles) }
         guard let last else { return chosen }
         return Array(chosen.suffix(max(0, last)))
+    }
+
+    /// Whether `nightshift history` shows `record` for `--job job` and `--all` (`allCycles`).
+    public static func shows(_ record: HistoryRecord, job: String? = nil, allCycles: Bool = false) -> Bool {
+        switch record {
+        case .cycle(let c): return job == nil && (allCycles || c.ran || c.result == "interrupted")
+        case .job(let j): return job == nil || j.name == job
+        }
+    }
+
+    /// What `nightshift history` prints from the history in `log`: with `last`, read from the
+    /// file's end (only as far back as those records go); without it, all of it.
+    public static func read(_ log: HistoryLog, job: String? = nil, last: Int? = nil,
+                            allCycles: Bool = false) throws -> HistoryContents {
+        guard let last else {
+            var contents = try log.read()
+            contents.records = select(contents.records, job: job, allCycles: allCycles)
+            return contents
+        }
+        return try log.last(last) { shows($0, job: job, allCycles: allCycles) }
     }
 
     /// One text line per record: start, kind and name, result, duration, files/bytes, the cycle's

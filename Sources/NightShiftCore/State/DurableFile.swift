@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// Crash-safe file writes: atomic replacement and synced appends (docs/design.md, invariant 3), never through a
@@ -25,6 +26,28 @@ enum DurableFile {
     /// file system may not support it and whose files need not survive a power cut.
     static func replace(directory: String, name: String, with bytes: [UInt8], mode: mode_t = 0o600,
                         syncingDirectory: Bool = true) throws -> [Int] {
+        let prepared = try prepare(directory: directory, name: name, with: bytes, mode: mode)
+        try commit(prepared, syncingDirectory: syncingDirectory)
+        return prepared.fingerprint
+    }
+
+    /// A new content written and synced beside its target, not yet renamed over it.
+    struct Prepared {
+        /// The temporary file.
+        let temporary: String
+        /// The file it will replace.
+        let target: String
+        /// The folder of both.
+        let directory: String
+        /// The temporary file's ``fingerprint(_:)``.
+        let fingerprint: [Int]
+        /// Its device and inode, which the target has after the rename.
+        var identity: [Int] { Array(fingerprint.prefix(2)) }
+    }
+
+    /// The first half of ``replace(directory:name:with:mode:syncingDirectory:)``: writes and
+    /// fsyncs the temporary file, so a caller can record which file is coming before it comes.
+    static func prepare(directory: String, name: String, with bytes: [UInt8], mode: mode_t) throws -> Prepared {
         let target = directory + "/" + name
         try checked { try SafeOpen.requireRegularOrMissing(target) }
         // The pid in the name lets a later load tell a dead writer's leftovers from a live one's.
@@ -47,14 +70,32 @@ enum DurableFile {
             unlink(temp)
             throw StateError.system("cannot close \(temp)")
         }
+        return Prepared(temporary: temp, target: target, directory: directory, fingerprint: written)
+    }
+
+    /// The second half: renames the prepared file over its target and fsyncs the folder.
+    static func commit(_ prepared: Prepared, syncingDirectory: Bool = true) throws {
         // rename replaces a symlink planted since the check above instead of writing through it.
-        guard rename(temp, target) == 0 else {
-            let err = StateError.system("cannot rename \(temp) to \(target)")
-            unlink(temp)
+        guard rename(prepared.temporary, prepared.target) == 0 else {
+            let err = StateError.system("cannot rename \(prepared.temporary) to \(prepared.target)")
+            unlink(prepared.temporary)
             throw err
         }
-        if syncingDirectory { try syncDirectory(directory) }
-        return written
+        if syncingDirectory { try syncDirectory(prepared.directory) }
+    }
+
+    /// Removes the temporary files of `name` that writers which died mid-write left in `directory`.
+    static func removeDeadWritersTemporaries(directory: String, name: String) {
+        let prefix = temporaryPrefix(for: name)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for entry in names where entry.hasPrefix(prefix) {
+            let pidText = entry.dropFirst(prefix.count).prefix { $0 != "-" }
+            guard let pid = pid_t(pidText) else { continue }
+            // Only a dead writer's file is garbage; a live one may be about to rename it.
+            if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                unlink(directory + "/" + entry)
+            }
+        }
     }
 
     /// Changes whenever a file is replaced or rewritten: device, inode, mtime and size.

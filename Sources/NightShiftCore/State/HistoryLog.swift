@@ -57,3 +57,75 @@ public struct HistoryLog: Sendable {
         return HistoryContents(records: records, skippedLines: skipped)
     }
 }
+
+extension HistoryLog {
+    /// The last `count` records that `matching` accepts, in file order, read from the end of
+    /// the file: the cost follows `count`, not the age of the history. `skippedLines` counts the unreadable lines passed on the way.
+    public func last(_ count: Int, matching: (HistoryRecord) -> Bool = { _ in true }) throws -> HistoryContents {
+        var found: [HistoryRecord] = []
+        var skipped = 0
+        guard count > 0, let lines = try HistoryLines.open(path) else { return HistoryContents(records: [], skippedLines: 0) }
+        defer { lines.close() }
+        let decoder = JSONDecoder()
+        try lines.backward { line in
+            // An out-of-range record (StateSanity) is skipped like a torn line, as `read` does.
+            guard let record = try? decoder.decode(HistoryRecord.self, from: Data(line)), record.rangeProblem == nil else {
+                skipped += 1
+                return true
+            }
+            if matching(record) { found.append(record) }
+            return found.count < count
+        }
+        return HistoryContents(records: found.reversed(), skippedLines: skipped)
+    }
+
+    /// The last `count` records of job `job` (its runs only), in file order.
+    public func last(_ count: Int, job: String) throws -> HistoryContents {
+        try last(count) { record in
+            if case .job(let run) = record { return run.name == job }
+            return false
+        }
+    }
+
+    /// The records that ended at `time` or later ("the last 30 days"), in file order, read from
+    /// the end of the file. Records are appended as they end, so the first older one read
+    /// backwards ends the search; one older record that a clock step put among newer ones
+    /// is skipped, not taken for the end.
+    public func records(since time: Double) throws -> HistoryContents {
+        var found: [HistoryRecord] = []
+        var skipped = 0
+        guard let lines = try HistoryLines.open(path) else { return HistoryContents(records: [], skippedLines: 0) }
+        defer { lines.close() }
+        let decoder = JSONDecoder()
+        var olderInARow = 0
+        try lines.backward { line in
+            // An out-of-range record (StateSanity) is skipped like a torn line, as `read` does.
+            guard let record = try? decoder.decode(HistoryRecord.self, from: Data(line)), record.rangeProblem == nil else {
+                skipped += 1
+                return true
+            }
+            guard record.end >= time else {
+                olderInARow += 1
+                // A few in a row mean the search reached the records before `time`.
+                return olderInARow < Self.olderRecordsEndingASearch
+            }
+            olderInARow = 0
+            found.append(record)
+            return true
+        }
+        return HistoryContents(records: found.reversed(), skippedLines: skipped)
+    }
+
+    /// Consecutive records older than the limit after which ``records(since:)`` stops reading.
+    static let olderRecordsEndingASearch = 16
+}
+
+extension HistoryRecord {
+    /// When the record's cycle or job run ended (epoch): the time retention and "since" go by.
+    public var end: Double {
+        switch self {
+        case .cycle(let c): return c.end
+        case .job(let j): return j.end
+        }
+    }
+}

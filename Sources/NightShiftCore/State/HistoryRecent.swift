@@ -4,7 +4,8 @@ extension HistoryLog {
     /// reads from the end of the file serves them unchanged: no cycle's cost should grow
     /// with the age of the installation.
     public func recent(since: Double) throws -> HistoryContents {
-        var contents = try read()
+        // Read from the end: every record that started at `since` or later ended then too.
+        var contents = try records(since: since)
         contents.records.removeAll { record in
             switch record {
             case .cycle(let c): return c.start < since

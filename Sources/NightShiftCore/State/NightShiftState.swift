@@ -242,6 +242,9 @@ public struct NightShiftState: Codable, Equatable, Sendable {
     /// Since when the sleep after a night is owed (epoch): a busy check held it back, so
     /// the following cycles that do not back up try again.
     public var sleepPending: Double?
+    /// The totals history.jsonl's records add up to, kept so that no cycle re-reads it; nil in
+    /// files older than these counters (the first update reads the history once).
+    public var history: HistoryCounters?
 
     /// Creates a state; the defaults are a fresh, empty state.
     public init(hosts: [String: HostState] = [:], jobs: [String: JobState] = [:], lastWindowRun: Double? = nil,
@@ -263,6 +266,7 @@ public struct NightShiftState: Codable, Equatable, Sendable {
         case night
         case selfWake = "self_wake"
         case sleepPending = "sleep_pending"
+        case history
     }
 
     private enum ForceWindowKeys: String, CodingKey {
@@ -280,6 +284,7 @@ public struct NightShiftState: Codable, Equatable, Sendable {
         night = try c.decodeIfPresent(NightMemory.self, forKey: .night) ?? NightMemory()
         selfWake = try c.decodeIfPresent(Double.self, forKey: .selfWake)
         sleepPending = try c.decodeIfPresent(Double.self, forKey: .sleepPending)
+        history = try c.decodeIfPresent(HistoryCounters.self, forKey: .history)
         if c.contains(.forceWindow) {
             let fw = try c.nestedContainer(keyedBy: ForceWindowKeys.self, forKey: .forceWindow)
             lastWindowRun = try fw.decodeIfPresent(Double.self, forKey: .lastWindowRun)
@@ -299,6 +304,7 @@ public struct NightShiftState: Codable, Equatable, Sendable {
         try c.encode(night, forKey: .night)
         try c.encodeIfPresent(selfWake, forKey: .selfWake)
         try c.encodeIfPresent(sleepPending, forKey: .sleepPending)
+        try c.encodeIfPresent(history, forKey: .history)
         var fw = c.nestedContainer(keyedBy: ForceWindowKeys.self, forKey: .forceWindow)
         try fw.encodeIfPresent(lastWindowRun, forKey: .lastWindowRun)
     }

@@ -150,16 +150,7 @@ public struct StateStore: Sendable {
     }
 
     private func removeStaleTemporaries() {
-        let prefix = DurableFile.temporaryPrefix(for: Self.fileName)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for name in names where name.hasPrefix(prefix) {
-            let pidText = name.dropFirst(prefix.count).prefix { $0 != "-" }
-            guard let pid = pid_t(pidText) else { continue }
-            // Only a dead writer's file is garbage; a live one may be about to rename it.
-            if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
-                unlink(directory + "/" + name)
-            }
-        }
+        DurableFile.removeDeadWritersTemporaries(directory: directory, name: Self.fileName)
     }
 
     private static func describe(_ error: any Error) -> String {

@@ -24,6 +24,15 @@ enum StateBindings {
             }
         }
 
+        /// Counts the records appended since the state last counted them; a history that cannot
+        /// be read leaves the counters as they were (the next write catches up).
+        func countHistory(_ state: inout NightShiftState) {
+            guard let dir = context.stateDirectory else { return }
+            do { try HistoryCounters.catchUp(&state, directory: dir, now: context.now()) } catch {
+                context.log.debug("Cannot count the new records of the history: \(error)")
+            }
+        }
+
         func append(_ record: HistoryRecord) {
             guard let dir = context.stateDirectory, !context.options.dryRun else { return }
             do { try HistoryLog(directory: dir).append(record) } catch { context.recordFailed("Cannot append to history: \(error)") }
@@ -116,12 +125,16 @@ enum StateBindings {
             let seconds = try args.optionalNumber(4) ?? 0
             let end = context.now()
             if context.currentJob == name { context.currentJob = nil }
-            let ok = update("the end of job \(name)") { $0.recordJobEnd(name, at: end, result: result, reason: reason) }
             // What the copy tool reported, for `nightshift history`.
             let stats = try args.optionalTable(5)
             append(.job(JobRecord(name: name, start: end - seconds, end: end, result: result, reason: reason,
                                   files: stats["files"].integerValue.map { Int(clamping: $0) },
                                   bytes: stats["bytes"].integerValue.map { Int(clamping: $0) })))
+            // The record first, then one state write that both ends the job and counts it.
+            let ok = update("the end of job \(name)") { state in
+                state.recordJobEnd(name, at: end, result: result, reason: reason)
+                countHistory(&state)
+            }
             context.writeStatusPage()
             return [.boolean(ok)]
         }

@@ -383,6 +383,7 @@ local SCHEMA = {
     site = check.string,
     status_page = check.string,
     defer = check.defer,
+    history_keep = check.positive_duration,
   },
   host = {
     ip = list_of(check.address),
@@ -442,6 +443,7 @@ local DEFAULTS = {
   self_wake_early = 300,
   rtc = "/sys/class/rtc/rtc0",
   defer = {},
+  history_keep = 34560000, -- 400d
 }
 -- The one home of every setting's default: Swift reads the validated settings, never its own.
 core.defaults = DEFAULTS
