@@ -7,7 +7,8 @@ enum FileBindings {
         let context = m.context
         try m.addCore("cycle_log") { _ in
             guard let path = context.log.path else { return [""] }
-            return [.string(FailureReport.excerpt(logPath: path, from: context.cycleLogOffset))]
+            // Sent out (a Healthchecks /fail body) or copied into the report: URLs redacted.
+            return [.string(URLRedaction.redactURLs(in: FailureReport.excerpt(logPath: path, from: context.cycleLogOffset)))]
         }
         try m.addCore("write_file") { args in
             let path = try args.string(1)
