@@ -8,10 +8,12 @@ import sys
 import disk
 import hostile
 import kill9
+import paths
+import process
 import signals
 from faultlib import Matrix
 
 matrix = Matrix()
-for module in (hostile, disk, signals, kill9):
+for module in (hostile, disk, paths, process, signals, kill9):
     module.register(matrix)
 sys.exit(matrix.run(sys.argv[1:]))

@@ -66,11 +66,8 @@ public final class JobCgroup: Sendable {
         guard access(dir + "/cgroup.procs", W_OK) == 0, access(dir, W_OK) == 0 else {
             return .failure(Reason(text: "the cgroup \(dir) is not writable (a systemd unit needs Delegate=yes)"))
         }
-        // The hierarchy's root has no cgroup.kill of its own: look at the kernel's list.
-        guard readText("/sys/kernel/cgroup/features")?.contains("cgroup.kill") == true
-                || access(dir + "/cgroup.kill", F_OK) == 0 else {
-            return .failure(Reason(text: "this kernel has no cgroup.kill (Linux 5.14 or later)"))
-        }
+        // Whether the kernel has cgroup.kill (5.14) shows in a child only (the hierarchy's
+        // root has none of its own): `make` checks each new cgroup.
         return .success(dir)
     }
 
@@ -111,12 +108,30 @@ public final class JobCgroup: Sendable {
         guard let parent = parent() else {
             return .failure(ContainmentProblem(text: unavailableReason ?? "no cgroup"))
         }
-        let name = "nightshift-job-" + String(runID.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
-        let path = parent + "/" + name
+        let path = parent + "/" + name(for: runID)
         guard mkdir(path, 0o755) == 0 else {
             return .failure(ContainmentProblem(text: "cannot make the cgroup \(path): \(String(cString: strerror(errno)))"))
         }
-        return .success(JobCgroup(path: path, parentPath: parent))
+        let cgroup = JobCgroup(path: path, parentPath: parent)
+        guard access(path + "/cgroup.kill", W_OK) == 0 else {
+            cgroup.remove()
+            return .failure(ContainmentProblem(text: "this kernel has no cgroup.kill (Linux 5.14 or later)"))
+        }
+        return .success(cgroup)
+    }
+
+    /// The cgroup a job with run id `runID` was given, if it is still there (a dead
+    /// instance's job: orphan recovery kills what is left in it).
+    public static func existing(runID: String) -> JobCgroup? {
+        guard let parent = parent() else { return nil }
+        let path = parent + "/" + name(for: runID)
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return nil }
+        return JobCgroup(path: path, parentPath: parent)
+    }
+
+    private static func name(for runID: String) -> String {
+        "nightshift-job-" + String(runID.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
     }
 
     /// Runs `spawn` with this process inside the cgroup, so the child is born in it

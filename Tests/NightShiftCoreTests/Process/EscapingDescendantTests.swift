@@ -36,7 +36,8 @@ final class EscapingDescendantTests: XCTestCase {
     func testTheEscapedSleepIsGoneWhenTheJobIsInterrupted() async throws {
         for (index, (name, cgroup)) in containments().enumerated() {
             let n = 3221 + index
-            let task = Task { try await ProcessRunner.run(ExecRequest(.shell(escape(n) + "; sleep 30"), killGrace: 0.5, cgroup: cgroup)) }
+            let request = ExecRequest(.shell(escape(n) + "; sleep 30"), killGrace: 0.5, cgroup: cgroup)
+            let task = Task { try await ProcessRunner.run(request) }
             XCTAssertTrue(poll(seconds: 10) { !processes(withArgv: ["sleep", String(n)]).isEmpty }, name)
             XCTAssertGreaterThanOrEqual(ChildProcesses.terminateAll(grace: 0.5), 1, name)
             let result = try await task.value
