@@ -70,14 +70,14 @@ def with_cgroup(site):
             f.write(str(os.getpid()))
     wrapper = ["unshare", "-C", "-m", "--propagation", "private", "sh", "-c",
                'mount -t cgroup2 none "$0" && exec "$@"', mnt]
-    return wrapper, enter, "runs in the cgroup"
+    return wrapper, enter, "its processes run in the cgroup"
 
 
 def without_cgroup(site):
     """A wrapper that unmounts every cgroup2 in a private mount namespace: the fallback."""
     umounts = "; ".join("umount -l '%s'" % p for p, _ in cgroup2_mounts()) or "true"
     wrapper = ["unshare", "-m", "--propagation", "private", "sh", "-c", umounts + '; exec "$@"', "sh"]
-    return wrapper, None, "with nightshift as their subreaper"
+    return wrapper, None, "tracked through /proc with nightshift as their subreaper"
 
 
 def script(site, n, extra_job="", tail_cmd=""):
