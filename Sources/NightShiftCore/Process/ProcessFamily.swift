@@ -13,7 +13,8 @@ import Glibc
 ///   across fork and exec: this is how a `setsid` child that already lost its parent
 ///   is still recognised, the way Jenkins' ProcessTreeKiller uses its cookie), or
 /// - descends (parent chain) from a member, or was recorded as a member earlier, or
-/// - is an orphan the subreaper adopted (our child, but not one ProcessRunner spawned):
+/// - is an orphan the subreaper adopted while this process runs the job (our child, but
+///   not one ProcessRunner spawned):
 ///   one that shed the run id (`env -i`), left the session (`setsid -f`) and lost its
 ///   parent before any scan saw it matches nothing else, yet only a job can have left it.
 ///
@@ -35,11 +36,17 @@ public final class ProcessFamily: Sendable {
     private let known = Mutex<Set<Key>>([])
     private let strangers = Mutex<Set<Key>>([])
 
+    /// Whether orphans this process adopted as subreaper count as members: true for a
+    /// run this process spawned and is running now; never for a dead instance's job (its
+    /// orphans went to another reaper, and ours are not its).
+    public let adoptsOrphans: Bool
+
     /// A family led by `leader`, started at `leaderStart`, with the run id `runID`.
-    public init(leader: Int32, leaderStart: UInt64, runID: String?) {
+    public init(leader: Int32, leaderStart: UInt64, runID: String?, adoptsOrphans: Bool = false) {
         self.leader = leader
         self.leaderStart = leaderStart
         self.runID = runID
+        self.adoptsOrphans = adoptsOrphans
     }
 
     /// A fresh run id, unique to this process and call.
@@ -66,7 +73,7 @@ public final class ProcessFamily: Sendable {
         // unreaped zombie) is the process recorded; once it is gone the number may have
         // been passed on, and only the run id and recorded members still count.
         let groupIsOurs = all.contains { $0.pid == leader && $0.startTime == leaderStart }
-        let adopted = adoptedOrphans(in: all)
+        let adopted = adoptsOrphans ? adoptedOrphans(in: all) : []
         for p in all where p.startTime >= leaderStart {
             if p.pid == leader {
                 if groupIsOurs { members[p.pid] = p }

@@ -130,8 +130,8 @@ public enum ProcessRunner {
             leader.withLock { $0 = pid }
             // The leader is unreaped until this closure returns, so its stat is readable.
             let leaderStart = ProcStat.startTime(of: pid) ?? 0
-            let control = RunControl(pid: pid, family: ProcessFamily(leader: pid, leaderStart: leaderStart, runID: runID),
-                                     cgroup: cgroup)
+            let family = ProcessFamily(leader: pid, leaderStart: leaderStart, runID: runID, adoptsOrphans: true)
+            let control = RunControl(pid: pid, family: family, cgroup: cgroup)
             ChildProcesses.register(control)
             // Before the reads start: Subprocess sizes them by the pipe's capacity.
             PipeCapacity.enlarge(childOf: pid)
