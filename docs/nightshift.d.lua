@@ -190,7 +190,7 @@ function Night:wait_switched_off() end
 ---@class ns.SettingsSpec
 ---@field check_every? ns.Duration  default 3600
 ---@field force_window? string|false  "03:00-05:00"
----@field self? string  host name of this machine
+---@field self? string  host name of this machine (default: the host whose ip is one of this machine's addresses)
 ---@field self_sleep? ns.SleepMode  default "none"
 ---@field wake_timeout? ns.Duration  default 180
 ---@field off_timeout? ns.Duration  default 120

@@ -3,14 +3,15 @@ import Foundation
 import NightShiftCore
 
 /// Writes a line to standard error, control characters escaped (a script's value never
-/// becomes a terminal escape or a fake line).
+/// becomes a terminal escape or a fake line) and URLs redacted (`URLRedaction`: a job's
+/// argv or an error may quote one with its credentials).
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((TerminalText.safe(text) + "\n").utf8))
+    FileHandle.standardError.write(Data((TerminalText.safe(URLRedaction.redactURLs(in: text)) + "\n").utf8))
 }
 
-/// Writes a line to standard output, control characters escaped.
+/// Writes a line to standard output, control characters escaped and URLs redacted.
 func printSafe(_ text: String) {
-    print(TerminalText.safe(text))
+    print(TerminalText.safe(URLRedaction.redactURLs(in: text)))
 }
 
 /// Prints `nightshift: message` on stderr and returns the exit code to throw.

@@ -180,9 +180,10 @@ host "Nas" { actions = { hibernate = { "@DIR@/power", "hibernate", "{name}" } } 
 
     # -- running nightshift --------------------------------------------------------------
 
-    def start(self, *args, run_marker=None, env=None):
+    def start(self, *args, run_marker=None, env=None, wrapper=(), preexec=None):
         """Starts `nightshift ARGS...` with the site's marker in its environment (so its
-        descendants can be found); output appends to console.txt."""
+        descendants can be found); output appends to console.txt. `wrapper` is an argv put
+        before the binary (unshare ...), `preexec` runs in the child before the exec."""
         if not os.access(BIN, os.X_OK):
             raise Skip("no nightshift binary at %s (swift build -c release)" % BIN)
         e = dict(os.environ)
@@ -192,16 +193,16 @@ host "Nas" { actions = { hibernate = { "@DIR@/power", "hibernate", "{name}" } } 
         e.pop("JOURNAL_STREAM", None)
         e.update(env or {})
         out = open(os.path.join(self.dir, "console.txt"), "ab")
-        p = subprocess.Popen([BIN] + list(args), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                             env=e, cwd=self.dir)
+        p = subprocess.Popen(list(wrapper) + [BIN] + list(args), stdout=out, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, env=e, cwd=self.dir, preexec_fn=preexec)
         out.close()
         self.procs.append(p)
         return p
 
-    def run(self, *args, timeout=60, env=None):
+    def run(self, *args, timeout=60, env=None, wrapper=(), preexec=None):
         """Runs nightshift to its end; returns (exit code, console output of this run)."""
         before = len(self.console())
-        p = self.start(*args, env=env)
+        p = self.start(*args, env=env, wrapper=wrapper, preexec=preexec)
         try:
             code = p.wait(timeout)
         except subprocess.TimeoutExpired:

@@ -8,12 +8,14 @@ import sys
 import disk
 import hostile
 import kill9
+import paths
+import process
 import retention
 import signals
 import statefaults
 from faultlib import Matrix
 
 matrix = Matrix()
-for module in (hostile, disk, signals, kill9, statefaults, retention):
+for module in (hostile, disk, paths, process, signals, kill9, statefaults, retention):
     module.register(matrix)
 sys.exit(matrix.run(sys.argv[1:]))

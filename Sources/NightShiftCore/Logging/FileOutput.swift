@@ -43,15 +43,13 @@ struct FileOutput: Sendable {
         return fstat(descriptor, &info) == 0 ? FileIdentity(info) : nil
     }
 
-    /// Creates every missing folder of `path` (like `mkdir -p`).
+    /// Creates every missing folder of `path` (like `mkdir -p`), never through an untrusted
+    /// symlink (SafeFolder).
     static func makeDirectories(_ path: String) throws {
-        var prefix = path.hasPrefix("/") ? "/" : ""
-        for part in path.split(separator: "/") {
-            prefix += part
-            if mkdir(prefix, 0o755) != 0, errno != EEXIST {
-                throw LogFileError(path: prefix, reason: ExecError.describe(errno: errno))
-            }
-            prefix += "/"
+        do {
+            close(try SafeFolder.open(path, create: true))
+        } catch {
+            throw LogFileError(path: path, reason: error.refused ? error.message : ExecError.describe(errno: error.errno))
         }
     }
 }

@@ -156,7 +156,9 @@ public final class NightShiftLog: Sendable {
     /// A multi-line message gets a stamp on every line.
     public func log(_ level: LogLevel, _ message: String, to targets: LogTargets = .both) {
         if level == .debug, !isDebugEnabled { return }
-        let lines = ControlEscaping.lines(message)
+        // A URL a message quotes may carry credentials (ntfy's user:password@, a
+        // Healthchecks UUID): the log shows it redacted, as everything else does.
+        let lines = ControlEscaping.lines(URLRedaction.redactURLs(in: message))
         let tag = Array(level.tag.utf8)
         let colour = colors ? Self.colour(for: level) : nil
         let priority = journal ? Self.priority(for: level) : nil
@@ -234,8 +236,9 @@ public final class NightShiftLog: Sendable {
     }
 
     /// Writes already-split child lines: one stamp for the batch, one `write` per target.
-    func writeLines(_ lines: LineBatch, prefix: [UInt8], to targets: LogTargets) {
-        guard !lines.isEmpty else { return }
+    func writeLines(_ batch: LineBatch, prefix: [UInt8], to targets: LogTargets) {
+        guard !batch.isEmpty else { return }
+        let lines = batch.redactingURLs()
         if journal, targets.contains(.console) {
             // The journal needs the priority at the start of every console line, so the
             // console gets its own copy; the file keeps the plain lines.

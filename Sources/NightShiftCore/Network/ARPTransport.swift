@@ -39,7 +39,7 @@ final class ARPTransport: ProbeTransport {
             do {
                 sockets[index] = InterfaceSocket(handle: try Self.open(entry.link, targets: entry.count), link: entry.link)
             } catch let error as SocketCallError where error.errno == EPERM || error.errno == EACCES {
-                throw NetworkError.socketFailure(operation: "ARP needs CAP_NET_RAW (root or `setcap cap_net_raw+ep nightshift`); "
+                throw NetworkError.socketFailure(operation: ARPPermission.remedy + "; "
                                                  + error.operation, errno: error.errno)
             } catch let error as SocketCallError {
                 unavailable[index] = "cannot probe: ARP on \(entry.link.interfaceName): \(error.message)"

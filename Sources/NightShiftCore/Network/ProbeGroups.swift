@@ -48,15 +48,15 @@ extension Prober {
     /// many NICs and probes there are. A target asked several ways (an array, or `"auto"`:
     /// ICMP plus ARP when on-link) is up when any answers; otherwise unknown when any could not
     /// be made here, else down. A group that cannot be probed at all gives `unknown` results
-    /// instead of failing the rest - except the ARP that `"auto"` adds, which is left out when
-    /// this machine may not send ARP (no CAP_NET_RAW): ICMP alone then decides, as before ARP.
+    /// instead of failing the rest - the ARP that `"auto"` adds too: without CAP_NET_RAW a
+    /// PC that drops ping but is on cannot be told from one that is off, so a silent one is
+    /// unknown (saying how to grant the capability), never down.
     /// A raised `interruption` ends every group within about 50 ms and throws `InterruptedError`.
     public static func probe(
         _ targets: [ProbeTarget], options base: ProbeOptions, wait: ProbeWait? = nil, interruption: Interruption? = nil
     ) throws(InterruptedError) -> [String: ProbeResult] {
         let plan = ProbePlan(targets)
         let results = Mutex<[ProbePlan.Key: ProbeResult]>([:])
-        let refused = Mutex<[ProbePlan.Group: String]>([:])
         // One stop for all groups: `any` is satisfied by an answer in any group.
         let stop = ProbeStop(interruption: interruption, stopOnAnswer: wait?.any ?? false,
                              sharesAnswers: plan.asksSomeAddressTwice)
@@ -84,7 +84,6 @@ extension Prober {
                 } catch is InterruptedError {
                     // Reported once, below, for all groups.
                 } catch {
-                    refused.withLock { $0[group] = "\(error)" }
                     let unknown = ProbeResult(up: false, error: "cannot probe: \(error)", unknown: true)
                     results.withLock { all in
                         for address in addresses { all[ProbePlan.Key(address: address, group: group)] = unknown }
@@ -95,7 +94,7 @@ extension Prober {
         }
         done.wait()
         if let signal = stop.interruptedBy { throw InterruptedError(signal: signal) }
-        return plan.merge(results.withLock { $0 }, refused: refused.withLock { $0 })
+        return plan.merge(results.withLock { $0 })
     }
 }
 
@@ -154,21 +153,16 @@ struct ProbePlan {
 
     /// One result per address: up if any probe answered (`probe` names it when there were
     /// several), else unknown if any could not be made, else down; errors joined per probe.
-    func merge(_ results: [Key: ProbeResult], refused: [Group: String]) -> [String: ProbeResult] {
+    func merge(_ results: [Key: ProbeResult]) -> [String: ProbeResult] {
         var out: [String: ProbeResult] = [:]
         for address in order {
             let entries = asked[address] ?? []
             var parts: [(method: ProbeMethod, result: ProbeResult)] = []
-            var skipped: [String] = []
-            for (group, implicit) in entries {
+            for (group, _) in entries {
                 guard let result = results[Key(address: address, group: group)] else { continue }
-                if implicit, let why = refused[group] {
-                    skipped.append("arp skipped: \(why)")
-                    continue
-                }
                 parts.append((group.method, result))
             }
-            if parts.count == 1, skipped.isEmpty, entries.count == 1 {
+            if parts.count == 1, entries.count == 1 {
                 out[address] = parts[0].result
                 continue
             }
@@ -181,7 +175,7 @@ struct ProbePlan {
                 continue
             }
             let unknown = parts.contains { $0.result.unknown }
-            let errors = parts.compactMap { part in part.result.error.map { "\(part.method): \($0)" } } + skipped
+            let errors = parts.compactMap { part in part.result.error.map { "\(part.method): \($0)" } }
             out[address] = ProbeResult(up: false, error: errors.isEmpty ? nil : errors.joined(separator: "; "), unknown: unknown)
         }
         return out

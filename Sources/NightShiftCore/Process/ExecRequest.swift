@@ -63,6 +63,9 @@ public struct ExecRequest: Sendable {
     /// Called once the child runs, before its output is read (e.g. to record it in
     /// state.json); runs on a pool thread, so it must be quick.
     public var onStart: (@Sendable (ExecStart) -> Void)?
+    /// True: the child runs in a cgroup v2 of its own where the system offers a writable
+    /// one (`JobCgroup`), else with the subreaper's /proc scans alone.
+    public var cgroup: Bool
 
     /// Creates a request; every option but the command has its documented default.
     public init(
@@ -77,7 +80,8 @@ public struct ExecRequest: Sendable {
         captureLimit: Int = 1 << 20,
         maxLineLength: Int = 64 << 10,
         interruption: Interruption? = .shared,
-        onStart: (@Sendable (ExecStart) -> Void)? = nil
+        onStart: (@Sendable (ExecStart) -> Void)? = nil,
+        cgroup: Bool = true
     ) {
         self.command = command
         self.timeout = timeout
@@ -91,5 +95,6 @@ public struct ExecRequest: Sendable {
         self.maxLineLength = maxLineLength
         self.interruption = interruption
         self.onStart = onStart
+        self.cgroup = cgroup
     }
 }

@@ -26,6 +26,8 @@ public struct ExecResult: Sendable, Hashable {
     public var seconds: Double
     /// The child's process id, which is also its process group id.
     public var pid: Int32
+    /// What kept its descendants from outliving it.
+    public var containment: Containment = .subreaper
 
     /// A one-line summary for the log, e.g. `exit 3`, `killed by signal 15 (timeout)`.
     public var summary: String {

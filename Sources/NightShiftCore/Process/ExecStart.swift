@@ -7,4 +7,8 @@ public struct ExecStart: Sendable, Hashable {
     public var startTime: UInt64
     /// The `NIGHTSHIFT_RUN_ID` every descendant inherits.
     public var runID: String
+    /// What keeps its descendants from outliving it.
+    public var containment: Containment = .subreaper
+    /// Why it has no cgroup of its own, when it has none.
+    public var containmentNote: String?
 }

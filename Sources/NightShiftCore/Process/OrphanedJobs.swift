@@ -43,6 +43,11 @@ public enum OrphanedJobs {
             if let process {
                 let family = ProcessFamily(leader: process.group, leaderStart: process.groupStart, runID: process.runID)
                 ended = (try? BlockingBridge.wait { await family.terminate(grace: grace) }) ?? 0
+                // What the scan cannot see (a descendant that shed the run id and its
+                // parent) is still in the job's cgroup, when it had one.
+                if let runID = process.runID, let cgroup = JobCgroup.existing(runID: runID) {
+                    ended += (try? BlockingBridge.wait { await cgroup.terminate(grace: grace) { family.reap() } }) ?? 0
+                }
                 reason = "interrupted: nightshift (pid \(process.ownerPid)) died"
                     + (ended > 0 ? "; its copy (group \(process.group)) was terminated" : " while it ran")
             } else if let runID = job?.startingRunID {

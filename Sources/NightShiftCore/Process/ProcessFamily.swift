@@ -12,7 +12,11 @@ import Glibc
 /// - carries the job's run id in its environment (`NIGHTSHIFT_RUN_ID`, inherited
 ///   across fork and exec: this is how a `setsid` child that already lost its parent
 ///   is still recognised, the way Jenkins' ProcessTreeKiller uses its cookie), or
-/// - descends (parent chain) from a member, or was recorded as a member earlier.
+/// - descends (parent chain) from a member, or was recorded as a member earlier, or
+/// - is an orphan the subreaper adopted while this process runs the job (our child, but
+///   not one ProcessRunner spawned):
+///   one that shed the run id (`env -i`), left the session (`setsid -f`) and lost its
+///   parent before any scan saw it matches nothing else, yet only a job can have left it.
 ///
 /// Why /proc and not a cgroup: a cgroup would be exact, but creating one needs a
 /// writable, delegated cgroup v2 hierarchy, which a plain service, a container or a
@@ -32,11 +36,17 @@ public final class ProcessFamily: Sendable {
     private let known = Mutex<Set<Key>>([])
     private let strangers = Mutex<Set<Key>>([])
 
+    /// Whether orphans this process adopted as subreaper count as members: true for a
+    /// run this process spawned and is running now; never for a dead instance's job (its
+    /// orphans went to another reaper, and ours are not its).
+    public let adoptsOrphans: Bool
+
     /// A family led by `leader`, started at `leaderStart`, with the run id `runID`.
-    public init(leader: Int32, leaderStart: UInt64, runID: String?) {
+    public init(leader: Int32, leaderStart: UInt64, runID: String?, adoptsOrphans: Bool = false) {
         self.leader = leader
         self.leaderStart = leaderStart
         self.runID = runID
+        self.adoptsOrphans = adoptsOrphans
     }
 
     /// A fresh run id, unique to this process and call.
@@ -63,13 +73,14 @@ public final class ProcessFamily: Sendable {
         // unreaped zombie) is the process recorded; once it is gone the number may have
         // been passed on, and only the run id and recorded members still count.
         let groupIsOurs = all.contains { $0.pid == leader && $0.startTime == leaderStart }
+        let adopted = adoptsOrphans ? adoptedOrphans(in: all) : []
         for p in all where p.startTime >= leaderStart {
             if p.pid == leader {
                 if groupIsOurs { members[p.pid] = p }
                 continue
             }
             let key = Key(pid: p.pid, start: p.startTime)
-            if groupIsOurs && (p.sid == leader || p.pgid == leader) || knownNow.contains(key) {
+            if groupIsOurs && (p.sid == leader || p.pgid == leader) || knownNow.contains(key) || adopted.contains(p.pid) {
                 members[p.pid] = p
             } else if !strangersNow.contains(key), !p.isZombie, let entry,
                       ProcStat.environment(of: p.pid, contains: entry) {
@@ -94,6 +105,16 @@ public final class ProcessFamily: Sendable {
         let rejected = candidates.filter { !$0.isZombie }.map { Key(pid: $0.pid, start: $0.startTime) }
         strangers.withLock { $0.formUnion(rejected) }
         return members.values.sorted { $0.pid < $1.pid }
+    }
+
+    /// Our live children that no spawn of ours made: orphans reparented to us as the
+    /// subreaper. None while a spawn is under way (its child's pid is not booked yet).
+    private func adoptedOrphans(in all: [ProcStat]) -> Set<Int32> {
+        let me = getpid()
+        return ChildProcesses.withSpawnBook { book in
+            guard book.pending == 0 else { return [] }
+            return Set(all.filter { $0.ppid == me && !$0.isZombie && !book.leaders.contains($0.pid) }.map(\.pid))
+        }
     }
 
     /// True when `stat` is a member this family recorded (for the zombie reaper).

@@ -114,6 +114,8 @@ public enum ProcessRunner {
         feeder: (Execution<Input, SequenceOutput, SequenceOutput>) -> (@Sendable () async -> Void)?
     ) async throws -> ExecResult {
         let leader = Mutex<Int32?>(nil)
+        let placement = await CgroupPlacement.prepare(request.cgroup ? runID : nil)
+        defer { placement.finish() }
         ChildProcesses.spawnBegins()
         defer { ChildProcesses.spawnEnded(leader.withLock { $0 }) }
         let outcome = try await Subprocess.run(
@@ -123,15 +125,19 @@ public enum ProcessRunner {
             error: .sequence
         ) { execution in
             let pid = execution.processIdentifier.value
+            let cgroup = placement.spawned()
             ChildProcesses.spawned(pid)
             leader.withLock { $0 = pid }
             // The leader is unreaped until this closure returns, so its stat is readable.
             let leaderStart = ProcStat.startTime(of: pid) ?? 0
-            let control = RunControl(pid: pid, family: ProcessFamily(leader: pid, leaderStart: leaderStart, runID: runID))
+            let family = ProcessFamily(leader: pid, leaderStart: leaderStart, runID: runID, adoptsOrphans: true)
+            let control = RunControl(pid: pid, family: family, cgroup: cgroup)
             ChildProcesses.register(control)
             // Before the reads start: Subprocess sizes them by the pipe's capacity.
             PipeCapacity.enlarge(childOf: pid)
-            request.onStart?(ExecStart(pid: pid, startTime: leaderStart, runID: runID))
+            request.onStart?(ExecStart(pid: pid, startTime: leaderStart, runID: runID,
+                                       containment: cgroup.map { .cgroup($0.path) } ?? .subreaper,
+                                       containmentNote: placement.note))
             // The signal handler triggers the interruption before it calls
             // terminateAll; a child registered after terminateAll's snapshot is
             // therefore seen here, so none slips through.
@@ -142,10 +148,14 @@ public enum ProcessRunner {
             // The leader is gone, however it ended; whatever it left running (nohup,
             // a double fork, setsid) is ended now, before the job counts as over.
             await control.family.terminate(grace: request.killGrace)
+            // The cgroup holds whatever the scans could not recognise (a descendant that
+            // shed its run id, session and parent before any scan saw it).
+            await cgroup?.terminate(grace: request.killGrace) { control.family.reap() }
             // Unregister before returning: Subprocess reaps the leader right
             // after, and only an unreaped leader keeps the group id ours.
             ChildProcesses.unregister(control)
-            return Pumped(out: pumped.out, err: pumped.err, reason: control.reason)
+            return Pumped(out: pumped.out, err: pumped.err, reason: control.reason,
+                          containment: cgroup.map { .cgroup($0.path) } ?? .subreaper)
         }
         let elapsed = ContinuousClock.now - started
         let pumped = outcome.closureResult
@@ -171,7 +181,8 @@ public enum ProcessRunner {
             stdoutBytes: pumped.out.total,
             stderrBytes: pumped.err.total,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            pid: outcome.processIdentifier.value
+            pid: outcome.processIdentifier.value,
+            containment: pumped.containment
         )
     }
 
@@ -185,6 +196,7 @@ public enum ProcessRunner {
         var out: Captured
         var err: Captured
         var reason: StopReason?
+        var containment: Containment
     }
 
     private enum PumpEvent: Sendable {

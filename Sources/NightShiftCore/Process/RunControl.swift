@@ -29,13 +29,16 @@ final class RunControl: Sendable {
     let pid: Int32
     /// Everything the child started, inside its group or not.
     let family: ProcessFamily
+    /// The job's own cgroup, when it has one.
+    let cgroup: JobCgroup?
     let requests: AsyncStream<Request>
     private let continuation: AsyncStream<Request>.Continuation
     private let chosen = Mutex<StopReason?>(nil)
 
-    init(pid: Int32, family: ProcessFamily) {
+    init(pid: Int32, family: ProcessFamily, cgroup: JobCgroup? = nil) {
         self.pid = pid
         self.family = family
+        self.cgroup = cgroup
         (requests, continuation) = AsyncStream.makeStream(of: Request.self, bufferingPolicy: .bufferingOldest(1))
     }
 
@@ -56,6 +59,7 @@ final class RunControl: Sendable {
         // Members that left the group (setsid) get it too; the runner's final
         // sweep ends any the periodic scans had not seen yet.
         family.signalKnown(SIGTERM)
+        cgroup?.signalAll(SIGTERM)
         continuation.yield(Request(reason: reason, grace: grace))
         return true
     }
@@ -74,6 +78,7 @@ final class RunControl: Sendable {
         }
         _ = killpg(pid, SIGKILL)
         family.signalKnown(SIGKILL)
+        cgroup?.killAll()
     }
 
     /// Returns once the leader has exited (polling: only reached when a child

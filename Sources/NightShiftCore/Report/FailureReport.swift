@@ -64,10 +64,11 @@ public enum FailureReport {
 
     /// Writes `text` to `path` atomically (temp file + rename), creating the folder; the file is
     /// mode 0644 (the office reads it) whatever the umask, and a symlink at `path` is refused.
+    /// Anyone may read it, so every URL in it is redacted (a job's own output may quote one).
     public static func write(_ text: String, to path: String) throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        try DurableFile.replace(directory: folder.isEmpty ? "." : folder, name: (path as NSString).lastPathComponent,
-                                with: Array(text.utf8), mode: 0o644, syncingDirectory: false)
+        // The report folder is often on the office share, where users may swap a folder for a
+        // symlink: no component is followed unless only root could have made it (SafeFile).
+        try SafeFile.replace(path, with: Array(URLRedaction.redactURLs(in: text).utf8), mode: 0o644,
+                             createFolders: true, syncingDirectory: false)
     }
 }

@@ -18,22 +18,33 @@ enum DurableFile {
     /// new content: write a temporary file in the same directory, fsync it, rename it over the
     /// target, fsync the directory (so the rename itself survives a power cut).
     ///
-    /// The temporary file is created O_EXCL|O_NOFOLLOW with exactly `mode`; a target that is a
-    /// symlink or not a regular file is refused rather than replaced, so the admin sees why.
-    /// Returns the new file's ``fingerprint(_:)``.
+    /// The directory is reached without following an untrusted symlink in any component
+    /// (`SafeFolder`); the temporary file is created O_EXCL|O_NOFOLLOW with exactly `mode`; a
+    /// target that is a symlink or not a regular file is refused rather than replaced, so the
+    /// admin sees why. `syncingDirectory` false skips the directory fsync, for folders (an
+    /// office share) whose file system may not support it and whose files need not survive a
+    /// power cut. Returns the new file's ``fingerprint(_:)``.
     @discardableResult
-    /// `syncingDirectory` false skips the directory fsync, for folders (an office share) whose
-    /// file system may not support it and whose files need not survive a power cut.
     static func replace(directory: String, name: String, with bytes: [UInt8], mode: mode_t = 0o600,
                         syncingDirectory: Bool = true) throws -> [Int] {
-        let prepared = try prepare(directory: directory, name: name, with: bytes, mode: mode)
-        try commit(prepared, syncingDirectory: syncingDirectory)
+        let dir = try checked { try SafeFolder.open(directory) }
+        defer { close(dir) }
+        return try replace(in: dir, directory: directory, name: name, with: bytes, mode: mode, syncingDirectory: syncingDirectory)
+    }
+
+    /// `replace(directory:name:...)` in the folder open as `dir` (named `directory` in messages):
+    /// every step is relative to it, so nothing re-resolves the path meanwhile.
+    @discardableResult
+    static func replace(in dir: Int32, directory: String, name: String, with bytes: [UInt8], mode: mode_t,
+                        syncingDirectory: Bool) throws -> [Int] {
+        let prepared = try prepare(in: dir, directory: directory, name: name, with: bytes, mode: mode)
+        try commit(prepared, in: dir, syncingDirectory: syncingDirectory)
         return prepared.fingerprint
     }
 
     /// A new content written and synced beside its target, not yet renamed over it.
     struct Prepared {
-        /// The temporary file.
+        /// The temporary file (its path, for messages).
         let temporary: String
         /// The file it will replace.
         let target: String
@@ -41,6 +52,9 @@ enum DurableFile {
         let directory: String
         /// The temporary file's ``fingerprint(_:)``.
         let fingerprint: [Int]
+        /// The names of both in the folder.
+        let temporaryName: String
+        let name: String
         /// Its device and inode, which the target has after the rename.
         var identity: [Int] { Array(fingerprint.prefix(2)) }
     }
@@ -48,11 +62,19 @@ enum DurableFile {
     /// The first half of ``replace(directory:name:with:mode:syncingDirectory:)``: writes and
     /// fsyncs the temporary file, so a caller can record which file is coming before it comes.
     static func prepare(directory: String, name: String, with bytes: [UInt8], mode: mode_t) throws -> Prepared {
+        let dir = try checked { try SafeFolder.open(directory) }
+        defer { close(dir) }
+        return try prepare(in: dir, directory: directory, name: name, with: bytes, mode: mode)
+    }
+
+    /// ``prepare(directory:name:with:mode:)`` in the folder open as `dir`.
+    static func prepare(in dir: Int32, directory: String, name: String, with bytes: [UInt8], mode: mode_t) throws -> Prepared {
         let target = directory + "/" + name
-        try checked { try SafeOpen.requireRegularOrMissing(target) }
+        try checked { try SafeOpen.requireRegularOrMissing(at: dir, name, shown: target) }
         // The pid in the name lets a later load tell a dead writer's leftovers from a live one's.
-        let temp = directory + "/" + temporaryPrefix(for: name) + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = try checked { try SafeOpen.open(temp, O_WRONLY | O_CREAT | O_EXCL, mode: mode) }
+        let tempName = temporaryPrefix(for: name) + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp = directory + "/" + tempName
+        let fd = try checked { try SafeOpen.open(at: dir, tempName, O_WRONLY | O_CREAT | O_EXCL, mode: mode, shown: temp) }
         var written: [Int] = []
         do {
             try writeAll(fd, bytes, path: temp)
@@ -62,26 +84,34 @@ enum DurableFile {
             written = fingerprint(info)
         } catch {
             close(fd)
-            unlink(temp)
+            unlinkat(dir, tempName, 0)
             throw error
         }
         // Linux frees the descriptor even when close fails: never close it a second time.
         guard close(fd) == 0 else {
-            unlink(temp)
+            unlinkat(dir, tempName, 0)
             throw StateError.system("cannot close \(temp)")
         }
-        return Prepared(temporary: temp, target: target, directory: directory, fingerprint: written)
+        return Prepared(temporary: temp, target: target, directory: directory, fingerprint: written,
+                        temporaryName: tempName, name: name)
     }
 
     /// The second half: renames the prepared file over its target and fsyncs the folder.
     static func commit(_ prepared: Prepared, syncingDirectory: Bool = true) throws {
+        let dir = try checked { try SafeFolder.open(prepared.directory) }
+        defer { close(dir) }
+        try commit(prepared, in: dir, syncingDirectory: syncingDirectory)
+    }
+
+    /// ``commit(_:syncingDirectory:)`` in the folder open as `dir`.
+    static func commit(_ prepared: Prepared, in dir: Int32, syncingDirectory: Bool) throws {
         // rename replaces a symlink planted since the check above instead of writing through it.
-        guard rename(prepared.temporary, prepared.target) == 0 else {
+        guard renameat(dir, prepared.temporaryName, dir, prepared.name) == 0 else {
             let err = StateError.system("cannot rename \(prepared.temporary) to \(prepared.target)")
-            unlink(prepared.temporary)
+            unlinkat(dir, prepared.temporaryName, 0)
             throw err
         }
-        if syncingDirectory { try syncDirectory(prepared.directory) }
+        if syncingDirectory, fsync(dir) != 0 { throw StateError.system("cannot fsync directory \(prepared.directory)") }
     }
 
     /// Removes the temporary files of `name` that writers which died mid-write left in `directory`.
@@ -152,29 +182,17 @@ enum DurableFile {
         return result
     }
 
-    /// Creates `path` and its parents if missing; a directory this call creates last (the
-    /// state directory itself) gets exactly `mode`, whatever the umask.
+    /// Creates `path` and its parents if missing, never through an untrusted symlink; a
+    /// directory this call creates last (the state directory itself) gets exactly `mode`,
+    /// whatever the umask.
     static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws {
-        var current = path.hasPrefix("/") ? "" : "."
-        var createdLast = false
-        for part in path.split(separator: "/") {
-            current += "/" + part
-            createdLast = mkdir(current, 0o755) == 0
-            if !createdLast, errno != EEXIST {
-                throw StateError.system("cannot create directory \(current)")
-            }
-        }
-        var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
-            throw StateError(message: "\(path) is not a directory")
-        }
-        if createdLast, chmod(path, mode) != 0 { throw StateError.system("cannot set the mode of \(path)") }
+        let dir = try checked { try SafeFolder.open(path, create: true, lastMode: mode) }
+        close(dir)
     }
 
     /// Fsyncs a directory so that renames and creations in it are durable.
     static func syncDirectory(_ directory: String) throws {
-        let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dfd >= 0 else { throw StateError.system("cannot open directory \(directory)") }
+        let dfd = try checked { try SafeFolder.open(directory) }
         defer { close(dfd) }
         guard fsync(dfd) == 0 else { throw StateError.system("cannot fsync directory \(directory)") }
     }

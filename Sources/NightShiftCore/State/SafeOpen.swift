@@ -28,22 +28,33 @@ enum SafeOpen {
             throw Failure(message: "\(path.replacingOccurrences(of: "\0", with: "\\0")) contains a NUL byte; refusing to use it",
                           errno: EINVAL, refused: true)
         }
+        // Every folder above the file is reached without an untrusted symlink too, not only
+        // the file itself (a share user's link in place of the report folder).
+        let (folder, name) = SafeFolder.split(path)
+        let dir = try SafeFolder.open(folder)
+        defer { close(dir) }
+        return try open(at: dir, name, flags, mode: mode, purpose: purpose, shown: path)
+    }
+
+    /// `open(_:_:mode:purpose:)` for `name` in the folder open as `dir`; `shown` names it in messages.
+    static func open(at dir: Int32, _ name: String, _ flags: Int32, mode: mode_t = 0o600, purpose: String = "write",
+                     shown path: String) throws(Failure) -> Int32 {
         let base = flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
         var created = false
         var fd: Int32
         if flags & O_CREAT != 0, flags & O_EXCL == 0 {
             // Create-or-open split in two, so we know whether the mode is ours to set.
-            fd = Glibc.open(path, base | O_EXCL, mode)
+            fd = openat(dir, name, base | O_EXCL, mode)
             if fd >= 0 {
                 created = true
             } else if errno == EEXIST {
-                fd = Glibc.open(path, base & ~O_CREAT)
+                fd = openat(dir, name, base & ~O_CREAT)
             }
         } else {
-            fd = Glibc.open(path, base, mode)
+            fd = openat(dir, name, base, mode)
             created = fd >= 0 && flags & O_CREAT != 0
         }
-        guard fd >= 0 else { throw refusal(path, errno: errno, purpose: purpose) }
+        guard fd >= 0 else { throw refusal(at: dir, name, shown: path, errno: errno, purpose: purpose) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             let code = errno
@@ -63,6 +74,14 @@ enum SafeOpen {
         return fd
     }
 
+    /// Throws when `name` in the folder open as `dir` exists as anything but a regular file.
+    static func requireRegularOrMissing(at dir: Int32, _ name: String, shown path: String, purpose: String = "write") throws(Failure) {
+        var info = stat()
+        guard fstatat(dir, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return }
+        if info.st_mode & S_IFMT == S_IFLNK { throw symlink(path, purpose: purpose) }
+        if info.st_mode & S_IFMT != S_IFREG { throw notRegular(path, info.st_mode) }
+    }
+
     /// Throws when `path` exists as anything but a regular file (a symlink, FIFO, directory...).
     static func requireRegularOrMissing(_ path: String, purpose: String = "write") throws(Failure) {
         var info = stat()
@@ -72,9 +91,9 @@ enum SafeOpen {
     }
 
     /// The error for a failed open: a symlink or a non-regular file is named as such.
-    private static func refusal(_ path: String, errno code: Int32, purpose: String) -> Failure {
+    private static func refusal(at dir: Int32, _ name: String, shown path: String, errno code: Int32, purpose: String) -> Failure {
         var info = stat()
-        if lstat(path, &info) == 0 {
+        if fstatat(dir, name, &info, AT_SYMLINK_NOFOLLOW) == 0 {
             if info.st_mode & S_IFMT == S_IFLNK { return symlink(path, purpose: purpose) }
             // ENXIO (a FIFO nobody reads), EISDIR...: say what the path really is.
             if info.st_mode & S_IFMT != S_IFREG { return notRegular(path, info.st_mode) }

@@ -89,5 +89,13 @@ enum CheckBindings {
             let what = try args.optionalString(2) ?? "ssh key"
             return [FileChecks.secretFileProblem(try args.string(1), what: what).map { .string($0) } ?? .nil]
         }
+        // own_address(ip) -> boolean: one of this machine's interfaces has `ip` (the `self` default).
+        try m.addCore("own_address", traced: false) { args in
+            [.boolean(OwnAddresses.contains(try args.string(1)))]
+        }
+        // arp_problem() -> why | nil: ARP cannot be sent here (no CAP_NET_RAW), with the remedy.
+        try m.addCore("arp_problem", traced: false) { _ in
+            [ARPPermission.problem().map { .string($0) } ?? .nil]
+        }
     }
 }

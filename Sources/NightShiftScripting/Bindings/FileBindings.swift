@@ -7,7 +7,8 @@ enum FileBindings {
         let context = m.context
         try m.addCore("cycle_log") { _ in
             guard let path = context.log.path else { return [""] }
-            return [.string(FailureReport.excerpt(logPath: path, from: context.cycleLogOffset))]
+            // Sent out (a Healthchecks /fail body) or copied into the report: URLs redacted.
+            return [.string(URLRedaction.redactURLs(in: FailureReport.excerpt(logPath: path, from: context.cycleLogOffset)))]
         }
         // resolve_report(path, resolved_path, note) -> true (there was one) | false | nil, why
         try m.addCore("resolve_report") { args in

@@ -13,7 +13,7 @@ enum HTTPBindings {
             guard let text = try o.string("url") else { throw args.error(1, "field 'url' is required") }
             guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
                   scheme == "http" || scheme == "https", url.host != nil else {
-                throw args.error(1, "invalid URL \"\(text)\" (http:// or https:// expected)")
+                throw args.error(1, "invalid URL \"\(URLRedaction.redact(text))\" (http:// or https:// expected)")
             }
             let method = (try o.string("method") ?? "GET").uppercased()
             guard !method.isEmpty, method.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || $0 == 45 }) else {
@@ -29,10 +29,10 @@ enum HTTPBindings {
             // Inside a time-limited hook (a notification handler) the request ends with the hook.
             request.timeout = max(0.001, context.bounded(try o.nonNegative("timeout", maximum: DurationText.maximum) ?? 10))
             if context.options.dryRun {
-                context.dryRun("send HTTP \(method) \(text)\(request.body.map { " (\($0.count) bytes)" } ?? "")")
+                context.dryRun("send HTTP \(method) \(URLRedaction.redact(text))\(request.body.map { " (\($0.count) bytes)" } ?? "")")
                 return [.table(LuaTable(["ok": true, "status": 200, "body": "", "headers": .table(LuaTable()), "dry_run": true]))]
             }
-            context.log.file("http: \(method) \(text)")
+            context.log.file("http: \(method) \(URLRedaction.redact(text))")
             do {
                 let r = try HTTPClient.send(request, interruption: context.interruption)
                 var headers = LuaTable()

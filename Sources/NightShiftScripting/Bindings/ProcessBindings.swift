@@ -104,12 +104,24 @@ enum ProcessBindings {
         return runID
     }
 
+    /// The log line that says what ends the job's descendants with it.
+    static func containmentLine(job: String, start: ExecStart) -> String {
+        switch start.containment {
+        case .cgroup(let path):
+            return "job \(job): its processes run in the cgroup \(path), killed whole when the job ends"
+        case .subreaper:
+            let why = start.containmentNote.map { " (no cgroup: \($0))" } ?? ""
+            return "job \(job): its processes are tracked through /proc with nightshift as their subreaper\(why)"
+        }
+    }
+
     /// Records the started program as `job`'s process in state.json, so that the next
     /// instance can end it if this one dies (OrphanedJobs). The Lua thread is parked in
     /// the exec meanwhile, so nothing else writes the state.
     static func recorder(job: String, store: StateStore, log: NightShiftLog, now: Date) -> @Sendable (ExecStart) -> Void {
         let owner = OrphanedJobs.currentOwner
         return { start in
+            log.info(containmentLine(job: job, start: start))
             do {
                 var state = try store.load(quarantine: false, now: now).state
                 guard state.jobs[job]?.result == .running else { return }

@@ -303,7 +303,23 @@ function core.plan()
   else
     add("  no force window")
   end
-  add("  this machine: %s, afterwards: %s", s.self or "(not declared)", s.self_sleep)
+  local recognised = config.self_recognised
+    and string.format(" (recognised by its address %s: settings.self was not set)", config.self_recognised) or ""
+  add("  this machine: %s%s, afterwards: %s", s.self or "(not declared)", recognised, s.self_sleep)
+  local arp = core.arp_problem()
+  if arp then
+    for _, name in ipairs(config.host_order) do
+      local h = config.hosts[name]
+      local probes = type(h.probe) == "table" and h.probe or { h.probe }
+      for _, p in ipairs(probes) do
+        if name ~= s.self and (p == "arp" or p == "auto") then
+          add("  warning: host %s: probe \"%s\" cannot send ARP here, so %s unknown (never offline: this machine stays awake). %s",
+            name, p, p == "auto" and "on its local link it is up when it answers ping, else" or "it is always", arp)
+          break
+        end
+      end
+    end
+  end
   add("  wake timeout %s; log %s; state %s", ns.format_duration(s.wake_timeout), s.log_file, s.state_dir)
   return lines
 end

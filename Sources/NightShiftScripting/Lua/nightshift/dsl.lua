@@ -5,6 +5,7 @@
 local ns, core = ...
 local util = core.require "nightshift.prelude"
 local hints = core.require "nightshift.hints"
+local selfhost = core.require "nightshift.selfhost"
 
 local config = {
   settings = {},
@@ -642,6 +643,17 @@ function core.validate()
   for k, v in pairs(DEFAULTS) do if s[k] == nil then s[k] = v end end
   local sloc = { short = settings_seen and settings_seen:match("^(.*):%d+$") or "?", line = settings_seen and tonumber(settings_seen:match(":(%d+)$")) or 0 }
   sloc.file = sloc.short
+
+  -- No `self`: the host with one of this machine's addresses is this machine.
+  config.self_recognised = nil
+  if s.self == nil then
+    local name, detail, loc = selfhost.recognise(config.hosts, config.host_order)
+    if name then
+      s.self, config.self_recognised = name, detail
+    elseif detail then
+      fail(loc or sloc, "%s", detail)
+    end
+  end
 
   for _, u in pairs(unfinished) do
     fail(u.loc, "%s \"%s\" has no table (write %s \"%s\" { ... })", u.word, tostring(u.name), u.word, tostring(u.name))
