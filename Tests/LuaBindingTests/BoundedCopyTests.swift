@@ -78,7 +78,7 @@ final class BoundedCopyTests: XCTestCase {
             return pcall(take, t)
             """)
         XCTAssertEqual(r.first, .boolean(false))
-        XCTAssertTrue((r[1].stringValue ?? "").contains("table too large: more than 8 MiB of strings"), "\(r)")
+        XCTAssertTrue((r[1].stringValue ?? "").contains("table too large: more than 8388608 bytes of strings"), "\(r)")
         let ok = try lua.execute("return take(string.rep('y', 1 << 20), string.rep('z', 1 << 20))")
         XCTAssertEqual(ok, [.integer(2)])
     }

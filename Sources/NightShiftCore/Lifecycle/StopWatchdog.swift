@@ -58,7 +58,7 @@ public final class StopWatchdog: Sendable {
             for group in ChildProcesses.groups { killpg(group, SIGKILL) }
             let words = lastWords.withLock { $0 }
             if let words { recordOnce(signal: signal, words) }
-            exit(128 + signal)
+            exit(ExitStatus.code(stoppedBy: signal))
         }
         thread.name = "nightshift.watchdog"
         thread.start()

@@ -4,12 +4,13 @@ import XCTest
 
 /// Reading the history from its end: the last N records (of one job), the records since T.
 final class HistoryTailTests: XCTestCase {
+    // Starts never before the epoch: a record with a negative time is out of range and skipped.
     func job(_ name: String, _ end: Double, reason: String? = nil) -> HistoryRecord {
-        .job(JobRecord(name: name, start: end - 1, end: end, result: .ok, reason: reason))
+        .job(JobRecord(name: name, start: max(0, end - 1), end: end, result: .ok, reason: reason))
     }
 
     func cycle(_ end: Double) -> HistoryRecord {
-        .cycle(CycleRecord(start: end - 1, end: end, ran: true, reason: "window", result: "ok"))
+        .cycle(CycleRecord(start: max(0, end - 1), end: end, ran: true, reason: "window", result: "ok"))
     }
 
     func testLastRecordsComeFromTheEndInFileOrder() throws {
