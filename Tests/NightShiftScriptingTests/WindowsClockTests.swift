@@ -1,4 +1,5 @@
 import Foundation
+import LuaBinding
 @testable import NightShiftScripting
 import XCTest
 
@@ -15,7 +16,7 @@ final class WindowsClockTests: XCTestCase {
             settings { self = "Nas"\(extra) }
             host "Nas" { time_source = true }
             host "Win" { ip = "127.0.0.1", mac = "AA-BB-CC-DD-EE-09", actions = {
-              get_time = { "sh", "-c", [[date +%s.%N | awk '{ printf "%.3f\\n", $1 + \(ahead) }']] },
+              get_time = { "sh", "-c", [[date +%s.%N | awk '{{ printf "%.3f\\n", $1 + \(ahead) }}']] },
               set_time = { "sh", "-c", "echo {offset} >> \(f.dir)/offsets" },
             } }
             job "J" { source = "Nas", target = "Win", run = { "true" }, time_sync = "auto" }
@@ -111,7 +112,8 @@ final class WindowsClockTests: XCTestCase {
     func testTheReadySshSetsHaveGetTime() throws {
         let f = try ScriptFixture()
         let rt = try f.runtime()
-        try rt.loadSite(path: try f.write("site.lua", "settings { }\n"), source: Array("settings { }\n".utf8))
+        let script = "settings { self = \"Nas\" }\nhost \"Nas\" { }\n"
+        try rt.loadSite(path: try f.write("site.lua", script), source: Array(script.utf8))
         let r = try rt.lua.execute("""
             local ns = require "nightshift"
             local w, l = ns.actions.windows_ssh(), ns.actions.linux_ssh()
