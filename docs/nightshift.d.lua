@@ -16,7 +16,8 @@
 ---@field shutdown? ns.Argv
 ---@field suspend? ns.Argv
 ---@field hibernate? ns.Argv
----@field set_time? ns.Argv  sets the host's clock to {epoch}
+---@field set_time? ns.Argv  sets the host's clock to {epoch} / {epoch_frac}, or adjusts it by {offset}
+---@field get_time? ns.Argv  prints the host's clock as Unix seconds with a fraction (hosts without SNTP)
 ---@field in_use? ns.Argv  exit 0 = somebody uses the host, 1 = nobody, else unknown (stays on)
 ---@field [string] ns.Argv
 
@@ -527,11 +528,11 @@ function ns.hosts.run_action(name, action, values, opts) end
 
 ns.actions = {}
 
---- Linux over ssh: shutdown, suspend, hibernate, set_time, in_use.
+--- Linux over ssh: shutdown, suspend, hibernate, set_time, get_time, in_use.
 ---@param opts? ns.SshOptions
 ---@return ns.Actions
 function ns.actions.linux_ssh(opts) end
---- Windows with OpenSSH (cmd.exe shell): shutdown, hibernate, suspend, set_time (Set-Date), in_use (query user).
+--- Windows with OpenSSH (cmd.exe shell): shutdown, hibernate, suspend, set_time (Set-Date -Adjust {offset}), get_time, in_use (query user).
 ---@param opts? ns.SshOptions
 ---@return ns.Actions
 function ns.actions.windows_ssh(opts) end

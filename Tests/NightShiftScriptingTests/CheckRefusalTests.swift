@@ -58,7 +58,7 @@ final class CheckRefusalTests: XCTestCase {
             host "B" { ip = "10.0.0.2", mac = "AA-BB-CC-DD-EE-02", user = "u" }
             job "J" { source = "Nas", target = "B", run = { "true" }, after = "suspend", time_sync = "none" }
             """
-        XCTAssertEqual(try f.problems(script), ["site.lua:2: settings: actions.hibernate: ssh key \"id_test\" does not exist"])
+        XCTAssertEqual(try f.problems(script), ["site.lua:2: settings: actions.get_time: ssh key \"id_test\" does not exist"])
         try f.write("id_test", "not really a key\n")
         chmod(key, 0o644)
         let p = try f.problems(script)

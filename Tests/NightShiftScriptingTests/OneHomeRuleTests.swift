@@ -60,7 +60,7 @@ final class OneHomeRuleTests: XCTestCase {
     func testPlaceholdersAreValidatedByArgvTemplate() throws {
         let f = try ScriptFixture()
         let cases: [(argv: String, message: String)] = [
-            (#"{"ssh", "{usr}@{ip}"}"#, "unknown placeholder {usr} in \"{usr}@{ip}\" (known: {epoch}, {epoch_frac}, {ip}, {name}, {user})"),
+            (#"{"ssh", "{usr}@{ip}"}"#, "unknown placeholder {usr} in \"{usr}@{ip}\" (known: {epoch}, {epoch_frac}, {ip}, {name}, {offset}, {user})"),
             (#"{"echo", "{ip"}"#, "unclosed { in \"{ip\" (write {{ for a literal brace)"),
             (#"{"echo", "a\0b"}"#, "argv item 2 contains a NUL byte"),
             (#"{"echo", 3}"#, "argv item 2 must be a string, got number"),

@@ -45,9 +45,13 @@ final class WindowsActionTests: XCTestCase {
         XCTAssertEqual(try argv(rt, "hibernate"), sshPrefix + ["shutdown", "/h", "/f"])
         XCTAssertEqual(try argv(rt, "suspend"), sshPrefix + ["rundll32.exe", "powrprof.dll,SetSuspendState", "0,1,0"])
         XCTAssertEqual(try argv(rt, "in_use"), sshPrefix + ["query", "user"])
-        XCTAssertEqual(try argv(rt, "set_time", values: #"{ epoch_frac = "1796154792.250" }"#), sshPrefix + [
+        XCTAssertEqual(try argv(rt, "set_time", values: #"{ offset = "-1.250" }"#), sshPrefix + [
             "powershell", "-NoProfile", "-NonInteractive", "-Command",
-            #""Set-Date -Date (([DateTimeOffset]::FromUnixTimeMilliseconds([long](1796154792.250d*1000))).LocalDateTime)""#,
+            #""Set-Date -Adjust ([TimeSpan]::FromMilliseconds([long](-1.250d*1000)))""#,
+        ])
+        XCTAssertEqual(try argv(rt, "get_time"), sshPrefix + [
+            "powershell", "-NoProfile", "-NonInteractive", "-Command",
+            #""[decimal]::Divide([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds(),1000).ToString([Globalization.CultureInfo]::InvariantCulture)""#,
         ])
         XCTAssertNil(try argv(rt, "wake_at"))
     }
@@ -69,14 +73,14 @@ final class WindowsActionTests: XCTestCase {
         // the inventory goes there, and nothing cmd.exe or PowerShell would act on.
         let f = try ScriptFixture()
         let rt = try load(f, actions: "ns.actions.windows_ssh()")
-        for action in ["shutdown", "hibernate", "suspend", "in_use", "set_time"] {
-            let a = try XCTUnwrap(try argv(rt, action, values: #"{ epoch_frac = "1796154792.250" }"#), action)
+        for action in ["shutdown", "hibernate", "suspend", "in_use", "set_time", "get_time"] {
+            let a = try XCTUnwrap(try argv(rt, action, values: #"{ epoch_frac = "1796154792.250", offset = "-1.250" }"#), action)
             let remote = a[sshPrefix.count...].joined(separator: " ")
             XCTAssertFalse(remote.contains("ad$"), "\(action): \(remote)")
             for operatorCharacter in ["&", "|", "<", ">", "^", "%", "$", "'", ";", "`"] {
                 XCTAssertFalse(remote.contains(operatorCharacter), "\(action) sends \(operatorCharacter): \(remote)")
             }
-            XCTAssertEqual(remote.filter { $0 == "\"" }.count, action == "set_time" ? 2 : 0, remote)
+            XCTAssertEqual(remote.filter { $0 == "\"" }.count, ["set_time", "get_time"].contains(action) ? 2 : 0, remote)
         }
     }
 
@@ -159,13 +163,13 @@ final class WindowsActionTests: XCTestCase {
             actions.rpc_shutdown = ns.actions.windows_rpc { credentials = "\(smb)" }.shutdown
             for _, t in pairs(actions) do t[1] = (t[1] == "net" and "\(net.program)" or "\(ssh.program)") end
             """)
-        for action in ["shutdown", "hibernate", "suspend", "in_use", "set_time", "rpc_shutdown"] {
+        for action in ["shutdown", "hibernate", "suspend", "in_use", "set_time", "get_time", "rpc_shutdown"] {
             let r = try rt.lua.execute("""
-                local r = nightshift.hosts.run_action("Win", "\(action)", { epoch_frac = "1796154792.250" })
+                local r = nightshift.hosts.run_action("Win", "\(action)", { offset = "-1.250" })
                 return r.code
                 """)
             XCTAssertEqual(r.first?.integerValue, 0, action)
-            var want = try XCTUnwrap(try argv(rt, action, values: #"{ epoch_frac = "1796154792.250" }"#))
+            var want = try XCTUnwrap(try argv(rt, action, values: #"{ offset = "-1.250" }"#))
             want.removeFirst()
             XCTAssertEqual(try recorded(action == "rpc_shutdown" ? net.record : ssh.record), want, action)
         }

@@ -15,7 +15,8 @@ local ns = require "nightshift"
 --
 -- "ssh": the OpenSSH server of Windows (Settings > Optional features; keep its
 --    default shell cmd.exe): shutdown, hibernate, suspend, set_time (PowerShell
---    Set-Date, so time_sync = "auto" works) and in_use (`query user`: the PC stays
+--    Set-Date -Adjust by the measured offset, so time_sync = "auto" works),
+--    get_time (Windows serves no SNTP: the clock is read over ssh) and in_use (`query user`: the PC stays
 --    on while somebody is logged in; Windows Home has no `query`: then the check
 --    fails and the PC always stays on). The account needs to be an administrator
 --    (shutdown, Set-Date). Put the server's public key into the PC's
@@ -59,17 +60,21 @@ host "BackupPC" {
   via     = "192.168.20.2",        -- the server's address on that network
   user    = "backupadmin",         -- {user}: the ssh login of windows_ssh (rpc: from smb.cred)
   watch   = false,                 -- a backup target, not somebody's PC
-  probe   = "tcp:445",             -- "up" = its file sharing answers (Windows drops pings by default)
+  probe   = "auto",                -- ICMP, plus ARP on the server's own network: Windows drops pings
+                                   -- by default, but it always answers ARP
   actions = backup_pc_actions,
 }
 
 -- The workstations. Watched: the backup waits until all are off. Never woken,
--- never switched off. CHANGE the list. "tcp:445" = file sharing; use "tcp:3389"
--- (remote desktop) or "icmp" (after allowing ping in the Windows firewall).
-host "Reception" { ip = "192.168.20.11", probe = "tcp:445" }
-host "Office1"   { ip = "192.168.20.12", probe = "tcp:445" }
-host "Office2"   { ip = "192.168.20.13", probe = "tcp:445" }
-host "Laptop"    { ip = { "192.168.20.14", "192.168.20.114" }, probe = "tcp:445" }  -- cable or Wi-Fi
+-- never switched off. CHANGE the list. "auto" = ICMP, plus ARP when the PC is on
+-- this machine's own network: a Windows 10/11 PC behind its default firewall
+-- answers no ping and (file sharing off) no TCP port, but always ARP. When the
+-- PCs sit behind a router (no ARP across it), add the TCP ports they do open,
+-- e.g. probe = { "auto", "tcp:445", "tcp:3389" } (file sharing, remote desktop).
+host "Reception" { ip = "192.168.20.11", probe = "auto" }
+host "Office1"   { ip = "192.168.20.12", probe = "auto" }
+host "Office2"   { ip = "192.168.20.13", probe = "auto" }
+host "Laptop"    { ip = { "192.168.20.14", "192.168.20.114" }, probe = "auto" }  -- cable or Wi-Fi
 
 -- The job. FreeFileSync (the Linux version) runs on the server and mirrors the
 -- share into the backup PC's share D:\Backup, which the server mounts with an

@@ -1,5 +1,5 @@
 -- nightshift.actions: ready argv templates for remote actions. Placeholders {ip},
--- {user}, {name}, {epoch} are filled per element by ns.template, never by a shell.
+-- {user}, {name}, {epoch}, {offset} are filled per element by ns.template, never by a shell.
 local ns, core = ...
 local hints = core.require "nightshift.hints"
 local actions = {}
@@ -50,7 +50,7 @@ local function with(prefix, ...)
   return out
 end
 
---- Linux machines over ssh: systemctl power states, `date -s @{epoch_frac}`, `who` for in_use.
+--- Linux machines over ssh: systemctl power states, `date -s @{epoch_frac}`, `date +%s.%N`, `who` for in_use.
 -- opts: key (identity file), port, connect_timeout, options (extra `-o` options).
 function actions.linux_ssh(opts)
   local p = ssh_prefix(ssh_options("linux_ssh", opts))
@@ -59,6 +59,8 @@ function actions.linux_ssh(opts)
     suspend = with(p, "systemctl", "suspend"),
     hibernate = with(p, "systemctl", "hibernate"),
     set_time = with(p, "date", "-s", "@{epoch_frac}"),
+    -- For hosts that serve no SNTP: the clock is read over ssh and the round trip halved.
+    get_time = with(p, "date", "+%s.%N"),
     in_use = with(p, "test -n \"$(who)\""),
   }
 end
@@ -74,13 +76,18 @@ function actions.windows_ssh(opts)
     -- SetSuspendState(hibernate=0, force=1, wakeup events disabled=0). rundll32 passes its
     -- arguments in a way the function does not expect: with hibernation enabled it hibernates.
     suspend = with(p, "rundll32.exe", "powrprof.dll,SetSuspendState", "0,1,0"),
-    -- ssh sends the remote command as one string, which cmd.exe (or PowerShell) parses: the
+    -- ssh sends the remote command as one string, which cmd.exe (or PowerShell) parses: each
     -- -Command script is one double-quoted word holding no $, quote or cmd.exe metacharacter,
-    -- and its only value is {epoch_frac} (digits and a dot, made by NightShift, never taken
-    -- from the inventory). The `d` suffix makes it a decimal literal, so the milliseconds are
-    -- exact (a double would round them); .LocalDateTime because Set-Date sets local time.
+    -- and its only value is {offset} (a sign, digits and a dot, made by NightShift, never taken
+    -- from the inventory). Adjusting by the measured offset, not setting an absolute time,
+    -- because an absolute time ages while ssh connects and PowerShell starts (1-3 s). The `d`
+    -- suffix makes the offset a decimal literal, so the milliseconds are exact.
     set_time = with(p, "powershell", "-NoProfile", "-NonInteractive", "-Command",
-      "\"Set-Date -Date (([DateTimeOffset]::FromUnixTimeMilliseconds([long]({epoch_frac}d*1000))).LocalDateTime)\""),
+      "\"Set-Date -Adjust ([TimeSpan]::FromMilliseconds([long]({offset}d*1000)))\""),
+    -- Windows serves no SNTP (w32time's server is off): the clock is read here. A decimal
+    -- division and the invariant culture: a double or a German locale would print "1796154792,25".
+    get_time = with(p, "powershell", "-NoProfile", "-NonInteractive", "-Command",
+      "\"[decimal]::Divide([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds(),1000).ToString([Globalization.CultureInfo]::InvariantCulture)\""),
     -- quser exits 0 when it lists a session (console or remote desktop, also a locked or
     -- disconnected one) and 1 when it prints "No User exists for *": NightShift's in_use
     -- contract as it is. A missing query.exe (Windows Home) exits 9009 under cmd.exe, which

@@ -21,7 +21,7 @@ local EVENTS = { "sweep", "before_backup", "after_job", "after_backup", "failure
 -- `self_sleep` / `after`: a sleep mode (core.power_modes, the list Swift's PowerAction holds) or "none".
 local SLEEP_MODES = { "none" }
 for i, mode in ipairs(core.power_modes) do table.insert(SLEEP_MODES, i, mode) end
-local PLACEHOLDERS = { "ip", "user", "name", "epoch", "epoch_frac" }
+local PLACEHOLDERS = { "ip", "user", "name", "epoch", "epoch_frac", "offset" }
 
 -- Locations -----------------------------------------------------------------
 
@@ -124,7 +124,15 @@ end
 -- A login name: passed to ssh/net as its own argument, so it must not look like an option.
 function check.user(v)
   if type(v) ~= "string" or v == "" then return nil, "a user name expected, got " .. type(v) end
-  if v:find("^%-") or v:find("[%s%c]") then
+  local at = v:find("%c")
+  if at then
+    -- Lua reads "OFFICE\backupadmin" as OFFICE, a backspace, "ackupadmin": say so, and how
+    -- to write a backslash.
+    return nil, string.format("user name %q holds a control character (byte %d at position %d): in a Lua "
+      .. "string a backslash starts an escape (\"\\b\" is a backspace); write the name as [[OFFICE\\backupadmin]] "
+      .. "or \"OFFICE\\\\backupadmin\"", v, v:byte(at), at)
+  end
+  if v:find("^%-") or v:find("%s") then
     return nil, string.format("invalid user name %q (it must not start with '-' or contain spaces)", v)
   end
   return v
@@ -712,7 +720,8 @@ function core.validate()
     -- Every action this job will run must have the values its placeholders need.
     local function needs_user(h, action)
       local t = h and h.name ~= s.self and action_of(h, action)
-      if not t or h.user then return end
+      -- A refused user already has its error: no second one about {user}.
+      if not t or h.user or (h._bad and h._bad.user) then return end
       for _, arg in ipairs(t) do
         if arg:find("{user}", 1, true) then
           fail(h.loc, "host \"%s\": its '%s' action uses {user}, but the host has no 'user'", h.name, action)

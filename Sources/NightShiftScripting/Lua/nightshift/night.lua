@@ -6,6 +6,8 @@ local ns, core = ...
 local util = core.require "nightshift.prelude"
 local config = core.require "nightshift.dsl"
 local hosts = core.require "nightshift.hosts"
+local hostclock = core.require "nightshift.hostclock"
+core.require "nightshift.inuse"
 core.require "nightshift.summary"
 core.require "nightshift.view"
 
@@ -174,15 +176,9 @@ function Night:ensure_up(names)
   return true
 end
 
--- The clock offset of host `name` against this machine (theirs - ours, seconds) by SNTP,
--- or nil and why. This machine's own offset is 0.
-local function offset_of(night, name)
-  if hosts.is_self(name) then return 0 end
-  local ip = night.answering[name] or hosts.get(name).ip[1]
-  local sample, err = ns.time.query(ip, { timeout = 3 })
-  if not sample then return nil, string.format("no time from %s (%s): %s", name, ip, tostring(err)) end
-  return sample.offset
-end
+-- The clock offset of host `name` against this machine (theirs - ours, seconds): SNTP, or
+-- its get_time action when it serves none. This machine's own offset is 0.
+local function offset_of(night, name) return hostclock.offset(night, name) end
 
 -- Whether an argv template uses a placeholder.
 local function uses(template, placeholder)
@@ -238,7 +234,16 @@ local function set_clock(night, name, from)
     local lead = night.set_time_latency[name] or 0
     local t = ns.now() + source
     local values = { ip = night.answering[name] }
-    if uses(template, "epoch_frac") or not uses(template, "epoch") then
+    if uses(template, "offset") then
+      -- An adjustment by the measured offset does not age on the way, so no lead is added.
+      if not before and ns.dry_run then before = source end
+      if not before then
+        return nil, string.format("the set_time action of %s adjusts by {offset}, but its clock could not be read (%s)",
+          name, tostring(unread))
+      end
+      values.offset = string.format("%+.3f", source - before)
+      ns.log.info("Setting the clock of %s from %s (adjusting by %s s)", name, from, values.offset)
+    elseif uses(template, "epoch_frac") or not uses(template, "epoch") then
       values.epoch_frac = string.format("%.3f", t + lead)
       values.epoch = math.floor(t + lead + 0.5)
       ns.log.info("Setting the clock of %s from %s (epoch %s%s)", name, from, values.epoch_frac,
@@ -265,7 +270,7 @@ local function set_clock(night, name, from)
     ns.log.info("Clock of %s after the sync: %+.3f s from %s", name, residual, from)
     core.state.clock_synced(name, residual)
   else
-    ns.log.info("Clock of %s after the sync: not measurable (no SNTP answer)", name)
+    ns.log.info("Clock of %s after the sync: not measurable (no SNTP answer and no get_time action)", name)
   end
   return true
 end
@@ -478,9 +483,12 @@ end
 --- Why `name`'s in_use check keeps it on, or nil (nobody uses it, or it has no check).
 function Night:_in_use_reason(name)
   if not core.action_of(hosts.get(name), "in_use") then return nil end
+  -- Its output is logged here, not as the child's ERR lines: exit 1 with "No User exists
+  -- for *" on stderr is Windows' normal "nobody", not an error.
   local r = hosts.run_action(name, "in_use", { ip = self.answering[name] or hosts.get(name).ip[1] },
-    { timeout = 30, ok_codes = { 0, 1 } })
+    { timeout = 30, ok_codes = { 0, 1 }, log = "none" })
   if r and not ns.dry_run then
+    core.log_in_use_answer(name, r)
     -- Exit 0: somebody uses it. Exit 1: nobody. Anything else (ssh failed, timeout): we
     -- cannot know, and a machine someone might be working on is never switched off.
     if r.code == 0 then return "its in_use check reports a user" end

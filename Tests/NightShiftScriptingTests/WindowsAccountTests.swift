@@ -1,0 +1,80 @@
+import Foundation
+@testable import NightShiftScripting
+import XCTest
+
+/// Windows account names as a site writes them, and the `in_use` check's expected answers
+/// (Windows' `query user` says "No User exists for *" on stderr with exit 1) kept out of the
+/// error lines of the log.
+final class WindowsAccountTests: XCTestCase {
+    private func site(user: String) -> String {
+        """
+        local ns = require "nightshift"
+        settings { self = "Nas" }
+        host "Nas" { }
+        host "Win" { ip = "10.0.0.9", mac = "AA-BB-CC-DD-EE-09", user = \(user), actions = ns.actions.windows_ssh() }
+        job "J" { source = "Nas", target = "Win", run = { "true" }, after = "shutdown", time_sync = "none" }
+        """
+    }
+
+    func testDomainAndUpnNamesAreAccepted() throws {
+        let f = try ScriptFixture()
+        XCTAssertEqual(try f.problems(site(user: #"[[OFFICE\backupadmin]]"#)), [])
+        XCTAssertEqual(try f.problems(site(user: #""OFFICE\\backupadmin""#)), [])
+        XCTAssertEqual(try f.problems(site(user: #""backupadmin@office.example""#)), [])
+    }
+
+    func testABackslashEscapeInTheNameGetsOneErrorThatSaysSo() throws {
+        let f = try ScriptFixture()
+        // Lua reads "\b" as a backspace: the name the site meant is not the one it wrote.
+        let p = try f.problems(site(user: #""OFFICE\backupadmin""#))
+        XCTAssertEqual(p.count, 1, "one error per mistake: \(p)")
+        let e = p.first ?? ""
+        XCTAssertTrue(e.hasPrefix("site.lua:4:"), e)
+        XCTAssertTrue(e.contains("control character") && e.contains("backspace"), e)
+        XCTAssertTrue(e.contains(#"[[OFFICE\backupadmin]]"#) && e.contains(#""OFFICE\\backupadmin""#), e)
+        XCTAssertFalse(e.contains("{user}"), e)
+    }
+
+    func testARefusedNameBringsNoFollowOnErrorAboutUser() throws {
+        let f = try ScriptFixture()
+        let p = try f.problems(site(user: #""-oProxyCommand=x""#))
+        XCTAssertEqual(p.count, 1, "\(p)")
+        XCTAssertTrue(p.first?.contains("must not start with '-'") == true, "\(p)")
+    }
+
+    /// The in_use check answers `code` with `stderr`; returns the log's text.
+    private func inUseLog(code: Int, stderr: String) throws -> (String?, String) {
+        let f = try ScriptFixture()
+        let script = """
+            settings { self = "Nas" }
+            host "Nas" { }
+            host "Win" { ip = "10.0.0.9", mac = "AA-BB-CC-DD-EE-09",
+                         actions = { in_use = { "sh", "-c", "echo '\(stderr)' >&2; exit \(code)" }, shutdown = { "true" } } }
+            job "J" { source = "Nas", target = "Win", run = { "true" }, after = "shutdown", time_sync = "none" }
+            """
+        let path = try f.write("site.lua", script)
+        let rt = try f.runtime()
+        try rt.loadSite(path: path, source: Array(script.utf8))
+        let r = try rt.executeWithCore("""
+            local night = core.new_night({ Win = { up = false } }, true, { hosts = {} })
+            night.woken.Win = true
+            night.answering.Win = "10.0.0.9"
+            return night:keep_on_reason("Win")
+            """)
+        return (r.first?.stringValue, f.logText)
+    }
+
+    func testNobodyIsAnInfoLineNotAnError() throws {
+        let (reason, log) = try inUseLog(code: 1, stderr: "No User exists for *")
+        XCTAssertNil(reason)
+        XCTAssertTrue(log.contains("INFO  Win in_use: No User exists for *"), log)
+        XCTAssertFalse(log.contains("ERR"), log)
+        XCTAssertFalse(log.contains("ERROR"), log)
+    }
+
+    func testAFailingCheckIsAWarningAndKeepsThePcOn() throws {
+        let (reason, log) = try inUseLog(code: 255, stderr: "ssh: connect to host 10.0.0.9 port 22: Connection refused")
+        XCTAssertEqual(reason, "its in_use check failed (exit 255)")
+        XCTAssertTrue(log.contains("WARN  Win in_use: ssh: connect to host"), log)
+    }
+}
