@@ -14,6 +14,8 @@ extension CycleLoop {
             // (unknown state: no power-off, and a corrupt file is quarantined, not overwritten).
             // Its first state write counts the history instead.
             guard loaded.condition.isKnown else { return }
+            // This write keeps the values the load reset: say which, as every load of the state does.
+            for warning in loaded.warnings { log.warn("\(store.path): \(warning)") }
             var state = loaded.state
             let update = try HistoryCounters.catchUp(&state, directory: stateDir, now: Date().timeIntervalSince1970)
             if case .recounted(let lines) = update {
