@@ -735,6 +735,11 @@ def cmd_reap(a):
 CMD_METACHARACTERS = "&|<>^"
 SET_DATE = re.compile(r"^Set-Date -Date \(\(\[DateTimeOffset\]::FromUnixTimeMilliseconds"
                       r"\(\[long\]\((\d{1,12}(?:\.\d{1,9})?)d\*1000\)\)\)\.LocalDateTime\)$")
+# The forms of ns.actions.windows_ssh: set_time adjusts by {offset}; get_time prints the clock.
+SET_DATE_ADJUST = re.compile(r"^Set-Date -Adjust \(\[TimeSpan\]::FromMilliseconds"
+                             r"\(\[long\]\(([-+]?\d{1,12}(?:\.\d{1,9})?)d\*1000\)\)\)$")
+GET_TIME = ("[decimal]::Divide([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds(),1000)"
+            ".ToString([Globalization.CultureInfo]::InvariantCulture)")
 NOT_RECOGNIZED = 9009  # cmd.exe's exit code for an unknown program (ssh reports 9009 & 255 = 49)
 
 
@@ -809,6 +814,16 @@ def windows_command(labdir, name, line):
         if i >= len(args) or args[i].lower() != "-command":
             return "", "powershell: the lab knows -Command only\r\n", 1
         script = " ".join(args[i + 1:])
+        if script == GET_TIME:
+            st = ctl_call(labdir, name, "status", [])["status"]
+            return "%.3f\r\n" % (time.time() + float(st.get("clock_offset") or 0)), "", 0
+        adjust = SET_DATE_ADJUST.match(script)
+        if adjust:
+            st = ctl_call(labdir, name, "status", [])["status"]
+            epoch = time.time() + float(st.get("clock_offset") or 0) + float(adjust.group(1))
+            r = ctl_call(labdir, name, "set-clock", [repr(epoch), "powershell Set-Date -Adjust"])
+            shown = time.strftime("%A, %d. %B %Y %H:%M:%S", time.localtime(epoch))
+            return "\r\n%s\r\n\r\n" % shown, "", 0 if r.get("ok") else 1
         m = SET_DATE.match(script)
         if not m:
             return "", "The term '%s' is not recognized (lab: only the Set-Date form of ns.actions.windows_ssh)\r\n" % script[:80], 1
