@@ -56,7 +56,7 @@ check "Work2's ssh refuses the key, and says how to fix it" grep -q "^  FAIL  ss
 check "Backup1 is off: offline, not woken" grep -q "^  off   host Backup1 .*offline" "$OUT"
 check "Backup2 answers SNTP" grep -q "^  ok    time Backup2 .*answers SNTP" "$OUT"
 check "the live endpoint got the test message" grep -q "^/office NightShift test message" "$LAB_DIR/http.log"
-check "the dead endpoint fails, named" grep -q "^  FAIL  ntfy .*10.66.1.1:9/dead" "$OUT"
+check "the dead endpoint fails, named" grep -q "^  FAIL  ntfy .*10.66.1.1:9/" "$OUT"
 check "the summary names the failures" grep -q "^Summary: .* 2 failed (ssh Work2, ntfy " "$OUT"
 check "nobody was woken" test "$(count_events WAKE)" = 0
 check "nobody was switched off" test "$(count_events POWER-REQUEST)" = 0
