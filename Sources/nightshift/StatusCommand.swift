@@ -60,8 +60,7 @@ struct StatusCommand: ParsableCommand {
         let forecast = try resolved.forecast(loaded.state, now: now.timeIntervalSince1970)
         let undelivered = Outbox(stateDir: resolved.stateDir).count()
         // The recent past only: a status is cheap whatever the age of the installation.
-        let recent = (try? HistoryLog(directory: resolved.stateDir)
-            .recent(since: now.timeIntervalSince1970 - Double(StatusPage.days + 1) * 86_400).records) ?? []
+        let recent = (try? StatusPage.recentHistory(stateDir: resolved.stateDir, now: now.timeIntervalSince1970)) ?? []
         if html {
             let s = resolved.settings
             let input = StatusPageInput(site: try resolved.siteName(), loaded: loaded, history: recent,

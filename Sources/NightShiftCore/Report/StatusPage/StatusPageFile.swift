@@ -27,14 +27,19 @@ public struct StatusPageTarget: Sendable, Equatable {
 }
 
 extension StatusPage {
+    /// The history the page and `status` show: the last ``days`` days plus one, read from the
+    /// file's end, so the cost does not grow with the age of the installation.
+    public static func recentHistory(stateDir: String, now: Double) throws -> [HistoryRecord] {
+        try HistoryLog(directory: stateDir).recent(since: now - Double(days + 1) * 86_400).records
+    }
+
     /// Gathers the page's input from the state directory: state.json and the recent history
     /// only (the last ``days`` days plus one), never the whole file's past.
     public static func input(stateDir: String, site: String, forceWindow: String? = nil, jobOrder: [String] = [],
                              hostOrder: [String] = [], logFile: String? = nil, now: Double,
                              timeZone: TimeZone = .current) throws -> StatusPageInput {
         let loaded = try StateStore(directory: stateDir).load(quarantine: false)
-        let since = now - Double(days + 1) * 86_400
-        let history = try HistoryLog(directory: stateDir).recent(since: since).records
+        let history = try recentHistory(stateDir: stateDir, now: now)
         let lastLine = loaded.state.night.running == nil ? nil : logFile.flatMap(lastLine(ofLog:))
         return StatusPageInput(site: site, loaded: loaded, history: history, now: now, timeZone: timeZone,
                                forceWindow: forceWindow.flatMap { try? TimeWindow(parsing: $0) },

@@ -19,7 +19,8 @@ local function bad(reason) error(string.format("bad argument #1 to 'healthchecks
 -- The check each job gets, in job order.
 local function checks(tags)
   local s = config.settings
-  local site = s.site or ns.hostname()
+  -- The one home of the site's default (the hostname) is core.site_name.
+  local site = core.site_name()
   local out = {}
   for _, name in ipairs(config.job_order) do
     local j = config.jobs[name]
