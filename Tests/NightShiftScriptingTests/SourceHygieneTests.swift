@@ -54,8 +54,31 @@ final class SourceHygieneTests: XCTestCase {
         XCTAssertEqual(try matches(#"code\s*(=|==)\s*[0-9]"#, in: [("cycle.lua", cycle)]), [])
     }
 
+    /// A checkout on a case-insensitive file system (macOS, Windows) must not merge two
+    /// folders: `Tests/` and a `tests/` twin did, so no two paths may differ in case only.
+    func testNoTwoPathsDifferOnlyInCase() throws {
+        var seen: [String: String] = [:]
+        var clashes: [String] = []
+        let root = DesignDocTests.root
+        let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
+        XCTAssertNotNil(walker)
+        var count = 0
+        while let url = walker?.nextObject() as? URL {
+            let path = String(url.path.dropFirst(root.path.count + 1))
+            if path.hasPrefix(".build") || path.hasPrefix(".git") || path.hasPrefix(".swiftpm") {
+                walker?.skipDescendants()
+                continue
+            }
+            count += 1
+            if let other = seen[path.lowercased()], other != path { clashes.append("\(other) <-> \(path)") }
+            seen[path.lowercased()] = path
+        }
+        XCTAssertGreaterThan(count, 100)
+        XCTAssertEqual(clashes, [], "paths that one case-insensitive file system would merge")
+    }
+
     func testNoCommentCitesAnIssueNumber() throws {
-        let all = files(["Sources", "Tests", "scripts", "tests", "fuzz"], ["swift", "lua", "sh", "c", "h", "py", ""])
+        let all = files(["Sources", "Tests", "scripts", "fuzz"], ["swift", "lua", "sh", "c", "h", "py", ""])
         XCTAssertGreaterThan(all.count, 50)
         // "(#10)", "#10:" or "issue 10" in a comment or docstring; "argument #2" is Lua's own wording.
         let citation = #"(//|--|#|\"\"\").*(\(#[0-9]+\)|(^|\s)#[0-9]+:|[Ii]ssue #?[0-9]+)"#

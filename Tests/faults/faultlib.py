@@ -1,7 +1,7 @@
 """The fault matrix's fixture: a site in a throw-away folder, fake hosts, fake programs,
 nightshift started as a child, and the checks every fault ends with.
 
-Runs inside the private network and mount namespace that tests/faults/run makes
+Runs inside the private network and mount namespace that Tests/faults/run makes
 (`unshare -n -m`): "up" hosts are loopback addresses; "down" hosts are 10.200.0.x
 addresses routed into `lo` and so silently dropped until the fake NIC sees their magic
 packet and adds the address (the same trick as CycleFixture in the Swift tests).

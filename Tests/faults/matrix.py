@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The fault matrix: kill -9, signals in every phase, disk faults, hostile
-inventory values, absurd state values and bad clocks. Run it through tests/faults/run, which makes the private network and
+inventory values, absurd state values and bad clocks. Run it through Tests/faults/run, which makes the private network and
 mount namespace it needs. Arguments select cases by substring (e.g. `signals.sigterm`)."""
 
 import sys

@@ -1,4 +1,4 @@
-# tests/e2e/lib.sh - helpers for the end-to-end tests (sourced).
+# Tests/e2e/lib.sh - helpers for the end-to-end tests (sourced).
 #
 # A test script calls `in_lab [lab options]` first: outside the lab it re-runs
 # itself inside `scripts/lab/lab run ... -- "$0"` and exits with its status
