@@ -36,6 +36,7 @@
 ---@field error? string
 ---@field unknown? boolean  the probe failed on this machine: never counts as offline
 ---@field probe? string  which probe answered, when a target was asked several ways
+---@field asleep? boolean  "auto" saw it by ARP only and it gave no NetBIOS answer: counted offline
 
 ---@class ns.HostProbe: ns.ProbeResult
 ---@field ip? string  the address that answered

@@ -15,6 +15,8 @@ public struct SiteProbe: Sendable {
     public var unknown: Bool
     /// Which probe answered when the host is asked several ways ("icmp", "arp", ...).
     public var probe: String?
+    /// Seen by ARP alone and silent to NetBIOS: counted offline (a sleeping PC's NIC answers ARP).
+    public var asleep: Bool = false
 }
 
 /// The CLI tools with a site script (`nightshift ping|wake|time --script`): host names resolve
@@ -28,7 +30,7 @@ extension ScriptRuntime {
             let r = table[name].tableValue ?? LuaTable()
             out[name] = SiteProbe(up: r["up"].isTruthy, ip: r["ip"].stringValue, rttMs: r["rtt_ms"].doubleValue,
                                   error: r["error"].stringValue, unknown: r["unknown"].isTruthy,
-                                  probe: r["probe"].stringValue)
+                                  probe: r["probe"].stringValue, asleep: r["asleep"].isTruthy)
         }
         return out
     }

@@ -95,7 +95,7 @@ extension PingCommand {
                 let by = r.probe.map { " (\($0))" } ?? ""
                 print("\(host) up \(r.ip ?? "") \(r.rttMs.map { String(format: "%.2f ms", $0) } ?? "")\(by)")
             } else {
-                print("\(host) \(r.unknown ? "unknown" : "down") (\(r.error ?? "no answer"))")
+                print("\(host) \(r.unknown ? "unknown" : r.asleep ? "asleep" : "down") (\(r.error ?? "no answer"))")
             }
         }
         if !results.values.allSatisfy(\.up) { throw ExitCode(.failed) }

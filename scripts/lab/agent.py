@@ -165,6 +165,11 @@ class Agent:
         self.in_use = False
         self.refuse_wake = False
         self.netloss = False
+        # Windows' NIC answers ARP for its sleeping PC (NDIS ARP offload): suspended, the
+        # machine keeps its address and drops every IPv4 packet; only the "NIC" answers ARP.
+        self.arp_offload = getattr(a, "arp_offload", False)
+        self.firewall = getattr(a, "firewall", False)
+        self.nmbd = None
         self.clock_offset = read_offset(self.mdir)
         self.generation = 0
         self.lock = threading.RLock()
@@ -216,7 +221,12 @@ class Agent:
             if self.generation != gen or self.state != "booting":
                 return
             self._start_sshd()
+            self.nft_offload(False)
             self.ip_cmd("addr", "add", self.ip, "dev", self.iface)
+            # Windows answers NetBIOS name queries when on; the firewalled PC must (its only
+            # sign of life above ARP), the others do when Samba is installed.
+            if self.firewall or (self.arp_offload and os.path.exists("/usr/sbin/nmbd")):
+                self._start_nmbd()
             self.state = "on"
             self.power = "on"
             self.ev("ANSWERING", "ip=%s (ping, ssh and sntp up)" % self.ip.split("/")[0])
@@ -242,18 +252,64 @@ class Agent:
                 time.sleep(0.02)
         self.ev("LAB-ERROR", "sshd did not start (see %s)" % log)
 
+    def _start_nmbd(self):
+        """Samba's nmbd answers NetBIOS name queries (UDP 137) while the machine is on, as
+        Windows does with network discovery on; it dies with everything else at power-off."""
+        d = os.path.join(self.mdir, "nmbd")
+        for sub in ("lock", "state", "cache", "pid", "private", "log"):
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
+        conf = os.path.join(d, "smb.conf")
+        with open(conf, "w") as f:
+            f.write("[global]\n  netbios name = %s\n  workgroup = OFFICE\n  interfaces = %s\n"
+                    "  bind interfaces only = yes\n  local master = no\n" % (self.name.upper(), self.ip))
+            for key, sub in (("lock directory", "lock"), ("state directory", "state"), ("cache directory", "cache"),
+                             ("pid directory", "pid"), ("private dir", "private")):
+                f.write("  %s = %s\n" % (key, os.path.join(d, sub)))
+            f.write("  log file = %s\n" % os.path.join(d, "log", "nmbd.log"))
+        try:
+            self.nmbd = subprocess.Popen(["/usr/sbin/nmbd", "-F", "--no-process-group", "-s", conf,
+                                          "-l", os.path.join(d, "log")],
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL, start_new_session=True)
+        except OSError as e:
+            self.ev("LAB-ERROR", "nmbd: %s (apt-get install samba)" % e)
+
+    def nft_offload(self, asleep):
+        """Suspended with ARP offload: every IPv4 packet in or out is dropped (ARP is not IPv4)."""
+        if not self.arp_offload:
+            return
+        if asleep:
+            rules = ["add table ip lab_asleep",
+                     "add chain ip lab_asleep in { type filter hook input priority -10; policy drop; }",
+                     "add chain ip lab_asleep out { type filter hook output priority -10; policy drop; }",
+                     'add rule ip lab_asleep in iifname "lo" accept',
+                     'add rule ip lab_asleep out oifname "lo" accept']
+        else:
+            rules = ["delete table ip lab_asleep"]
+        for rule in rules:
+            r = subprocess.run(["nft", rule], capture_output=True, text=True)
+            if r.returncode != 0 and asleep:
+                self.ev("LAB-ERROR", "nft %s: %s" % (rule, r.stderr.strip()))
+
     def power_off(self, kind, reason):
-        """Cut the power: everything running on the machine dies, the NIC goes dark."""
+        """Cut the power: everything running on the machine dies, the NIC goes dark (or, asleep
+        with ARP offload, keeps answering ARP for its address and nothing else)."""
         with self.lock:
             self.generation += 1
             was = self.state
-            self.ip_cmd("addr", "flush", "dev", self.iface, "scope", "global")
+            offload = self.arp_offload and kind == "suspended"
+            if offload:
+                self.nft_offload(True)
+            else:
+                self.ip_cmd("addr", "flush", "dev", self.iface, "scope", "global")
             left = kill_netns(self.myns, exclude={os.getpid()})
             self.sshd = None
+            self.nmbd = None
             self.state = "off"
             self.power = kind
-            self.ev("OFF", "state=%s reason=%s (was %s)%s" % (
-                kind, reason, was, " LEFTOVER-PROCESSES=%d" % left if left else ""))
+            self.ev("OFF", "state=%s reason=%s (was %s)%s%s" % (
+                kind, reason, was, " LEFTOVER-PROCESSES=%d" % left if left else "",
+                " ARP-OFFLOAD (answers ARP only)" if offload else ""))
             self.save()
 
     def request_power(self, kind, via):
@@ -481,19 +537,21 @@ class Agent:
             time.sleep(0.5)
 
     def firewall_on(self):
-        """Like Windows' default firewall and more: ICMP echo and every TCP port from the LAN
-        are dropped (lo stays open, for our own sshd check); ARP cannot be filtered this way."""
+        """Like Windows' default firewall on a private network (network discovery on): ICMP
+        echo, every TCP port and all UDP but NetBIOS names (137) from the LAN are dropped (lo
+        stays open, for our own sshd check); ARP cannot be filtered this way."""
         rules = [
             "add table inet lab_firewall",
             "add chain inet lab_firewall in { type filter hook input priority 0; policy accept; }",
             'add rule inet lab_firewall in iifname != "lo" meta l4proto { icmp, tcp } drop',
+            'add rule inet lab_firewall in iifname != "lo" udp dport != 137 drop',
         ]
         for rule in rules:
             r = subprocess.run(["nft", rule], capture_output=True, text=True)
             if r.returncode != 0:
                 self.ev("LAB-ERROR", "nft %s: %s" % (rule, r.stderr.strip()))
                 return False
-        self.ev("FIREWALL", "drops ICMP and TCP from the LAN (answers ARP only)")
+        self.ev("FIREWALL", "drops ICMP, TCP and UDP but 137 from the LAN (answers ARP and NetBIOS only)")
         return True
 
     def main(self, start_on, in_use, refuse_wake, firewall=False):
@@ -871,7 +929,10 @@ def main():
     r.add_argument("--on", action="store_true")
     r.add_argument("--in-use", action="store_true")
     r.add_argument("--refuse-wake", action="store_true")
-    r.add_argument("--firewall", action="store_true", help="drop ICMP and TCP from the LAN (answers ARP only)")
+    r.add_argument("--firewall", action="store_true",
+                   help="drop ICMP, TCP and UDP but 137 from the LAN (answers ARP, and NetBIOS by nmbd while on)")
+    r.add_argument("--arp-offload", action="store_true",
+                   help="suspended, keep the address and drop all IPv4: the NIC answers ARP only")
 
     c = sub.add_parser("ctl")
     c.add_argument("--lab", default=os.environ.get("LAB_DIR"))

@@ -94,7 +94,13 @@ extension Prober {
         }
         done.wait()
         if let signal = stop.interruptedBy { throw InterruptedError(signal: signal) }
-        return plan.merge(results.withLock { $0 })
+        let all = results.withLock { $0 }
+        var merged = plan.merge(all)
+        // A wait follows a wake, where readiness is the night's business; a sweep decides who is on.
+        if wait == nil {
+            try confirmARPOnly(plan.answeredByImplicitARPOnly(all), in: &merged, options: base, interruption: interruption)
+        }
+        return merged
     }
 }
 
@@ -148,6 +154,16 @@ struct ProbePlan {
                 asked[target.address, default: []].append((group, implicit))
                 groups[group, default: []].append(target.address)
             }
+        }
+    }
+
+    /// The addresses (with their source) that only `"auto"`'s ARP saw: no other probe answered.
+    func answeredByImplicitARPOnly(_ results: [Key: ProbeResult]) -> [(address: String, via: String?)] {
+        order.compactMap { address in
+            let answering = (asked[address] ?? []).filter { results[Key(address: address, group: $0.group)]?.up == true }
+            guard let first = answering.first,
+                  answering.allSatisfy({ $0.implicit && $0.group.method == .arp }) else { return nil }
+            return (address, first.group.via)
         }
     }
 

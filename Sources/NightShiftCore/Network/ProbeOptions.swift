@@ -12,6 +12,8 @@ public struct ProbeOptions: Sendable, Equatable {
     public var arp: Bool
     /// Which kind of ICMP socket to use.
     public var icmpSocket: ICMPSocketKind
+    /// Probe with a NetBIOS node status request (the second look at an ARP-only answer).
+    var netbios = false
 
     /// Options with the documented defaults (timeout 1 s, one retry, ICMP).
     public init(
@@ -68,6 +70,9 @@ public struct ProbeResult: Sendable, Equatable, CustomStringConvertible {
     public var unknown: Bool
     /// The probe that answered ("icmp", "tcp:445", "arp") when a target was asked several ways.
     public var probe: String?
+    /// Down because only ARP answered and nothing above it did: a PC asleep whose NIC answers
+    /// ARP for it (`"auto"` only; an explicit `"arp"` probe counts an ARP answer as up).
+    public var asleep = false
 
     /// A result as the sweep reports it.
     public init(up: Bool, rttMilliseconds: Double? = nil, error: String? = nil, unknown: Bool = false, probe: String? = nil) {
@@ -85,7 +90,7 @@ public struct ProbeResult: Sendable, Equatable, CustomStringConvertible {
             guard let rtt = rttMilliseconds else { return "up" + by }
             return "up \(ProbeResult.format(rtt)) ms" + by
         }
-        return (unknown ? "unknown" : "down") + (error.map { " (\($0))" } ?? "")
+        return (unknown ? "unknown" : asleep ? "asleep" : "down") + (error.map { " (\($0))" } ?? "")
     }
 
     static func format(_ milliseconds: Double) -> String {

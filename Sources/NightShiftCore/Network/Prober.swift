@@ -80,7 +80,9 @@ public enum Prober {
         }
         guard !addresses.isEmpty else { return results }
         let transport: ProbeTransport
-        if options.arp {
+        if options.netbios {
+            transport = NBNSTransport(addresses: addresses, via: via)
+        } else if options.arp {
             transport = try ARPTransport(addresses: addresses, via: via)
         } else if let port = options.tcpPort {
             transport = TCPTransport(addresses: addresses, port: port, via: via, probeTimeout: options.timeout)

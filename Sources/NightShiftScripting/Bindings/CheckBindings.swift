@@ -97,5 +97,11 @@ enum CheckBindings {
         try m.addCore("arp_problem", traced: false) { _ in
             [ARPPermission.problem().map { .string($0) } ?? .nil]
         }
+        // routed(ip [, via]) -> why | nil: the kernel routes `ip` through a gateway, so
+        // "auto" cannot add ARP for it (a routed office); nil when on-link or not a numeric address.
+        try m.addCore("routed", traced: false) { args in
+            let ip = try args.string(1), via = try args.optionalString(2)
+            return [OnLinkCheck.isRouted(ip, via: via) ? .string(OnLinkCheck.problem(ip, via: via) ?? "") : .nil]
+        }
     }
 }

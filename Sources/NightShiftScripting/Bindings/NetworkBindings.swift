@@ -135,6 +135,7 @@ enum NetworkBindings {
             // Not "down" but "we could not look": callers must not read it as offline.
             if r.unknown { entry["unknown"] = true }
             if let probe = r.probe { entry["probe"] = .string(probe) }
+            if r.asleep { entry["asleep"] = true }
             t[target] = .table(entry)
         }
         return .table(t)

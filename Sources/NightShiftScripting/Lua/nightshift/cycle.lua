@@ -11,6 +11,7 @@ core.require "nightshift.trigger"
 core.require "nightshift.busy"
 local outbox = core.require "nightshift.outbox"
 core.require "nightshift.defer"
+core.require "nightshift.probecheck"
 
 local function settings() return config.settings end
 
@@ -25,11 +26,16 @@ local function sweep(label)
     local h = hosts.get(name)
     local x = r[name]
     if x.up then online[#online + 1] = name end
-    local status = x.up and string.format("online  %.1f ms", x.rtt_ms or 0) or (x.unknown and "UNKNOWN" or "offline")
+    local status = x.up and string.format("online  %.1f ms", x.rtt_ms or 0)
+      or (x.unknown and "UNKNOWN" or (x.asleep and "offline (asleep?)" or "offline"))
     -- Say when only ARP saw it: a PC whose firewall drops ping.
     if x.up and x.probe and x.probe ~= "icmp" then status = status .. " (" .. x.probe .. ")" end
     ns.log.info("  %-12s %-16s %s%s", name, x.ip or h.ip[1] or "-", status, h.watch and "" or "  (not watched)")
     if x.unknown then ns.log.info("  cannot tell whether %s is online: %s", name, tostring(x.error or "no answer could be sent")) end
+    if x.asleep then
+      ns.log.info("  %s %s Counted offline; a host that answers only ARP when it is on needs probe = {\"icmp\", \"arp\"}.",
+        name, tostring(x.error))
+    end
   end
   ns.log.info("%s: %d of %d hosts online (%.2f s)", label, #online, #names, core.mono() - started)
   return r, online
@@ -320,6 +326,7 @@ function core.plan()
       end
     end
   end
+  for _, line in ipairs(core.probe_warnings(config)) do lines[#lines + 1] = line end
   add("  wake timeout %s; log %s; state %s", ns.format_duration(s.wake_timeout), s.log_file, s.state_dir)
   return lines
 end

@@ -44,7 +44,7 @@ local function probe_targets(h)
   return out
 end
 
---- Probes hosts concurrently: name -> {up=bool, ip=answering address?, rtt_ms=?, error=?}.
+--- Probes hosts concurrently: name -> {up=bool, ip=answering address?, rtt_ms=?, error=?, asleep=?}.
 function hosts.probe(names)
   local targets, owner = {}, {}
   for _, name in ipairs(names) do
@@ -65,6 +65,8 @@ function hosts.probe(names)
       entry.error = r.error or entry.error
       -- Unknown (could not probe) unless another address of the host gave an answer.
       if r.unknown then entry.unknown = true end
+      -- Seen by ARP alone without a NetBIOS answer: a sleeping PC's NIC (ARP offload).
+      if r.asleep then entry.asleep = true end
     end
   end
   return out
