@@ -133,5 +133,7 @@ final class ARPOffloadTests: XCTestCase {
         XCTAssertEqual(mixed[Self.asleep]?.asleep, true)
         XCTAssertEqual(mixed[Self.winOn]?.up, true)
         XCTAssertLessThan(mixedSeconds, 6, "one extra chain at most: \(mixedSeconds) s")
+        print(String(format: "ARPOffloadTests: 118 silent targets %.3f s; plus one asleep and one on (NetBIOS round) %.3f s",
+                     silentSeconds, mixedSeconds))
     }
 }
