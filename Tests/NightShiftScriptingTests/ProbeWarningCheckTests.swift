@@ -66,7 +66,7 @@ final class RoutedOfficeCheckTests: XCTestCase {
             host "Covered" { ip = "10.94.1.6", probe = { "auto", "tcp:445" } }
             """)
         XCTAssertTrue(output.contains(
-            "warning: host Upstairs: \"auto\" cannot use ARP for 10.94.1.5 (not on-link: 10.94.1.5 is routed through 10.93.0.254"),
+            "warning: host Upstairs: \"auto\" cannot use ARP for 10.94.1.5 from this machine (not on-link: 10.94.1.5 is routed through 10.93.0.254"),
             output)
         XCTAssertTrue(output.contains("add TCP ports it answers, e.g. probe = { \"auto\", \"tcp:445\", \"tcp:3389\" }"), output)
         XCTAssertFalse(output.contains("warning: host Local:"), "on-link: ARP reaches it: \(output)")

@@ -27,7 +27,7 @@ function core.probe_warnings(config)
           local why = core.routed(ip, h.via)
           if why then
             lines[#lines + 1] = string.format(
-              "  warning: host %s: \"auto\" cannot use ARP for %s (%s), so a Windows PC there behind its firewall is missed: add TCP ports it answers, e.g. probe = { \"auto\", \"tcp:445\", \"tcp:3389\" } (%s)",
+              "  warning: host %s: \"auto\" cannot use ARP for %s from this machine (%s), so a Windows PC there behind its firewall is missed: add TCP ports it answers, e.g. probe = { \"auto\", \"tcp:445\", \"tcp:3389\" } (%s)",
               name, ip, why, WINDOWS_PORTS)
             break
           end
