@@ -65,17 +65,24 @@ function actions.linux_ssh(opts)
   }
 end
 
---- Windows clients with the OpenSSH server (its default shell cmd.exe): shutdown.exe, powrprof,
--- PowerShell Set-Date, `query user`.
+--- Windows clients with the OpenSSH server (its default shell cmd.exe): shutdown.exe, PowerShell
+-- SetSuspendState and Set-Date, `query user`.
 -- opts: as for linux_ssh.
 function actions.windows_ssh(opts)
   local p = ssh_prefix(ssh_options("windows_ssh", opts))
   return {
     shutdown = with(p, "shutdown", "/s", "/f", "/t", "0"),
     hibernate = with(p, "shutdown", "/h", "/f"),
-    -- SetSuspendState(hibernate=0, force=1, wakeup events disabled=0). rundll32 passes its
-    -- arguments in a way the function does not expect: with hibernation enabled it hibernates.
-    suspend = with(p, "rundll32.exe", "powrprof.dll,SetSuspendState", "0,1,0"),
+    -- .NET's SetSuspendState(state, force, disableWakeEvent): sleep with wake events left on,
+    -- so a magic packet wakes the PC again (force has had no effect since Windows Vista). Not through rundll32,
+    -- which calls powrprof's SetSuspendState with its own (window, instance, text, show) and
+    -- never passes "0,1,0": the window handle is read as "hibernate" and the text's address as
+    -- "disable wake events". The script is one double-quoted word like set_time's: false is
+    -- written [bool]0 and the state by its enum name, because a $ or a quote would be expanded
+    -- or ended by PowerShell when it is the OpenSSH DefaultShell.
+    suspend = with(p, "powershell", "-NoProfile", "-NonInteractive", "-Command",
+      "\"Add-Type -AssemblyName System.Windows.Forms; [System.Windows.Forms.Application]::SetSuspendState("
+        .. "[System.Windows.Forms.PowerState]::Suspend, [bool]0, [bool]0)\""),
     -- ssh sends the remote command as one string, which cmd.exe (or PowerShell) parses: each
     -- -Command script is one double-quoted word holding no $, quote or cmd.exe metacharacter,
     -- and its only value is {offset} (a sign, digits and a dot, made by NightShift, never taken
@@ -118,10 +125,11 @@ function actions.windows_rpc(opts)
   local message = (opts.message or "NightShift backup finished"):gsub("[{}]", { ["{"] = "{{", ["}"] = "}}" })
   local credentials = opts.credentials:gsub("[{}]", { ["{"] = "{{", ["}"] = "}}" })
   return {
-    -- Samba's remote shutdown (InitiateSystemShutdownEx over \\PIPE\winreg): -f closes
-    -- programs without asking, -t 0 at once. There is no remote hibernate, suspend,
-    -- clock setting or "is somebody logged in" over this protocol.
-    shutdown = { "net", "rpc", "shutdown", "-f", "--timeout=0", "--comment=" .. message,
+    -- Samba's remote shutdown (initshutdown, else winreg's InitiateSystemShutdown): -f closes
+    -- programs without asking. One second, not 0: net reads a timeout of 0 as "none given"
+    -- and asks for its default 20 s countdown. There is no remote hibernate, suspend, clock
+    -- setting or "is somebody logged in" over this protocol.
+    shutdown = { "net", "rpc", "shutdown", "-f", "--timeout=1", "--comment=" .. message,
       "--ipaddress={ip}", "--authentication-file=" .. credentials },
   }
 end
