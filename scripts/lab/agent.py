@@ -166,6 +166,8 @@ class Agent:
         self.session = ("officeuser", "Active")  # who `query user` lists while in_use, and its STATE
         self.refuse_wake = False
         self.wake_disabled = False  # put to sleep with wake events off: no magic packet wakes it
+        self.smb = False  # file sharing on: bin/win-smbd runs while the machine is on
+        self.smb_proc = None
         self.netloss = False
         self.clock_offset = read_offset(self.mdir)
         self.generation = 0
@@ -435,6 +437,14 @@ class Agent:
                     user, " (disconnected session)" if self.in_use and self.session[1] == "Disc" else ""))
                 self.save()
             return ok
+        if op == "smb":  # smb on|off: Windows' file sharing (a real smbd) while the machine is on
+            with self.lock:
+                first = not self.smb and self.smb_proc is None
+                self.smb = (args[0] if args else "on") in ("on", "1", "true", "yes")
+                self.ev("CONFIG", "smb=%s" % self.smb)
+            if first and self.smb:
+                threading.Thread(target=self.smb_loop, daemon=True).start()
+            return ok
         if op == "refuse-wake":
             with self.lock:
                 self.refuse_wake = (args[0] if args else "on") in ("on", "1", "true", "yes")
@@ -474,6 +484,20 @@ class Agent:
             got = self.wait_state(args[0], float(args[1]) if len(args) > 1 else 60)
             return {"ok": got, "status": self.status(), **({} if got else {"error": "timeout"})}
         return {"ok": False, "error": "unknown op %r" % op}
+
+    def smb_loop(self):
+        """Starts bin/win-smbd whenever the machine is on without it (after each boot: powering
+        off kills it with everything else in the machine's namespace), like Windows' Server
+        service; it starts after the address, so a night that uses it waits for port 445."""
+        while not self.stop.is_set():
+            with self.lock:
+                running = self.smb_proc is not None and self.smb_proc.poll() is None
+                if self.smb and self.state == "on" and not running:
+                    env = dict(os.environ, LAB_DIR=self.labdir, LAB_HOME=self.home, LAB_PY=sys.executable)
+                    self.smb_proc = subprocess.Popen([os.path.join(self.home, "bin", "win-smbd"), "run", self.name],
+                                                     stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+                    self.ev("SMB", "smbd started (file sharing, remote shutdown pipe)")
+            self.stop.wait(0.2)
 
     def wait_state(self, want, timeout):
         end = time.time() + timeout
