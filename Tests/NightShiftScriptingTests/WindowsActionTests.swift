@@ -50,7 +50,9 @@ final class WindowsActionTests: XCTestCase {
         let rt = try load(f, actions: "ns.actions.windows_ssh()")
         XCTAssertEqual(try argv(rt, "shutdown"), sshPrefix + ["shutdown", "/s", "/f", "/t", "0"])
         XCTAssertEqual(try argv(rt, "hibernate"), sshPrefix + ["shutdown", "/h", "/f"])
-        XCTAssertEqual(try argv(rt, "suspend"), sshPrefix + Self.suspendCommand)
+        // SetSuspendState returns only after the wake: keep-alives end the ssh that waits for it.
+        XCTAssertEqual(try argv(rt, "suspend"), Array(sshPrefix.prefix(5)) + ["-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3"]
+            + Array(sshPrefix.dropFirst(5)) + Self.suspendCommand)
         XCTAssertEqual(try argv(rt, "in_use"), sshPrefix + ["query", "user"])
         XCTAssertEqual(try argv(rt, "set_time", values: #"{ offset = "-1.250" }"#), sshPrefix + [
             "powershell", "-NoProfile", "-NonInteractive", "-Command",
@@ -82,7 +84,9 @@ final class WindowsActionTests: XCTestCase {
         let rt = try load(f, actions: "ns.actions.windows_ssh()")
         for action in ["shutdown", "hibernate", "suspend", "in_use", "set_time", "get_time"] {
             let a = try XCTUnwrap(try argv(rt, action, values: #"{ epoch_frac = "1796154792.250", offset = "-1.250" }"#), action)
-            let remote = a[sshPrefix.count...].joined(separator: " ")
+            let host = try XCTUnwrap(a.firstIndex(of: "10.0.0.9"), action)
+            XCTAssertEqual(a[host - 1], "--", action)
+            let remote = a[(host + 1)...].joined(separator: " ")
             XCTAssertFalse(remote.contains("ad$"), "\(action): \(remote)")
             // Inside the one double-quoted -Command word a ';' only separates PowerShell
             // statements: neither cmd.exe nor an outer PowerShell acts on it there. Everything

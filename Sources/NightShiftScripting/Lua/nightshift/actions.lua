@@ -29,11 +29,13 @@ local function ssh_options(fname, o)
   return o
 end
 
-local function ssh_prefix(o)
+-- `extra`: -o options of one action, after the site's own (ssh takes the first value given).
+local function ssh_prefix(o, extra)
   local argv = { "ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=" .. tostring(o.connect_timeout or 10) }
   if o.key then argv[#argv + 1] = "-i"; argv[#argv + 1] = o.key end
   if o.port then argv[#argv + 1] = "-p"; argv[#argv + 1] = tostring(o.port) end
   for _, opt in ipairs(o.options or {}) do argv[#argv + 1] = "-o"; argv[#argv + 1] = opt end
+  for _, opt in ipairs(extra or {}) do argv[#argv + 1] = "-o"; argv[#argv + 1] = opt end
   -- The user is the value of -l, so it is never read as an option (check also refuses user
   -- names starting with '-'). `--` ends the options: ssh would otherwise parse a word starting
   -- with '-' after the host as another option (it allows `ssh host -p 22`).
@@ -69,7 +71,12 @@ end
 -- SetSuspendState and Set-Date, `query user`.
 -- opts: as for linux_ssh.
 function actions.windows_ssh(opts)
-  local p = ssh_prefix(ssh_options("windows_ssh", opts))
+  opts = ssh_options("windows_ssh", opts)
+  local p = ssh_prefix(opts)
+  -- SetSuspendState returns only after the PC woke again, and a sleeping PC closes no
+  -- connection: without keep-alives ssh would wait out the action's whole timeout. With
+  -- them it gives up after about 15 s, and the night judges by the PC going quiet.
+  local sleeping = ssh_prefix(opts, { "ServerAliveInterval=5", "ServerAliveCountMax=3" })
   return {
     shutdown = with(p, "shutdown", "/s", "/f", "/t", "0"),
     hibernate = with(p, "shutdown", "/h", "/f"),
@@ -80,7 +87,7 @@ function actions.windows_ssh(opts)
     -- "disable wake events". The script is one double-quoted word like set_time's: false is
     -- written [bool]0 and the state by its enum name, because a $ or a quote would be expanded
     -- or ended by PowerShell when it is the OpenSSH DefaultShell.
-    suspend = with(p, "powershell", "-NoProfile", "-NonInteractive", "-Command",
+    suspend = with(sleeping, "powershell", "-NoProfile", "-NonInteractive", "-Command",
       "\"Add-Type -AssemblyName System.Windows.Forms; [System.Windows.Forms.Application]::SetSuspendState("
         .. "[System.Windows.Forms.PowerState]::Suspend, [bool]0, [bool]0)\""),
     -- ssh sends the remote command as one string, which cmd.exe (or PowerShell) parses: each
