@@ -33,7 +33,7 @@ check "WinPC powered off by it" test "$(power_of WinPC)" = off
 check "the power-off came from net rpc shutdown" test "$(events POWER-REQUEST WinPC | grep -c 'poweroff via net rpc shutdown (notice 1 s)')" = 1
 asked=$(last_event_time RPC-SHUTDOWN WinPC) gone=$(last_event_time OFF WinPC)
 echo "  .. from the request to the power-off: $(fsub "$gone" "$asked") s"
-check "off within 4 s of the request (a 1 s notice, not 20 s)" fcmp "0 < $gone - $asked < 4.0"
+check "off within 8 s of the request (a 1 s notice, not 20 s)" fcmp "0 < $gone - $asked < 8.0"
 check "the night saw it go down" grep -q "Switched-off hosts are down: WinPC" "$NS_LOG"
 check_not "no warning about the shutdown action" grep -q "shutdown action on WinPC exited" "$NS_LOG"
 check "the NAS hibernates after the night" test "$(count_events NAS-SLEEP Server)" = 1
