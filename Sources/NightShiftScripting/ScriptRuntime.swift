@@ -156,7 +156,7 @@ public final class ScriptRuntime {
         func resolve(_ p: String, against variable: String?) -> String {
             ScriptRuntime.resolve(p, against: variable, scriptPath: scriptPath)
         }
-        // Validation filled in every default (dsl.lua's DEFAULTS, their one home): a missing one is a bug.
+        // Validation filled in every default (schema.lua's DEFAULTS, their one home): a missing one is a bug.
         func required<T>(_ key: String, _ value: (LuaValue) -> T?) throws -> T {
             guard let v = value(s[key]) else { throw LuaError(message: "settings.\(key) is missing from the validated configuration") }
             return v
