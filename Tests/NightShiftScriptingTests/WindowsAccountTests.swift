@@ -35,6 +35,26 @@ final class WindowsAccountTests: XCTestCase {
         XCTAssertFalse(e.contains("{user}"), e)
     }
 
+    func testEveryEscapeIsOneLineThatShowsTheNameAsWritten() throws {
+        // "\n" must not split the error over two lines, and the fix offered is the name the
+        // site wrote, not an example.
+        let f = try ScriptFixture()
+        for (written, what) in [(#"OFFICE\newuser"#, "a newline"), (#"OFFICE\tom"#, "a tab"), (#"OFFICE\rolf"#, "a carriage return")] {
+            let p = try f.problems(site(user: "\"" + written + "\""))
+            XCTAssertEqual(p.count, 1, "\(written): \(p)")
+            let e = p.first ?? ""
+            XCTAssertFalse(e.contains("\n") || e.contains("\r") || e.contains("\t"), "one line: \(e)")
+            XCTAssertTrue(e.contains("user name \"\(written)\" holds a control character, \(what) (byte"), e)
+            let doubled = written.replacingOccurrences(of: "\\", with: "\\\\")
+            XCTAssertTrue(e.contains("[[\(written)]]") && e.contains("\"\(doubled)\""), e)
+            XCTAssertFalse(e.contains("{user}"), e)
+        }
+        // A byte Lua has no letter for: shown as a decimal escape, the fix as an example.
+        let p = try f.problems(site(user: #""a\27b""#))
+        XCTAssertEqual(p.count, 1, "\(p)")
+        XCTAssertTrue(p.first?.contains(#"user name "a\27b" holds a control character (byte 27 at position 2)"#) == true, "\(p)")
+    }
+
     func testARefusedNameBringsNoFollowOnErrorAboutUser() throws {
         let f = try ScriptFixture()
         let p = try f.problems(site(user: #""-oProxyCommand=x""#))
