@@ -1,4 +1,4 @@
-@testable import NightShiftCore
+@testable import NightShiftBase
 
 /// The NetBIOS node status decoder (name count, name lengths and the record length come from
 /// the message itself): any datagram decodes or is refused, never traps. The transaction ID

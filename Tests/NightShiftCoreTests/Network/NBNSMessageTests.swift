@@ -1,4 +1,4 @@
-@testable import NightShiftCore
+@testable import NightShiftBase
 import XCTest
 
 /// The NetBIOS node status request and its decoder, against a reply recorded from Samba's nmbd
