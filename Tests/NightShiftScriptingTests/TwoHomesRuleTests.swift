@@ -98,6 +98,33 @@ final class TwoHomesRuleTests: XCTestCase {
         withExtendedLifetime(rt) {}
     }
 
+    /// The `exit_codes` presets have one home (`core.summary.presets`): every name `check`
+    /// takes is one the night judges a run by, and `check` names exactly those.
+    func testTheExitCodePresetsAreTheOnesTheNightJudgesBy() throws {
+        let f = try ScriptFixture()
+        let rt = try f.runtime()
+        let names = try rt.executeWithCore("return table.concat(core.summary.preset_names, ',')").first?.stringValue ?? ""
+        XCTAssertEqual(names, "plain,rsync,freefilesync")
+        let job = """
+            host "A" { ip = "10.0.0.1", mac = "02:00:00:00:00:01" }
+            job "J" { source = "A", target = "A", run = { "true" }, time_sync = "none", exit_codes = %@ }
+            """
+        for name in names.split(separator: ",") {
+            XCTAssertEqual(try f.problems(job.replacingOccurrences(of: "%@", with: "\"\(name)\"")), [], "\(name)")
+            let judged = try rt.executeWithCore("""
+                local job = { run = { "cp" }, exit_codes = "\(name)" }
+                return (core.classify(job, { code = 0, seconds = 1, stderr = "" })), (core.classify(job, { code = 2, seconds = 1, stderr = "" }))
+                """)
+            XCTAssertEqual(judged.map { $0.stringValue ?? "?" }, ["ok", "failed"], "\(name)")
+        }
+        let typo = try f.problems(job.replacingOccurrences(of: "%@", with: "\"rsnyc\""))
+        XCTAssertTrue(typo.first?.hasSuffix("exit_codes: one of plain | rsync | freefilesync expected, got \"rsnyc\"; did you mean \"rsync\"?") == true, "\(typo)")
+        let number = try f.problems(job.replacingOccurrences(of: "%@", with: "5"))
+        XCTAssertTrue(number.first?.hasSuffix("exit_codes: \"plain\", \"rsync\", \"freefilesync\" or {ok={...}, warning={...}} expected, got number") == true,
+                      "\(number)")
+        withExtendedLifetime(rt) {}
+    }
+
     /// `min_interval` has one home, the trigger: the forecast of `status` / `check --explain`
     /// asks `trigger.not_before`, and the night is held back exactly while that says so.
     func testTheForecastAsksTheTriggerForMinInterval() throws {

@@ -177,7 +177,6 @@ end
 -- A rate check: counters sampled `seconds` apart; busy above `kbps` (kilobytes per second).
 local function rate_check(name, fname, read, opts)
   opts = opts or {}
-  if type(opts) ~= "table" then error(string.format("bad argument #1 to '%s' (table expected, got %s)", fname, type(opts)), 3) end
   hints.options(fname, opts, { "kbps", "seconds", "devices" }, 3)
   if opts.devices ~= nil and type(opts.devices) ~= "table" then
     error(string.format("bad argument #1 to '%s' (field 'devices' must be a list of device names)", fname), 3)

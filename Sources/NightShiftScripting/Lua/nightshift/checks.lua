@@ -4,6 +4,7 @@
 -- ping_retries, template: the ranges and placeholders the primitives apply).
 local ns, core = ...
 local util = core.require "nightshift.prelude"
+local summary = core.require "nightshift.summary"
 
 local PLACEHOLDERS = { "ip", "user", "name", "epoch", "epoch_frac", "offset" }
 
@@ -199,7 +200,7 @@ function check.time_sync(v)
 end
 
 function check.exit_codes(v)
-  if type(v) == "string" then return check.enum({ "plain", "rsync", "freefilesync" })(v) end
+  if type(v) == "string" then return check.enum(summary.preset_names)(v) end
   if type(v) == "table" then
     for k, codes in pairs(v) do
       if k ~= "ok" and k ~= "warning" then return nil, "exit_codes takes keys ok and warning, got '" .. tostring(k) .. "'" end
@@ -210,7 +211,7 @@ function check.exit_codes(v)
     end
     return v
   end
-  return nil, "\"plain\", \"rsync\", \"freefilesync\" or {ok={...}, warning={...}} expected, got " .. type(v)
+  return nil, "\"" .. util.join(summary.preset_names, "\", \"") .. "\" or {ok={...}, warning={...}} expected, got " .. type(v)
 end
 
 function check.env(v)

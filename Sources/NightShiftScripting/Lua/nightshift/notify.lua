@@ -35,7 +35,6 @@ local EVENTS = { "sweep", "before_backup", "after_job", "after_backup", "failure
 
 -- Checks the options table of notify.<name>; raises at the site script's line.
 local function options(name, o, required)
-  if type(o) ~= "table" then error(string.format("bad argument #1 to '%s' (table expected, got %s)", name, type(o)), 3) end
   hints.options(name, o, OPTIONS[name], 3)
   for _, key in ipairs(required) do
     if type(o[key]) ~= "string" or o[key] == "" then
