@@ -220,7 +220,10 @@ function busy.disk(opts)
   return c
 end
 
-local ready = { smb = busy.smb, nfs = busy.nfs, logins = busy.logins, inhibitors = busy.inhibitors }
+-- The ready checks settings.busy names by string: the names are the ones check takes and the
+-- default lists (checks.lua), each the ns.busy function of that name.
+local ready = {}
+for _, name in ipairs(core.require("nightshift.checks").ready_busy) do ready[name] = busy[name] end
 
 --- The checks of settings.busy as {name=, run=} (names resolved, functions wrapped).
 local function list_checks(list)

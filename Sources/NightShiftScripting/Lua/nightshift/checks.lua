@@ -225,7 +225,6 @@ function check.env(v)
   return v
 end
 
-
 -- Busy checks and the wake alarm (settings.busy, settings.self_wake) ---------
 local READY_BUSY = { "smb", "nfs", "logins", "inhibitors" }
 

@@ -31,7 +31,8 @@ local OPTIONS = {
 -- Every endpoint a helper registered, for `check --live`'s test messages: {kind=, url=, to=, sendmail=, where=}.
 core.endpoints = {}
 
-local EVENTS = { "sweep", "before_backup", "after_job", "after_backup", "failure", "before_sleep", "stale" }
+-- The events on() takes (dsl.lua): a notification is sent on the same ones.
+local EVENTS = core.events
 
 -- Checks the options table of notify.<name>; raises at the site script's line.
 local function options(name, o, required)
