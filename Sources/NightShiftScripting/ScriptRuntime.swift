@@ -53,7 +53,8 @@ public struct SiteSettings: Sendable, Equatable {
 public struct CycleOutcome: Sendable {
     /// 0 when every job was ok (or nothing ran), 1 when a job failed.
     public var code: Int32
-    /// Whether a backup ran.
+    /// Whether a backup ran. The CLI goes by `code` and `result`; this is what the cycle tests
+    /// read (did the trigger start a night?) without parsing history.jsonl.
     public var ran: Bool
     /// The trigger's reason.
     public var reason: String
