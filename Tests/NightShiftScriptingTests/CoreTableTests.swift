@@ -279,4 +279,35 @@ final class CoreTableTests: XCTestCase {
                           "\(place):\n\(f.logText)")
         }
     }
+
+    /// The payloads of `sweep` and `after_job` hold what the library decides and reports by (the
+    /// sweep the trigger and the night read, the stats the summary reads): a handler gets
+    /// read-only views, and what it tries to write changes neither.
+    func testSweepAndAfterJobHandlersCannotRewriteTheNightsRecords() throws {
+        let f = try ScriptFixture()
+        let script = """
+            settings { self = "Nas", check_every = "1h" }
+            host "Nas" { }
+            job "J" { source = "Nas", target = "Nas", run = { "true" }, time_sync = "none", exit_codes = "rsync" }
+            on("sweep", function(t)
+              local wrote = pcall(function() t.hosts.Ghost = { up = false } end)
+              ns.log.info("sweep: wrote=%s", tostring(wrote))
+            end)
+            on("after_job", function(t)
+              local wrote = pcall(function() t.stats.meaning = "rewritten" end)
+              ns.log.info("after_job: wrote=%s meaning=%s", tostring(wrote), tostring(t.stats.meaning))
+            end)
+            on("after_backup", function(t)
+              ns.log.info("after_backup: ghost=%s meaning=%s", tostring(t.night.was_up.Ghost), tostring(t.results.J.stats.meaning))
+            end)
+            """
+        let path = try f.write("site.lua", script)
+        let rt = try f.runtime()
+        try rt.loadSite(path: path, source: Array(script.utf8))
+        let outcome = try rt.cycle(manual: true)
+        XCTAssertTrue(outcome.ran, "\(outcome)")
+        for line in ["sweep: wrote=false", "after_job: wrote=false meaning=success", "after_backup: ghost=nil meaning=success"] {
+            XCTAssertTrue(f.logText.contains(line), "\(line):\n\(f.logText)")
+        }
+    }
 }

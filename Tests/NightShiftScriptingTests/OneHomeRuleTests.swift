@@ -89,4 +89,46 @@ final class OneHomeRuleTests: XCTestCase {
         XCTAssertEqual(try f.problems("local x = nz"), ["site.lua:1: undefined global 'nz'"])
         XCTAssertFalse(try raised(f, "ns.exec({'true'}, {en = {}})").contains("did you mean"))
     }
+
+    /// The defer gates check their options with the one option checker of the Lua primitives
+    /// (`hints.options`: did-you-mean, synonyms, the list of options; `defer.command`'s argv as
+    /// its array part) and their time limits by `core.check.seconds`: an unknown key, a wrong
+    /// type and a bad limit read as they do through `ns.busy.smb` and the Swift primitives.
+    func testTheDeferGatesCheckOptionsLikeEveryPrimitive() throws {
+        let f = try ScriptFixture()
+        let unknown = [
+            ("ns.defer.ups{ ups = 'u@h', timout = 5 }",
+             "bad argument #1 to 'ups' (unknown option 'timout'; did you mean 'timeout'?; the options are ups, timeout)"),
+            ("ns.defer.command{ {'true'}, timout = 5 }",
+             "bad argument #1 to 'command' (unknown option 'timout'; did you mean 'timeout'?; the options are timeout and the argv items)"),
+            ("ns.defer.command{ 'true', [5] = 'x' }", "bad argument #1 to 'command' (unknown option [5]; the options are timeout and the argv items)"),
+            ("ns.busy.smb{ confg = '/etc/samba/smb.conf' }",
+             "bad argument #1 to 'smb' (unknown option 'confg'; did you mean 'config'?; the options are config)"),
+        ]
+        for (call, message) in unknown {
+            let raised = try raised(f, call)
+            XCTAssertTrue(raised.hasSuffix(":1: " + message), "\(call): \(raised)")
+            XCTAssertFalse(raised.contains("nightshift/"), "raised at the caller's line: \(raised)")
+        }
+        for call in ["ns.defer.ups('u@h')", "ns.defer.command('true')", "ns.busy.smb('x')"] {
+            XCTAssertTrue(try raised(f, call).contains("(table expected, got string)"), call)
+        }
+        // A wrong type and a bad limit: the words of ns.exec's own timeout.
+        XCTAssertTrue(try raised(f, "ns.exec({'true'}, {timeout = 'soon'})").contains("(field 'timeout' must be a number, got string)"))
+        for gate in ["ns.defer.ups{ ups = 'u@h', timeout = %@ }", "ns.defer.command{ {'true'}, timeout = %@ }"] {
+            let call = { (value: String) in try self.raised(f, gate.replacingOccurrences(of: "%@", with: value)) }
+            XCTAssertTrue(try call("'soon'").contains("(field 'timeout' must be a number, got string)"), gate)
+            XCTAssertTrue(try call("0").contains("(field 'timeout' must be more than 0 seconds)"), gate)
+            // Past ten years: passed the gate before, then failed at ns.exec every night.
+            XCTAssertTrue(try call("1e12").contains("(field 'timeout' must be at most"), gate)
+            XCTAssertEqual(try call("2.5"), "no error", gate)
+        }
+        XCTAssertEqual(try raised(f, "ns.defer.command{ 'true', '-v', timeout = 5 }"), "no error")
+        // In a site script: at its line, like every other problem.
+        let p = try f.problems("""
+            local ns = require "nightshift"
+            settings { defer = { ns.defer.command { { "true" }, timout = 5 } } }
+            """)
+        XCTAssertTrue(p.first?.hasPrefix("site.lua:2: bad argument #1 to 'command' (unknown option 'timout'; did you mean 'timeout'?") == true, "\(p)")
+    }
 }

@@ -98,6 +98,70 @@ final class TwoHomesRuleTests: XCTestCase {
         withExtendedLifetime(rt) {}
     }
 
+    /// The `exit_codes` presets have one home (`core.summary.presets`): every name `check`
+    /// takes is one the night judges a run by, and `check` names exactly those.
+    func testTheExitCodePresetsAreTheOnesTheNightJudgesBy() throws {
+        let f = try ScriptFixture()
+        let rt = try f.runtime()
+        let names = try rt.executeWithCore("return table.concat(core.summary.preset_names, ',')").first?.stringValue ?? ""
+        XCTAssertEqual(names, "plain,rsync,freefilesync")
+        let job = """
+            host "A" { ip = "10.0.0.1", mac = "02:00:00:00:00:01" }
+            job "J" { source = "A", target = "A", run = { "true" }, time_sync = "none", exit_codes = %@ }
+            """
+        for name in names.split(separator: ",") {
+            XCTAssertEqual(try f.problems(job.replacingOccurrences(of: "%@", with: "\"\(name)\"")), [], "\(name)")
+            let judged = try rt.executeWithCore("""
+                local job = { run = { "cp" }, exit_codes = "\(name)" }
+                return (core.classify(job, { code = 0, seconds = 1, stderr = "" })), (core.classify(job, { code = 2, seconds = 1, stderr = "" }))
+                """)
+            XCTAssertEqual(judged.map { $0.stringValue ?? "?" }, ["ok", "failed"], "\(name)")
+        }
+        let typo = try f.problems(job.replacingOccurrences(of: "%@", with: "\"rsnyc\""))
+        XCTAssertTrue(typo.first?.hasSuffix("exit_codes: one of plain | rsync | freefilesync expected, got \"rsnyc\"; did you mean \"rsync\"?") == true, "\(typo)")
+        let number = try f.problems(job.replacingOccurrences(of: "%@", with: "5"))
+        XCTAssertTrue(number.first?.hasSuffix("exit_codes: \"plain\", \"rsync\", \"freefilesync\" or {ok={...}, warning={...}} expected, got number") == true,
+                      "\(number)")
+        withExtendedLifetime(rt) {}
+    }
+
+    /// The event names are one list (`core.events`, dsl.lua): every event `on` takes, a
+    /// notification's `on` takes, and a name one refuses, the other refuses with the same hint.
+    func testTheEventsAreOneListForOnAndNotifications() throws {
+        let f = try ScriptFixture()
+        let rt = try f.runtime()
+        let events = try rt.executeWithCore("return table.concat(core.events, ',')").first?.stringValue ?? ""
+        XCTAssertEqual(events, "sweep,before_backup,after_job,after_backup,failure,before_sleep,stale")
+        // Each on its own: a notification's refusal raises, and a raise ends the script.
+        func problems(_ event: String) throws -> [String] {
+            try f.problems("on(\"\(event)\", function() end)")
+                + f.problems("local ns = require \"nightshift\" ns.notify.ntfy { url = \"https://ntfy.example/office\", on = \"\(event)\" }")
+        }
+        for event in events.split(separator: ",") { XCTAssertEqual(try problems(String(event)), [], "\(event)") }
+        let typo = try problems("failur")
+        XCTAssertEqual(typo.count, 2, "\(typo)")
+        XCTAssertTrue(typo.allSatisfy { $0.contains("did you mean \"failure\"?") }, "\(typo)")
+        withExtendedLifetime(rt) {}
+    }
+
+    /// The ready busy checks are one list (checks.lua): every name `settings.busy` takes (and
+    /// its default lists) is an `ns.busy` check the cycle runs, and check names exactly those.
+    func testTheReadyBusyChecksAreOneList() throws {
+        let f = try ScriptFixture()
+        let rt = try f.runtime()
+        let ready = try rt.executeWithCore("""
+            local out = {}
+            for _, name in ipairs(core.defaults.busy) do out[#out + 1] = name .. "=" .. type(ns.busy[name]) end
+            return table.concat(out, ",")
+            """).first?.stringValue
+        XCTAssertEqual(ready, "smb=function,nfs=function,logins=function,inhibitors=function")
+        XCTAssertEqual(try f.problems(#"settings { busy = { "smb", "nfs", "logins", "inhibitors" } }"#), [])
+        let typo = try f.problems(#"settings { busy = { "smbb" } }"#)
+        XCTAssertTrue(typo.first?.hasSuffix(#"item 1: unknown check "smbb" (one of smb | nfs | logins | inhibitors); did you mean "smb"?"#) == true,
+                      "\(typo)")
+        withExtendedLifetime(rt) {}
+    }
+
     /// `min_interval` has one home, the trigger: the forecast of `status` / `check --explain`
     /// asks `trigger.not_before`, and the night is held back exactly while that says so.
     func testTheForecastAsksTheTriggerForMinInterval() throws {

@@ -10,7 +10,6 @@ local SSH_OPTIONS = { "key", "port", "connect_timeout", "options" }
 -- Checks linux_ssh/windows_ssh options at the site script's line (level: the helper's caller).
 local function ssh_options(fname, o)
   if o == nil then return {} end
-  if type(o) ~= "table" then error(string.format("bad argument #1 to '%s' (table expected, got %s)", fname, type(o)), 3) end
   hints.options(fname, o, SSH_OPTIONS, 3)
   local function bad(field, why) error(string.format("bad argument #1 to '%s' (field '%s' %s)", fname, field, why), 4) end
   if o.key ~= nil and (type(o.key) ~= "string" or o.key == "") then bad("key", "must be the path of an ssh identity file") end

@@ -177,7 +177,6 @@ end
 -- A rate check: counters sampled `seconds` apart; busy above `kbps` (kilobytes per second).
 local function rate_check(name, fname, read, opts)
   opts = opts or {}
-  if type(opts) ~= "table" then error(string.format("bad argument #1 to '%s' (table expected, got %s)", fname, type(opts)), 3) end
   hints.options(fname, opts, { "kbps", "seconds", "devices" }, 3)
   if opts.devices ~= nil and type(opts.devices) ~= "table" then
     error(string.format("bad argument #1 to '%s' (field 'devices' must be a list of device names)", fname), 3)
@@ -221,7 +220,10 @@ function busy.disk(opts)
   return c
 end
 
-local ready = { smb = busy.smb, nfs = busy.nfs, logins = busy.logins, inhibitors = busy.inhibitors }
+-- The ready checks settings.busy names by string: the names are the ones check takes and the
+-- default lists (checks.lua), each the ns.busy function of that name.
+local ready = {}
+for _, name in ipairs(core.require("nightshift.checks").ready_busy) do ready[name] = busy[name] end
 
 --- The checks of settings.busy as {name=, run=} (names resolved, functions wrapped).
 local function list_checks(list)

@@ -4,6 +4,7 @@
 -- ping_retries, template: the ranges and placeholders the primitives apply).
 local ns, core = ...
 local util = core.require "nightshift.prelude"
+local summary = core.require "nightshift.summary"
 
 local PLACEHOLDERS = { "ip", "user", "name", "epoch", "epoch_frac", "offset" }
 
@@ -218,7 +219,7 @@ function check.time_sync(v)
 end
 
 function check.exit_codes(v)
-  if type(v) == "string" then return check.enum({ "plain", "rsync", "freefilesync" })(v) end
+  if type(v) == "string" then return check.enum(summary.preset_names)(v) end
   if type(v) == "table" then
     for k, codes in pairs(v) do
       if k ~= "ok" and k ~= "warning" then return nil, "exit_codes takes keys ok and warning, got '" .. tostring(k) .. "'" end
@@ -229,7 +230,7 @@ function check.exit_codes(v)
     end
     return v
   end
-  return nil, "\"plain\", \"rsync\", \"freefilesync\" or {ok={...}, warning={...}} expected, got " .. type(v)
+  return nil, "\"" .. util.join(summary.preset_names, "\", \"") .. "\" or {ok={...}, warning={...}} expected, got " .. type(v)
 end
 
 function check.env(v)
@@ -242,7 +243,6 @@ function check.env(v)
   end
   return v
 end
-
 
 -- Busy checks and the wake alarm (settings.busy, settings.self_wake) ---------
 local READY_BUSY = { "smb", "nfs", "logins", "inhibitors" }

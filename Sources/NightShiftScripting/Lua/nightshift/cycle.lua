@@ -173,7 +173,8 @@ function core.cycle(opts)
   ns.log.info("Sweep of %d hosts:", #hosts.others(false))
   local r = sweep("Sweep")
   local recorded = core.state.record_sweep(r)
-  core.fire("sweep", { hosts = r, online = watched_online(r) })
+  -- The trigger and the night decide by this sweep: handlers get it read-only, as the trigger does.
+  core.fire("sweep", { hosts = core.readonly(r, "the sweep"), online = watched_online(r) })
   -- Notifications a dead endpoint refused earlier go out before this cycle adds its own.
   outbox.flush()
   -- Staleness - each declared job's max_age; the `stale` event once per day per job.

@@ -5,6 +5,7 @@
 -- `--manual` ignores them.
 local ns, core = ...
 core.require "nightshift.prelude"
+local hints = core.require "nightshift.hints"
 local config = core.require "nightshift.dsl"
 local defer = {}
 ns.defer = defer
@@ -13,15 +14,6 @@ local function gate(name, run) return { defer_check = name, run = run } end
 
 local function first_line(text)
   return (((text or ""):match("^%s*([^\n]*)") or ""):gsub("%s+$", ""))
-end
-
-local function options(name, o, allowed)
-  if type(o) ~= "table" then error(string.format("bad argument #1 to '%s' (table expected, got %s)", name, type(o)), 3) end
-  for k in pairs(o) do
-    if not (allowed[k] or (math.type(k) == "integer" and allowed[1])) then
-      error(string.format("bad argument #1 to '%s' (unknown option '%s')", name, tostring(k)), 3)
-    end
-  end
 end
 
 -- Runs argv for a gate: the result table, or nil and why it could not run.
@@ -37,15 +29,14 @@ end
 
 --- Defers while the NUT UPS `ups` ("NAME@HOST[:PORT]", asked with upsc) is on battery or low.
 function defer.ups(o)
-  options("ups", o, { ups = true, timeout = true })
+  hints.options("ups", o, { "ups", "timeout" }, 2)
   local name = o.ups
   if type(name) ~= "string" or not (name:match("^[%w_.-]+@[%w_.-]+$") or name:match("^[%w_.-]+@[%w_.-]+:%d+$")
       or name:match("^[%w_.-]+@%[[%x:.]+%]:?%d*$")) then
     error(string.format("bad argument #1 to 'ups' (field 'ups' must be \"NAME@HOST[:PORT]\", got %s)",
       type(name) == "string" and string.format("%q", name) or type(name)), 2)
   end
-  local timeout = o.timeout or 15
-  if type(timeout) ~= "number" or timeout <= 0 then error("bad argument #1 to 'ups' (field 'timeout' must be a positive number)", 2) end
+  local timeout = hints.seconds_field("ups", o, "timeout", 15, 2)
   return gate("UPS " .. name, function()
     local r, err = query({ "upsc", name }, timeout)
     if not r then
@@ -72,7 +63,7 @@ end
 --- Asks a program: exit 0 go; exit 1 defer, its first output line the reason; anything else
 -- cannot tell (defers). `ns.defer.command{ {"prog", "arg"} }` or `ns.defer.command{"prog", "arg"}`.
 function defer.command(o)
-  options("command", o, { [1] = true, timeout = true })
+  hints.options("command", o, { "timeout" }, 2, "argv")
   local argv = type(o[1]) == "table" and o[1] or o
   local list = {}
   for i = 1, #argv do
@@ -80,8 +71,7 @@ function defer.command(o)
     list[i] = argv[i]
   end
   if #list == 0 then error("bad argument #1 to 'command' (an argv array expected)", 2) end
-  local timeout = o.timeout or 60
-  if type(timeout) ~= "number" or timeout <= 0 then error("bad argument #1 to 'command' (field 'timeout' must be a positive number)", 2) end
+  local timeout = hints.seconds_field("command", o, "timeout", 60, 2)
   return gate(list[1], function()
     local r, err = query(list, timeout)
     if not r then return nil, err end

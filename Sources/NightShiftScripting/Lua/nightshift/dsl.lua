@@ -18,7 +18,9 @@ local config = {
 }
 core.config = config
 
+-- The events a handler can be added for: the one list, which ns.notify.*'s `on` takes too.
 local EVENTS = { "sweep", "before_backup", "after_job", "after_backup", "failure", "before_sleep", "stale" }
+core.events = EVENTS
 
 -- Locations -----------------------------------------------------------------
 

@@ -55,19 +55,45 @@ local OPTION_NOTES = {
 }
 
 --- Raises at the caller's caller (`level` as error() counts from the helper that calls this)
--- for a key of `o` that is not in `allowed`: `bad argument #1 to 'ntfy' (unknown option
--- 'ulr'; did you mean 'url'?; the options are url, on)`.
-function hints.options(fname, o, allowed, level)
+-- when `o` is not a table, or for a key of `o` that is not in `allowed`: `bad argument #1 to
+-- 'ntfy' (unknown option 'ulr'; did you mean 'url'?; the options are url, on)`. With
+-- `positional` (what the array part holds, like "argv"), the keys 1..#o are taken too.
+function hints.options(fname, o, allowed, level, positional)
+  if type(o) ~= "table" then
+    error(string.format("bad argument #1 to '%s' (table expected, got %s)", fname, type(o)), level + 1)
+  end
+  local n = positional and #o or 0
   for key in pairs(o) do
-    if type(key) ~= "string" or not util.contains(allowed, key) then
+    local known = type(key) == "string" and util.contains(allowed, key)
+      or (math.type(key) == "integer" and key >= 1 and key <= n)
+    if not known then
       local note = type(key) == "string" and OPTION_NOTES[key]
       local hint = hints.suggest(key, allowed)
-      error(string.format("bad argument #1 to '%s' (unknown option %s%s%s; the options are %s)", fname,
+      error(string.format("bad argument #1 to '%s' (unknown option %s%s%s; the options are %s%s)", fname,
         type(key) == "string" and ("'" .. key .. "'") or ("[" .. tostring(key) .. "]"),
         hint and ("; did you mean '" .. hint .. "'?") or "", note and ("; " .. note) or "",
-        util.join(allowed, ", ")), level + 1)
+        util.join(allowed, ", "), positional and (" and the " .. positional .. " items") or ""), level + 1)
     end
   end
+end
+
+--- Raises at the caller's caller (`level` as in hints.options) for field `key` of an option
+-- table: `bad argument #1 to 'ups' (field 'timeout' must be a number, got string)`, the
+-- words the Swift primitives use.
+function hints.bad_field(fname, key, requirement, level)
+  error(string.format("bad argument #1 to '%s' (field '%s' %s)", fname, key, requirement), level + 1)
+end
+
+--- Field `key` of `o`, a time limit in seconds, or `default` when it is not given; raises like
+-- hints.bad_field for anything but a number core.check.seconds takes (more than 0, at most
+-- 10 years: the rule of every primitive's durations).
+function hints.seconds_field(fname, o, key, default, level)
+  local v = o[key]
+  if v == nil then return default end
+  if type(v) ~= "number" then hints.bad_field(fname, key, "must be a number, got " .. type(v), level + 1) end
+  local seconds, why = core.check.seconds(v)
+  if not seconds then hints.bad_field(fname, key, why, level + 1) end
+  return seconds
 end
 
 --- Nil when `url` is an http(s) URL with a host; else why not, with the way to write it.

@@ -5,17 +5,11 @@ local ns, core = ...
 local util = core.require "nightshift.prelude"
 local config = core.require "nightshift.dsl"
 core.require "nightshift.hooks"
-core.require "nightshift.summary"
+local summary = core.require "nightshift.summary"
 core.require "nightshift.view"
 local jobrun = {}
 
 local function settings() return config.settings end
-
-local PRESETS = {
-  plain = { ok = { 0 } },
-  rsync = { ok = { 0 }, warning = { 23, 24 } },
-  freefilesync = { ok = { 0 }, warning = { 1 } },
-}
 
 -- Which exit codes mean ok / warning for a job: its own, else those of the copy tool it runs
 -- (core.summary.tool: the one detector, which also reads the tool's counts).
@@ -23,8 +17,8 @@ local function exit_codes(job)
   if type(job.exit_codes) == "table" then
     return { ok = job.exit_codes.ok or { 0 }, warning = job.exit_codes.warning or {} }
   end
-  if type(job.exit_codes) == "string" then return PRESETS[job.exit_codes] end
-  return PRESETS[core.summary.tool(job) or "plain"]
+  if type(job.exit_codes) == "string" then return summary.presets[job.exit_codes] end
+  return summary.presets[summary.tool(job) or "plain"]
 end
 
 --- Maps an exec result to "ok" | "warning" | "failed" and a reason.

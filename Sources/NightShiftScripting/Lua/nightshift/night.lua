@@ -167,7 +167,9 @@ function Night:run(name)
   core.state.job_finished(name, result, reason or "", seconds, self.results[name].stats)
   local level = result == "failed" and ns.log.error or (result == "warning" and ns.log.warn or ns.log.info)
   level("Job %s: %s (%s, %.1f s)", name, result, tostring(reason), seconds)
-  core.fire("after_job", { job = name, result = result, reason = reason, seconds = seconds, stats = ok and stats or nil })
+  -- The stats are the night's own (its summary reads them): a read-only view, like night.results.
+  core.fire("after_job", { job = name, result = result, reason = reason, seconds = seconds,
+    stats = core.readonly(self.results[name].stats, "stats") })
   if result == "failed" then
     core.fire("failure", { job = name, reason = reason, log = ns.log.path() })
   end

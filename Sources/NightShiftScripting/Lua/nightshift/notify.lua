@@ -31,11 +31,11 @@ local OPTIONS = {
 -- Every endpoint a helper registered, for `check --live`'s test messages: {kind=, url=, to=, sendmail=, where=}.
 core.endpoints = {}
 
-local EVENTS = { "sweep", "before_backup", "after_job", "after_backup", "failure", "before_sleep", "stale" }
+-- The events on() takes (dsl.lua): a notification is sent on the same ones.
+local EVENTS = core.events
 
 -- Checks the options table of notify.<name>; raises at the site script's line.
 local function options(name, o, required)
-  if type(o) ~= "table" then error(string.format("bad argument #1 to '%s' (table expected, got %s)", name, type(o)), 3) end
   hints.options(name, o, OPTIONS[name], 3)
   for _, key in ipairs(required) do
     if type(o[key]) ~= "string" or o[key] == "" then

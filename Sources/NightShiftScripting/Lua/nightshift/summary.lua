@@ -20,10 +20,24 @@ local RSYNC_EXIT = {
 -- FreeFileSync's batch exit codes.
 local FFS_EXIT = { [0] = "success", [1] = "finished with warnings", [2] = "finished with errors", [3] = "aborted" }
 
--- The copy tool a job runs: "rsync", "freefilesync" or nil. Its `exit_codes` preset names it;
--- else any argv word (a wrapper such as ssh or a progress filter may come first).
+-- The `exit_codes` presets, in the order messages list them: which exit codes mean ok and
+-- which warning. The one home of their names too (check accepts these, the night judges by them).
+local PRESETS = {
+  { name = "plain", ok = { 0 } },
+  { name = "rsync", ok = { 0 }, warning = { 23, 24 } },
+  { name = "freefilesync", ok = { 0 }, warning = { 1 } },
+}
+summary.preset_names, summary.presets = {}, {}
+for i, p in ipairs(PRESETS) do
+  summary.preset_names[i] = p.name
+  summary.presets[p.name] = { ok = p.ok, warning = p.warning }
+end
+
+-- The copy tool a job runs: "rsync", "freefilesync" or nil. Its `exit_codes` preset names it
+-- (every preset but "plain" is a tool's); else any argv word (a wrapper such as ssh or a
+-- progress filter may come first).
 function summary.tool(job)
-  if job.exit_codes == "rsync" or job.exit_codes == "freefilesync" then return job.exit_codes end
+  if job.exit_codes ~= "plain" and summary.presets[job.exit_codes] then return job.exit_codes end
   local words = type(job.run) == "table" and job.run or (type(job.run) == "string" and { job.run:match("^%s*(%S+)") }) or {}
   for _, word in ipairs(words) do
     local program = tostring(word):match("([^/\\%s]+)$") or ""
