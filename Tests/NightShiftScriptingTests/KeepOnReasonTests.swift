@@ -15,6 +15,8 @@ final class KeepOnReasonTests: XCTestCase {
         var inUseExit: Int = 1
         var stateKnown = true
         var host = "B"
+        /// false: B has no in_use action at all.
+        var hasInUse = true
         /// nil: it may be switched off.
         let reason: String?
     }
@@ -25,7 +27,7 @@ final class KeepOnReasonTests: XCTestCase {
             settings { self = "Nas" }
             host "Nas" { }
             host "B" { ip = "10.0.0.2", mac = "AA-BB-CC-DD-EE-02",
-                       actions = { in_use = { "sh", "-c", "exit \(c.inUseExit)" }, suspend = { "true" } } }
+                       actions = { \(c.hasInUse ? "in_use = { \"sh\", \"-c\", \"exit \(c.inUseExit)\" }," : "") suspend = { "true" } } }
             job "J" { source = "Nas", target = "B", run = { "true" }, after = "suspend", time_sync = "none" }
             """
         let path = try f.write("site.lua", script)
@@ -66,6 +68,16 @@ final class KeepOnReasonTests: XCTestCase {
             Case(name: "woken by an earlier night, still up, in use",
                  setup: "sweep.B.up = true st.hosts.B = { woken_at = nightshift.now() - 60 }", inUseExit: 0,
                  reason: "its in_use check reports a user"),
+            // ARP alone at the sweep and no NetBIOS answer: asleep with ARP offload - or on
+            // behind a firewall that drops NetBIOS too. Only an in_use check can tell.
+            Case(name: "answered ARP only at the sweep, nobody uses it",
+                 setup: "sweep.B = { up = false, asleep = true }", reason: nil),
+            Case(name: "answered ARP only at the sweep, in use",
+                 setup: "sweep.B = { up = false, asleep = true }", inUseExit: 0, reason: "its in_use check reports a user"),
+            Case(name: "answered ARP only at the sweep, no in_use check",
+                 setup: "sweep.B = { up = false, asleep = true }", hasInUse: false,
+                 reason: "it answered only ARP at the sweep before the night"),
+            Case(name: "down at the sweep, no in_use check", setup: "", hasInUse: false, reason: nil),
             Case(name: "woken two days ago is somebody's now",
                  setup: "sweep.B.up = true st.hosts.B = { woken_at = nightshift.now() - 2 * 86400 }",
                  reason: "it was up at the sweep before the night"),

@@ -29,12 +29,13 @@ end
 -- state loaded at the start of the cycle (hosts NightShift woke earlier are its own).
 function core.new_night(sweep, state_known, st)
   local was_up, earlier = {}, {}
-  local unknown = {}
+  local unknown, arp_only = {}, {}
   for name, r in pairs(sweep) do
     -- A host that could not be probed counts as up (docs/design.md, invariant 8): nobody
     -- can say it was off, so it is never switched off by this night.
     was_up[name] = r.up or r.unknown or false
     if r.unknown and not r.up then unknown[name] = true end
+    if r.asleep and not r.up then arp_only[name] = true end
     if r.up and core.woken_earlier(st, name) then
       -- This night's sweep is the one rule (invariant 14): a host that answers now may have
       -- a user by now, whoever woke it; only its in_use check can say nobody uses it.
@@ -47,6 +48,7 @@ function core.new_night(sweep, state_known, st)
     sweep = sweep,
     was_up = was_up,          -- up (or unknown) at the sweep before the night
     unknown_at_sweep = unknown, -- could not be probed at that sweep
+    arp_only_at_sweep = arp_only, -- answered ARP alone, no NetBIOS: asleep (ARP offload) or firewalled
     state_known = state_known, -- false: the sweep could not be recorded -> no power-off
     woken = {},               -- hosts this night woke (down at its sweep, it sent packets)
     woken_earlier = earlier,  -- up at the sweep, left on by an earlier night that woke them
@@ -218,6 +220,13 @@ function Night:keep_on_reason(name)
     return self:_in_use_reason(name)
   end
   if self.was_up[name] then return "it was up at the sweep before the night (somebody uses it)" end
+  if self.arp_only_at_sweep[name] and not core.action_of(hosts.get(name), "in_use") then
+    -- Counted offline so that a sleeping PC does not hold the night, but the same answer
+    -- comes from a PC that is on behind a firewall that drops NetBIOS too: only an in_use
+    -- check may say nobody uses it.
+    return "it answered only ARP at the sweep before the night (asleep with ARP offload, or on behind "
+      .. "a firewall) and has no in_use check to tell that nobody uses it"
+  end
   if self.came_up[name] then return "it came up during the night by itself" end
   if not self.woken[name] then return "this night did not wake it" end
   if self.never_answered[name] and not self.answering[name] then
