@@ -10,7 +10,8 @@ local DEFAULTS = core.require("nightshift.schema").defaults
 -- closures, out of the core table.
 local config, fail, key_location, action_of, unfinished, settings_at
 
-function core.validate()
+-- Fills in the defaults and recognises `self`; returns the settings and where they were given.
+local function settle_settings()
   local settings_seen = settings_at()
   local s = config.settings
   for k, v in pairs(DEFAULTS) do if s[k] == nil then s[k] = v end end
@@ -27,7 +28,11 @@ function core.validate()
       fail(loc or sloc, "%s", detail)
     end
   end
+  return s, sloc
+end
 
+-- Words left without a table, an unknown `self`, hosts that cannot be probed.
+local function check_hosts(s, sloc)
   for _, u in pairs(unfinished) do
     fail(u.loc, "%s \"%s\" has no table (write %s \"%s\" { ... })", u.word, tostring(u.name), u.word, tostring(u.name))
   end
@@ -51,65 +56,70 @@ function core.validate()
       end
     end
   end
+end
 
-  local function host_ref(j, role)
-    local hname = j[role]
-    if hname == nil then return nil end
-    local h = config.hosts[hname]
-    if not h then
-      local hint = util.suggest(hname, config.hosts)
-      fail(key_location(j.loc, role), "job \"%s\": %s: unknown host \"%s\"%s", j.name, role, hname,
-        hint and ("; did you mean \"" .. hint .. "\"?") or "")
-    end
-    return h
+-- The host a job's `role` names, or nil (an unknown name is reported).
+local function host_ref(j, role)
+  local hname = j[role]
+  if hname == nil then return nil end
+  local h = config.hosts[hname]
+  if not h then
+    local hint = util.suggest(hname, config.hosts)
+    fail(key_location(j.loc, role), "job \"%s\": %s: unknown host \"%s\"%s", j.name, role, hname,
+      hint and ("; did you mean \"" .. hint .. "\"?") or "")
   end
+  return h
+end
 
-  for _, jname in ipairs(config.job_order) do
-    local j = config.jobs[jname]
-    local src, dst = host_ref(j, "source"), host_ref(j, "target")
-    for role, h in pairs({ source = src, target = dst }) do
-      if h and h.name ~= s.self and #h.mac == 0 and not (h._bad and h._bad.mac) then
-        fail(key_location(j.loc, role), "job \"%s\": %s \"%s\" has no way to be woken (give host \"%s\" a 'mac')",
-          jname, role, h.name, h.name)
-      end
-    end
-    for role, key in pairs({ target = "after", source = "source_after" }) do
-      local h
-      if role == "target" then h = dst else h = src end
-      local mode = j[key]
-      if h and mode ~= "none" and h.name ~= s.self and not action_of(h, mode) then
-        fail(key_location(j.loc, key), "job \"%s\": %s = \"%s\" but host \"%s\" has no '%s' action (add actions.%s, or settings{actions=...})",
-          jname, key, mode, h.name, mode, mode)
-      end
-    end
-    -- Every action this job will run must have the values its placeholders need.
-    local function needs_user(h, action)
-      local t = h and h.name ~= s.self and action_of(h, action)
-      -- A refused user already has its error: no second one about {user}.
-      if not t or h.user or (h._bad and h._bad.user) then return end
-      for _, arg in ipairs(t) do
-        if arg:find("{user}", 1, true) then
-          fail(h.loc, "host \"%s\": its '%s' action uses {user}, but the host has no 'user'", h.name, action)
-          return
-        end
-      end
-    end
-    if dst then needs_user(dst, j.after); needs_user(dst, "in_use") end
-    if src then needs_user(src, j.source_after) end
-    if src and dst and j.time_sync == "auto" then
-      local needs = {}
-      if src.time_source then needs[#needs + 1] = dst
-      elseif dst.time_source then needs[#needs + 1] = src end
-      for _, h in ipairs(needs) do
-        if h.name ~= s.self and not action_of(h, "set_time") then
-          fail(key_location(j.loc, "time_sync"), "job \"%s\": time_sync = \"auto\" must set the clock of \"%s\", which has no 'set_time' action (add one, or time_sync = \"none\")",
-            jname, h.name)
-        end
-      end
+-- An action the night will run must have the values its placeholders need.
+local function needs_user(s, h, action)
+  local t = h and h.name ~= s.self and action_of(h, action)
+  -- A refused user already has its error: no second one about {user}.
+  if not t or h.user or (h._bad and h._bad.user) then return end
+  for _, arg in ipairs(t) do
+    if arg:find("{user}", 1, true) then
+      fail(h.loc, "host \"%s\": its '%s' action uses {user}, but the host has no 'user'", h.name, action)
+      return
     end
   end
-  -- What the night will run must be there: the programs of argv jobs, and the ssh keys
-  -- named by the actions in use (a missing or world-readable key fails every action at night).
+end
+
+-- What one job needs of its hosts: a way to wake them, the actions its night runs.
+local function check_job(s, jname)
+  local j = config.jobs[jname]
+  local src, dst = host_ref(j, "source"), host_ref(j, "target")
+  for role, h in pairs({ source = src, target = dst }) do
+    if h and h.name ~= s.self and #h.mac == 0 and not (h._bad and h._bad.mac) then
+      fail(key_location(j.loc, role), "job \"%s\": %s \"%s\" has no way to be woken (give host \"%s\" a 'mac')",
+        jname, role, h.name, h.name)
+    end
+  end
+  for role, key in pairs({ target = "after", source = "source_after" }) do
+    local h
+    if role == "target" then h = dst else h = src end
+    local mode = j[key]
+    if h and mode ~= "none" and h.name ~= s.self and not action_of(h, mode) then
+      fail(key_location(j.loc, key), "job \"%s\": %s = \"%s\" but host \"%s\" has no '%s' action (add actions.%s, or settings{actions=...})",
+        jname, key, mode, h.name, mode, mode)
+    end
+  end
+  if dst then needs_user(s, dst, j.after); needs_user(s, dst, "in_use") end
+  if src then needs_user(s, src, j.source_after) end
+  if src and dst and j.time_sync == "auto" then
+    local needs = {}
+    if src.time_source then needs[#needs + 1] = dst
+    elseif dst.time_source then needs[#needs + 1] = src end
+    for _, h in ipairs(needs) do
+      if h.name ~= s.self and not action_of(h, "set_time") then
+        fail(key_location(j.loc, "time_sync"), "job \"%s\": time_sync = \"auto\" must set the clock of \"%s\", which has no 'set_time' action (add one, or time_sync = \"none\")",
+          jname, h.name)
+      end
+    end
+  end
+end
+
+-- The programs of argv jobs must be there.
+local function check_programs()
   for _, jname in ipairs(config.job_order) do
     local j = config.jobs[jname]
     if type(j.run) == "table" and type(j.run[1]) == "string" then
@@ -119,6 +129,11 @@ function core.validate()
       end
     end
   end
+end
+
+-- The ssh keys and Samba credentials the actions in use name: a missing or world-readable
+-- one fails every action at night.
+local function check_secrets(sloc)
   local keys_seen = {}
   local function check_secret(path, what, loc, owner)
     -- {{ and }} are literal braces; a path with a real placeholder is only known at night.
@@ -156,7 +171,10 @@ function core.validate()
         h.own_actions and string.format("host \"%s\": actions.%s", name, action) or string.format("settings: actions.%s", action))
     end
   end
-  -- In file order, so the list reads top to bottom like the script.
+end
+
+-- In file order, so the list reads top to bottom like the script.
+local function sort_errors()
   local function order(e)
     local file, line = e.where:match("^(.*):(%d+)$")
     return file or e.where, tonumber(line) or 0
@@ -167,6 +185,15 @@ function core.validate()
     if fa ~= fb then return fa < fb end
     return la < lb
   end)
+end
+
+function core.validate()
+  local s, sloc = settle_settings()
+  check_hosts(s, sloc)
+  for _, jname in ipairs(config.job_order) do check_job(s, jname) end
+  check_programs()
+  check_secrets(sloc)
+  sort_errors()
   return config.errors
 end
 
