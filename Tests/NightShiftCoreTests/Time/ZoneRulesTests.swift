@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import NightShiftBase
 @testable import NightShiftCore
 
 /// The hand-written TZif reader against Foundation's `TimeZone` (ICU), hour by hour.

@@ -1,10 +1,10 @@
 /// Proleptic Gregorian dates as plain day numbers (days since 1970-01-01), the integer
 /// arithmetic of Howard Hinnant's `days_from_civil` / `civil_from_days`: no Calendar, no
 /// locale, no time zone, so it is exact and cheap for any year a clock can produce.
-enum CivilCalendar {
+public enum CivilCalendar {
     /// The day number of `year`-`month`-`day` (month 1...12; a day past the month's end
     /// simply runs on into the next month).
-    static func days(year: Int, month: Int, day: Int) -> Int {
+    public static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -14,7 +14,7 @@ enum CivilCalendar {
     }
 
     /// Year, month (1...12) and day (1...31) of day number `n`.
-    static func date(_ n: Int) -> (year: Int, month: Int, day: Int) {
+    public static func date(_ n: Int) -> (year: Int, month: Int, day: Int) {
         let z = n + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -27,13 +27,13 @@ enum CivilCalendar {
     }
 
     /// Sunday 0 ... Saturday 6 of day `n` (1970-01-01 was a Thursday).
-    static func weekday(_ n: Int) -> Int { ((n % 7) + 7 + 4) % 7 }
+    public static func weekday(_ n: Int) -> Int { ((n % 7) + 7 + 4) % 7 }
 
     /// Whether `year` has a February 29th.
-    static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
+    public static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
 
     /// The number of days in `month` of `year`.
-    static func daysIn(month: Int, year: Int) -> Int {
+    public static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return isLeap(year) ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -42,5 +42,5 @@ enum CivilCalendar {
     }
 
     /// `floor(a / b)` for a positive `b`, also for negative `a` (Swift's `/` truncates).
-    static func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
+    public static func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
 }

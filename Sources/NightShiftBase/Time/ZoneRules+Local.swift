@@ -90,6 +90,7 @@ extension ZoneRules {
         var chunk = [UInt8](repeating: 0, count: 16_384)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            // Syscall.retryingInterrupts lives in NightShiftCore, above this pure target.
             if n < 0, errno == EINTR { continue }
             guard n >= 0 else { return nil }
             if n == 0 { return bytes }

@@ -102,7 +102,7 @@ public struct ZoneRules: Equatable, Sendable {
 
     /// `epoch` as whole seconds, rounded down, clamped to +-1e11 (3,000 years) so that a
     /// hand-edited absurd value cannot trap the conversion.
-    static func seconds(_ epoch: Double) -> Int {
+    public static func seconds(_ epoch: Double) -> Int {
         epoch.isFinite ? Int(min(max(epoch, -1e11), 1e11).rounded(.down)) : 0
     }
 }
