@@ -1,4 +1,4 @@
-@testable import NightShiftCore
+@testable import NightShiftBase
 
 /// TZif files and POSIX TZ rules: never trap; a file that parses answers every query with an
 /// offset in range, transitions that move forward, and local times within a day of their instant.
