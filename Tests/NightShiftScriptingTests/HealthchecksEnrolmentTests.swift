@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import NightShiftCore
 
 /// `ns.notify.healthchecks{api=, api_key_file=, tags=}` against a local server that answers
 /// like Healthchecks' Management API v3: one check per job, then each job pings its own.
@@ -43,7 +44,7 @@ final class HealthchecksEnrolmentTests: XCTestCase {
         for u in upserts {
             XCTAssertEqual(u["unique"] as? [String], ["name"])
             XCTAssertEqual(u["schedule"] as? String, "0 3 * * *")
-            XCTAssertEqual(u["tz"] as? String, TimeZone.current.identifier)
+            XCTAssertEqual(u["tz"] as? String, ZoneRules.local.identifier)
             XCTAssertEqual(u["tags"] as? String, "nas office")
             XCTAssertNil(u["timeout"], "a schedule, not a period, with a force window")
         }

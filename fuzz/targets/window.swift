@@ -12,7 +12,7 @@ public func fuzzWindow(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         preconditionFailure("canonical text \(window.description) does not parse back")
     }
     let now = Date(timeIntervalSince1970: 1_795_709_711)
-    let next = window.nextStart(after: now, in: TimeZone(identifier: "Europe/Berlin")!)
+    let next = window.nextStart(after: now, in: try! ZoneRules.named("Europe/Berlin"))
     precondition(next > now)
     _ = window.contains(now)
     return 0

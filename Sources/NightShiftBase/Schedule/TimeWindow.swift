@@ -53,21 +53,21 @@ public struct TimeWindow: Equatable, Hashable, Sendable, CustomStringConvertible
     public var description: String { "\(Self.clock(startSecond))-\(Self.clock(endSecond))" }
 
     /// Whether `date` falls inside an occurrence of the window.
-    public func contains(_ date: Date, in timeZone: TimeZone = .current) -> Bool {
-        occurrence(containing: date, in: timeZone) != nil
+    public func contains(_ date: Date, in zone: ZoneRules = .local) -> Bool {
+        occurrence(containing: date, in: zone) != nil
     }
 
     /// The start instant of the occurrence containing `date`, or nil when `date` is outside.
     ///
     /// This is the key for "once per window" bookkeeping: every instant of one occurrence maps
     /// to the same start, e.g. 01:00 in `"22:00-02:00"` maps to 22:00 of the previous day.
-    public func windowStart(containing date: Date, in timeZone: TimeZone = .current) -> Date? {
-        occurrence(containing: date, in: timeZone)?.lowerBound
+    public func windowStart(containing date: Date, in zone: ZoneRules = .local) -> Date? {
+        occurrence(containing: date, in: zone)?.lowerBound
     }
 
     /// The end instant of the occurrence containing `date`, or nil when `date` is outside.
-    public func windowEnd(containing date: Date, in timeZone: TimeZone = .current) -> Date? {
-        occurrence(containing: date, in: timeZone)?.upperBound
+    public func windowEnd(containing date: Date, in zone: ZoneRules = .local) -> Date? {
+        occurrence(containing: date, in: zone)?.upperBound
     }
 
     /// The occurrence (opening ..< closing instant) that contains `date`.
@@ -75,36 +75,40 @@ public struct TimeWindow: Equatable, Hashable, Sendable, CustomStringConvertible
     /// Worked out in instants, not wall-clock readings, so a DST night cannot make a window
     /// vanish: one whose times fall inside a spring-forward gap opens at the first real instant
     /// after the gap, and is open at least one minute even if its end fell into the gap too.
-    public func occurrence(containing date: Date, in timeZone: TimeZone = .current) -> Range<Date>? {
-        let cal = Self.calendar(timeZone)
-        let today = cal.day(of: date)
+    public func occurrence(containing date: Date, in zone: ZoneRules = .local) -> Range<Date>? {
+        let today = zone.localDay(at: ZoneRules.seconds(date.timeIntervalSince1970)).day
         for offset in [0, -1] {
-            let day = cal.day(today, adding: offset)
-            let range = occurrence(openingOn: day, cal)
+            let range = occurrence(openingOn: today + offset, zone)
             if range.contains(date) { return range }
         }
         return nil
     }
 
-    /// The occurrence that opens on local calendar day `day`.
-    private func occurrence(openingOn day: DateComponents, _ cal: Calendar) -> Range<Date> {
-        let open = cal.instant(on: day, atSecond: startSecond)
-        var close = cal.instant(on: spansMidnight ? cal.day(day, adding: 1) : day, atSecond: endSecond)
+    /// The occurrence that opens on local day number `day`.
+    private func occurrence(openingOn day: Int, _ zone: ZoneRules) -> Range<Date> {
+        let open = Self.instant(on: day, atSecond: startSecond, zone)
+        var close = Self.instant(on: spansMidnight ? day + 1 : day, atSecond: endSecond, zone)
         if close <= open { close = open.addingTimeInterval(60) }
         return open..<close
     }
 
     /// The first window start strictly after `date`.
-    public func nextStart(after date: Date, in timeZone: TimeZone = .current) -> Date {
-        let cal = Self.calendar(timeZone)
-        var day = cal.day(of: date)
+    public func nextStart(after date: Date, in zone: ZoneRules = .local) -> Date {
+        var day = zone.localDay(at: ZoneRules.seconds(date.timeIntervalSince1970)).day
         // Two days always suffice; the third guards against a start that DST pushed backwards.
         for _ in 0..<3 {
-            let candidate = cal.instant(on: day, atSecond: startSecond)
+            let candidate = Self.instant(on: day, atSecond: startSecond, zone)
             if candidate > date { return candidate }
-            day = cal.day(day, adding: 1)
+            day += 1
         }
-        return cal.instant(on: day, atSecond: startSecond)
+        return Self.instant(on: day, atSecond: startSecond, zone)
+    }
+
+    /// The instant of a local wall-clock time on a day: of a repeated time (fall back) the first
+    /// of its two instants; of one inside a spring-forward gap, which does not exist, the first
+    /// real instant after the gap (so "02:30" on a 02:00->03:00 night opens at 03:00, not 03:30).
+    private static func instant(on day: Int, atSecond second: Int, _ zone: ZoneRules) -> Date {
+        Date(timeIntervalSince1970: Double(zone.firstInstant(atLocal: day * 86_400 + second)))
     }
 
     private static func secondOfDay(_ text: String, fail: (String) -> TimeWindowError) throws -> Int {
@@ -132,50 +136,5 @@ public struct TimeWindow: Equatable, Hashable, Sendable, CustomStringConvertible
         func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let hm = "\(pad(second / 3_600)):\(pad((second % 3_600) / 60))"
         return second % 60 == 0 ? hm : "\(hm):\(pad(second % 60))"
-    }
-
-    private static func calendar(_ timeZone: TimeZone) -> Calendar {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = timeZone
-        return cal
-    }
-}
-
-fileprivate extension Calendar {
-    /// The local calendar day of `date`.
-    func day(of date: Date) -> DateComponents {
-        dateComponents([.year, .month, .day], from: date)
-    }
-
-    /// The calendar day `days` after `day`; computed at noon so that DST shifts cannot skip a day.
-    func day(_ day: DateComponents, adding days: Int) -> DateComponents {
-        var noon = day
-        noon.hour = 12
-        let base = date(from: noon) ?? Date()
-        let moved = date(byAdding: .day, value: days, to: base) ?? base
-        return self.day(of: moved)
-    }
-
-    /// The instant of a local wall-clock time on a day; of a repeated time (fall back) the first
-    /// of its two instants. A time inside a spring-forward gap does not exist: it becomes the
-    /// first real instant after the gap (Foundation would move it on by the gap's length, so
-    /// "02:30" on a 02:00->03:00 night would open at 03:30 instead of 03:00).
-    func instant(on day: DateComponents, atSecond second: Int) -> Date {
-        var c = day
-        c.hour = second / 3_600
-        c.minute = (second % 3_600) / 60
-        c.second = second % 60
-        c.nanosecond = 0
-        guard let found = date(from: c) else { return Date(timeIntervalSince1970: 0) }
-        let wall = dateComponents([.year, .month, .day, .hour, .minute, .second], from: found)
-        if wall.day == c.day, wall.hour == c.hour, wall.minute == c.minute, wall.second == c.second {
-            return found
-        }
-        // In a gap: the transition that ends it lies within a day before `found`.
-        if let transition = timeZone.nextDaylightSavingTimeTransition(after: found.addingTimeInterval(-86_400)),
-           transition <= found {
-            return transition
-        }
-        return found
     }
 }

@@ -33,7 +33,7 @@ public enum HistoryReport {
 
     /// One text line per record: start, kind and name, result, duration, files/bytes, the cycle's
     /// decision (why a night started or not), the reason (why it failed, what kept this machine awake).
-    public static func render(_ records: [HistoryRecord], timeZone: TimeZone = .current) -> String {
+    public static func render(_ records: [HistoryRecord], timeZone: ZoneRules = .local) -> String {
         let clock = WallClockText(timeZone: timeZone)
         let rows = nightsFirst(records).map { record -> [String] in
             switch record {

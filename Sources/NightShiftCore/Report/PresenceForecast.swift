@@ -59,12 +59,12 @@ public struct PresenceForecast: Equatable, Sendable {
 
     /// The forecast for `watched` (names in order) from `presence`, as of `now`.
     public init(watched: [String], presence: [String: HostPresence], rules: Rules, now: Double,
-                timeZone: TimeZone = .current) {
+                timeZone: ZoneRules = .local) {
         let clock = WallClockText(timeZone: timeZone)
         let from = max(now, rules.notBefore ?? now)
         // Hour starts are worked out in absolute seconds: a DST night simply has one local
         // hour twice or not at all, and each instant reads its own local hour.
-        let offset = Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: from)))
+        let offset = Double(timeZone.utcOffset(at: from))
         let hourStart = ((from + offset) / 3_600).rounded(.down) * 3_600 - offset
         let instants = [from] + (1..<24).map { hourStart + Double($0) * 3_600 }
         func when(_ t: Double) -> String {
@@ -142,7 +142,7 @@ public struct PresenceForecast: Equatable, Sendable {
 
     /// Whether `record` says the host is usually on in the local hour of `t`; nil when no
     /// sweep of that hour could tell. Working days and weekends apart once 3 days of the kind exist.
-    static func usuallyOn(_ record: HostPresence, at t: Double, timeZone: TimeZone) -> Bool? {
+    static func usuallyOn(_ record: HostPresence, at t: Double, timeZone: ZoneRules) -> Bool? {
         let (day, hour) = CivilDay.local(t, timeZone: timeZone)
         let weekday = CivilDay.weekday(day)
         let kind: Set<Int> = weekday == 0 || weekday == 6 ? [0, 6] : [1, 2, 3, 4, 5]

@@ -5,7 +5,7 @@ public enum PresenceReport {
     /// The heading, the column header and one row per host of `names` that has presence
     /// recorded in the four weeks up to `now`; empty when none has.
     public static func lines(_ hosts: [String: HostState], names: [String], now: Double,
-                             timeZone: TimeZone = .current) -> [String] {
+                             timeZone: ZoneRules = .local) -> [String] {
         let rows = names.compactMap { name -> [String]? in
             guard let presence = hosts[name]?.presence?.recent(asOf: now, timeZone: timeZone), !presence.isEmpty else { return nil }
             return [name, "[" + presence.strip + "]", "\(presence.entries.count)", usualHours(presence)]

@@ -10,7 +10,7 @@ public enum StatusReport {
     /// `forecast` (from the site script's watched hosts and force window) follows the presence table;
     /// `undelivered` counts the notifications waiting in the outbox.
     public static func render(_ loaded: LoadedState, stateFile: String? = nil, now: Date = Date(),
-                              timeZone: TimeZone = .current, daemonPID: Int32? = nil, daemonLooked: Bool = false,
+                              timeZone: ZoneRules = .local, daemonPID: Int32? = nil, daemonLooked: Bool = false,
                                forecast: PresenceForecast? = nil, recent: [HistoryRecord] = [], undelivered: Int = 0) -> String {
         let clock = WallClockText(timeZone: timeZone)
         let state = loaded.state
@@ -144,12 +144,10 @@ public enum StatusReport {
 
 /// Formats epochs as local wall-clock text without DateFormatter's locale surprises.
 struct WallClockText {
-    let calendar: Calendar
+    let zone: ZoneRules
 
-    init(timeZone: TimeZone) {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = timeZone
-        calendar = cal
+    init(timeZone: ZoneRules) {
+        zone = timeZone
     }
 
     /// Epochs and spans beyond this many seconds (about 30,000 years) are shown as "?".
@@ -158,18 +156,26 @@ struct WallClockText {
     /// `HH:MM`; "?" for an absurd epoch.
     func time(_ epoch: Double) -> String {
         guard abs(epoch) < Self.plausible else { return "?" }
-        let c = calendar.dateComponents([.hour, .minute], from: Date(timeIntervalSince1970: epoch))
-        func p(_ v: Int?) -> String { let v = v ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
-        return "\(p(c.hour)):\(p(c.minute))"
+        let second = zone.localDay(at: Self.seconds(epoch)).second
+        return "\(Self.two(second / 3_600)):\(Self.two(second % 3_600 / 60))"
     }
 
     /// `YYYY-MM-DD HH:MM`, or with `:SS` when `seconds` is true; "?" for an absurd epoch.
     func dateTime(_ epoch: Double, seconds: Bool = false) -> String {
         guard abs(epoch) < Self.plausible else { return "?" }
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second],
-                                        from: Date(timeIntervalSince1970: epoch))
-        func p(_ v: Int?) -> String { let v = v ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
-        let base = "\(c.year ?? 0)-\(p(c.month))-\(p(c.day)) \(p(c.hour)):\(p(c.minute))"
-        return seconds ? base + ":\(p(c.second))" : base
+        let (day, second) = zone.localDay(at: Self.seconds(epoch))
+        let base = "\(CivilDay.text(day)) \(Self.two(second / 3_600)):\(Self.two(second % 3_600 / 60))"
+        return seconds ? base + ":\(Self.two(second % 60))" : base
     }
+
+    /// `YYYY-MM-DD`, or "?" for an absurd epoch.
+    func day(_ epoch: Double) -> String {
+        guard abs(epoch) < Self.plausible else { return "?" }
+        return CivilDay.text(zone.localDay(at: Self.seconds(epoch)).day)
+    }
+
+    /// Whole seconds, rounded down (1e12 fits an Int; `plausible` keeps absurd values out).
+    private static func seconds(_ epoch: Double) -> Int { Int(epoch.rounded(.down)) }
+
+    private static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 }

@@ -128,7 +128,7 @@ public struct HostPresence: Codable, Equatable, Sendable {
     /// Records a sweep at `time` that found the host up or down, in the local hour of `timeZone`.
     /// Returns false when `time` is not plausible (not recorded).
     @discardableResult
-    public mutating func record(up: Bool, at time: Double, timeZone: TimeZone = .current) -> Bool {
+    public mutating func record(up: Bool, at time: Double, timeZone: ZoneRules = .local) -> Bool {
         guard time.isFinite, time >= Self.earliestPlausible, time < 1e11 else { return false }
         let (today, hour) = CivilDay.local(time, timeZone: timeZone)
         entries.removeAll { $0.number > today + 1 }
@@ -145,7 +145,7 @@ public struct HostPresence: Codable, Equatable, Sendable {
     }
 
     /// Only the days of the four weeks up to `now` (and tomorrow, for a clock slightly behind).
-    public func recent(asOf now: Double, timeZone: TimeZone = .current) -> HostPresence {
+    public func recent(asOf now: Double, timeZone: ZoneRules = .local) -> HostPresence {
         guard now.isFinite, abs(now) < 1e11 else { return self }
         let today = CivilDay.local(now, timeZone: timeZone).day
         var out = self
@@ -196,28 +196,18 @@ public struct HourCount: Equatable, Sendable {
 /// arithmetic: roll-off and weekdays must not depend on DST or the locale.
 enum CivilDay {
     /// The local day number and hour of `epoch` in `timeZone`.
-    static func local(_ epoch: Double, timeZone: TimeZone) -> (day: Int, hour: Int) {
-        let shifted = epoch + Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: epoch)))
+    static func local(_ epoch: Double, timeZone: ZoneRules) -> (day: Int, hour: Int) {
         // Callers pass plausible times; a hand-edited absurd one must not trap the conversion.
-        let seconds = shifted.isFinite ? Int(min(max(shifted, -1e11), 1e11).rounded(.down)) : 0
-        let day = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
-        return (day, (seconds - day * 86_400) / 3_600)
+        let (day, second) = timeZone.localDay(at: ZoneRules.seconds(epoch))
+        return (day, second / 3_600)
     }
 
     /// Sunday 0 ... Saturday 6 of day `n` (1970-01-01 was a Thursday).
-    static func weekday(_ n: Int) -> Int { ((n % 7) + 7 + 4) % 7 }
+    static func weekday(_ n: Int) -> Int { CivilCalendar.weekday(n) }
 
-    /// `YYYY-MM-DD` of day `n` (Howard Hinnant's civil_from_days).
+    /// `YYYY-MM-DD` of day `n`.
     static func text(_ n: Int) -> String {
-        let z = n + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        let (y, m, d) = CivilCalendar.date(n)
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         return "\(y)-\(two(m))-\(two(d))"
     }
@@ -228,12 +218,7 @@ enum CivilDay {
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let y0 = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
               (1...12).contains(m), (1...31).contains(d) else { return nil }
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let n = era * 146_097 + doe - 719_468
+        let n = CivilCalendar.days(year: y0, month: m, day: d)
         // 2025-02-30 would land on March 2nd: only a date that prints back the same is real.
         return Self.text(n) == text ? n : nil
     }

@@ -316,7 +316,7 @@ extension NightShiftState {
     /// Records a sweep: updates each probed host (and its presence, in the local hours of
     /// `timeZone`) and keeps the last `keep` sweeps. Hosts the sweep could not tell about
     /// are not in `sweep.up`, so they count neither as seen up nor as seen down.
-    public mutating func recordSweep(_ sweep: SweepRecord, keep: Int = 10, timeZone: TimeZone = .current) {
+    public mutating func recordSweep(_ sweep: SweepRecord, keep: Int = 10, timeZone: ZoneRules = .local) {
         for (name, up) in sweep.up {
             var host = hosts[name] ?? HostState()
             var presence = host.presence ?? HostPresence()

@@ -24,7 +24,7 @@ enum HealthchecksBindings {
             return [.table(LuaTable([
                 "cron": .string("\(start / 60 % 60) \(start / 3600) * * *"),
                 "length": .integer(Int64(length == 0 ? 86400 : length)),
-                "tz": .string(TimeZone.current.identifier),
+                "tz": .string(ZoneRules.local.identifier),
             ]))]
         }
         /// The `ping_url` of a Management API answer (a check as JSON), or nil.

@@ -12,7 +12,7 @@ final class HistoryReadingOrderTests: XCTestCase {
         let c = HistoryRecord.job(JobRecord(name: "C", start: 210, end: 220, result: .ok))
         let second = HistoryRecord.cycle(CycleRecord(start: 200, end: 230, ran: true, reason: "window", result: "ok"))
         XCTAssertEqual(HistoryReport.nightsFirst([earlier, a, b, night, c, second]), [earlier, night, a, b, second, c])
-        let text = HistoryReport.render([a, b, night], timeZone: TimeZone(identifier: "UTC")!)
+        let text = HistoryReport.render([a, b, night], timeZone: ZoneRules.utc)
         let lines = text.split(separator: "\n")
         XCTAssertTrue(lines[1].contains("night"), text)
         XCTAssertTrue(lines[2].contains("job A") && lines[3].contains("job B"), text)

@@ -4,7 +4,7 @@ import XCTest
 
 /// Tonight's likely start, from recorded presence and the trigger's settings.
 final class PresenceForecastTests: XCTestCase {
-    let utc = TimeZone(identifier: "UTC")!
+    let utc = ZoneRules.utc
     /// 2025-01-10 00:00:00 UTC, a Friday.
     let day0 = 1_736_467_200.0
 

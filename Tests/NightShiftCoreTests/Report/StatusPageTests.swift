@@ -5,7 +5,7 @@ import XCTest
 /// The status page renderer: the DESIGN v3 hooks carry the right states, everything that came
 /// from a log, a tool or a host is escaped, and the page needs nothing from outside.
 final class StatusPageTests: XCTestCase {
-    let utc = TimeZone(identifier: "UTC")!
+    let utc = ZoneRules.utc
     // 2025-01-10 12:00:00 UTC
     let t = 1_736_510_400.0
     let day = 86_400.0

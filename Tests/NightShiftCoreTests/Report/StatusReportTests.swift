@@ -3,7 +3,7 @@ import XCTest
 @testable import NightShiftCore
 
 final class StatusReportTests: XCTestCase {
-    let utc = TimeZone(identifier: "UTC")!
+    let utc = ZoneRules.utc
     // 2025-01-10 12:00:00 UTC
     let now = Date(timeIntervalSince1970: 1_736_510_400)
 

@@ -2,13 +2,14 @@ import XCTest
 @testable import NightShiftCore
 
 final class TimeWindowTests: XCTestCase {
-    let utc = TimeZone(identifier: "UTC")!
-    let berlin = TimeZone(identifier: "Europe/Berlin")!
+    let utc = ZoneRules.utc
+    let berlin = try! ZoneRules.named("Europe/Berlin")
 
-    /// Builds an instant from local wall-clock fields in `zone`.
-    func at(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int = 0, in zone: TimeZone) -> Date {
+    /// Builds an instant from local wall-clock fields in `zone`, through Foundation's calendar
+    /// (a second opinion on the zone reader).
+    func at(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int = 0, in zone: ZoneRules) -> Date {
         var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = zone
+        cal.timeZone = TimeZone(identifier: zone.identifier)!
         return cal.date(from: DateComponents(year: y, month: mo, day: d, hour: h, minute: mi, second: s))!
     }
 
@@ -80,7 +81,7 @@ final class TimeWindowTests: XCTestCase {
 
     func testTimeZoneIsHonoured() throws {
         let w = try TimeWindow(parsing: "03:00-05:00")
-        let tokyo = TimeZone(identifier: "Asia/Tokyo")!
+        let tokyo = try ZoneRules.named("Asia/Tokyo")
         // 19:00 UTC is 04:00 in Tokyo.
         let instant = at(2025, 1, 10, 19, 0, in: utc)
         XCTAssertFalse(w.contains(instant, in: utc))

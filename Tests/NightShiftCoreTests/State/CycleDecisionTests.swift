@@ -26,7 +26,7 @@ final class CycleDecisionTests: XCTestCase {
             .cycle(CycleRecord(start: 0, end: 60, ran: true, decision: "force window 03:00-05:00", reason: "Copy: exit 23",
                                result: "failed", sleep: "busy: smb: 1 SMB session alice@192.168.1.20")),
             .job(JobRecord(name: "Copy", start: 1, end: 59, result: .failed, reason: "exit 23")),
-        ], timeZone: TimeZone(identifier: "UTC")!)
+        ], timeZone: ZoneRules.utc)
         let lines = text.split(separator: "\n").map(String.init)
         XCTAssertTrue(lines[0].contains("DECISION") && lines[0].contains("REASON"), text)
         XCTAssertTrue(lines[1].contains("force window 03:00-05:00")
@@ -43,7 +43,7 @@ final class CycleDecisionTests: XCTestCase {
                                result: "failed", sleep: "busy: nfs: 2 clients")),
         ]
         let text = StatusReport.render(LoadedState(state: state, condition: .known), now: Date(timeIntervalSince1970: 120),
-                                       timeZone: TimeZone(identifier: "UTC")!, recent: recent)
+                                       timeZone: ZoneRules.utc, recent: recent)
         XCTAssertTrue(text.contains("Last cycle: started 1970-01-01 00:00, took 1m 00s: failed (Copy: exit 23)\nDecision: force window 03:00-05:00"), text)
         XCTAssertTrue(text.contains("Recent decisions (newest first):\n  1970-01-01 00:00: backed up - force window 03:00-05:00; result: failed (Copy: exit 23); this machine stayed awake: busy: nfs: 2 clients"), text)
         XCTAssertTrue(text.contains("Kept this machine awake at 1970-01-01 00:01: busy: nfs: 2 clients"), text)

@@ -4,8 +4,8 @@ import XCTest
 
 /// The presence record: local hours per day, bounded, and robust against clocks and hand edits.
 final class HostPresenceTests: XCTestCase {
-    let utc = TimeZone(identifier: "UTC")!
-    let berlin = TimeZone(identifier: "Europe/Berlin")!
+    let utc = ZoneRules.utc
+    let berlin = try! ZoneRules.named("Europe/Berlin")
     /// 2025-01-10 00:00:00 UTC, a Friday.
     let day0 = 1_736_467_200.0
 

@@ -62,7 +62,7 @@ final class StalenessTests: XCTestCase {
         XCTAssertEqual(HistoryReport.select(records, allCycles: true).count, 4)
         XCTAssertEqual(HistoryReport.select(records, job: "B"), [records[2]])
         XCTAssertEqual(HistoryReport.select(records, last: 1), [records[3]])
-        let text = HistoryReport.render(HistoryReport.select(records), timeZone: TimeZone(identifier: "UTC")!)
+        let text = HistoryReport.render(HistoryReport.select(records), timeZone: ZoneRules.utc)
         XCTAssertTrue(text.contains("1970-01-01 00:00:03") && text.contains("job B") && text.contains("exit 3"), text)
     }
 }

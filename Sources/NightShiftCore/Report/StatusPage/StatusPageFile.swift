@@ -37,7 +37,7 @@ extension StatusPage {
     /// only (the last ``days`` days plus one), never the whole file's past.
     public static func input(stateDir: String, site: String, forceWindow: String? = nil, jobOrder: [String] = [],
                              hostOrder: [String] = [], logFile: String? = nil, now: Double,
-                             timeZone: TimeZone = .current) throws -> StatusPageInput {
+                             timeZone: ZoneRules = .local) throws -> StatusPageInput {
         let loaded = try StateStore(directory: stateDir).load(quarantine: false)
         let history = try recentHistory(stateDir: stateDir, now: now)
         let lastLine = loaded.state.night.running == nil ? nil : logFile.flatMap(lastLine(ofLog:))

@@ -11,7 +11,7 @@ public struct StatusPageInput: Sendable {
     /// The moment the page describes (epoch).
     public var now: Double
     /// The zone of the times and days shown.
-    public var timeZone: TimeZone
+    public var timeZone: ZoneRules
     /// The force window, when the site has one (for "next window").
     public var forceWindow: TimeWindow?
     /// The jobs in the script's order; empty: the state's jobs by name.
@@ -22,7 +22,7 @@ public struct StatusPageInput: Sendable {
     public var lastLogLine: String?
 
     /// Creates the input.
-    public init(site: String, loaded: LoadedState, history: [HistoryRecord], now: Double, timeZone: TimeZone = .current,
+    public init(site: String, loaded: LoadedState, history: [HistoryRecord], now: Double, timeZone: ZoneRules = .local,
                 forceWindow: TimeWindow? = nil, jobOrder: [String] = [], hostOrder: [String] = [],
                 lastLogLine: String? = nil) {
         self.site = site

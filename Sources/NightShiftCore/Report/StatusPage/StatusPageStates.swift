@@ -51,12 +51,9 @@ extension StatusPageInput {
 
     /// The last `StatusPage.days` days, oldest first, as `YYYY-MM-DD`.
     var lastDays: [String] {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = timeZone
-        let today = cal.startOfDay(for: Date(timeIntervalSince1970: now))
-        return (0..<StatusPage.days).reversed().compactMap { back in
-            cal.date(byAdding: .day, value: -back, to: today).map { day($0.timeIntervalSince1970 + 3_600) }
-        }
+        guard abs(now) < WallClockText.plausible else { return Array(repeating: "?", count: StatusPage.days) }
+        let today = timeZone.localDay(at: Int(now.rounded(.down))).day
+        return (0..<StatusPage.days).reversed().map { CivilDay.text(today - $0) }
     }
 
     /// Per day: the worst night that started that day; a past day without a night, after the
@@ -100,15 +97,5 @@ extension CycleRecord {
         guard let sleep else { return nil }
         let reasons = ["busy:", "watched hosts online", "state unknown"]
         return reasons.contains(where: { sleep.hasPrefix($0) }) ? sleep : nil
-    }
-}
-
-extension WallClockText {
-    /// `YYYY-MM-DD`, or "?" for an absurd epoch.
-    func day(_ epoch: Double) -> String {
-        guard abs(epoch) < Self.plausible else { return "?" }
-        let c = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: epoch))
-        func p(_ v: Int?) -> String { let v = v ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
-        return "\(c.year ?? 0)-\(p(c.month))-\(p(c.day))"
     }
 }
