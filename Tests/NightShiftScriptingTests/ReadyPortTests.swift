@@ -40,7 +40,7 @@ final class ReadyPortTests: XCTestCase {
 
     func testNoSSHNoWait() throws {
         XCTAssertEqual(try ports(""), "")
-        XCTAssertEqual(try ports("actions = ns.actions.windows_rpc { credentials = \"/etc/nightshift/smb.cred\" }"), "")
+        XCTAssertEqual(try ports("actions = { shutdown = { \"net\", \"rpc\", \"shutdown\", \"--ipaddress={ip}\" } }"), "")
         XCTAssertEqual(try ports("actions = { shutdown = { \"sshpass\", \"ssh\", \"{ip}\" } }"), "")
     }
 

@@ -11,26 +11,27 @@ import XCTest
 final class ReadyWaitTests: XCTestCase {
     /// A loopback port that refuses connections until `listen()`, like a PC whose sshd has not
     /// started: bound, so no other socket takes the port meanwhile.
-    final class LateListener {
+    final class LateListener: Sendable {
         let fd: Int32
         let port: UInt16
 
         init() throws {
-            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
             let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
             let named = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
             }
             guard bound == 0, named == 0 else {
-                close(fd)
+                close(socketFD)
                 throw XCTSkip("cannot bind a loopback port: \(String(cString: strerror(errno)))")
             }
+            fd = socketFD
             port = UInt16(bigEndian: address.sin_port)
         }
 

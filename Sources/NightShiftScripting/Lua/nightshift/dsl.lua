@@ -252,6 +252,32 @@ function check.probe(v)
   return v
 end
 
+local READY_FORMS = "\"auto\", \"none\", \"tcp:PORT\" or an array of \"tcp:PORT\""
+
+local function ready_port(v)
+  local port = type(v) == "string" and math.tointeger(tonumber(v:match("^tcp:(%d+)$") or ""))
+  if port and port >= 1 and port <= 65535 then return v end
+  return nil, "\"tcp:PORT\" (port 1-65535) expected, got " .. (type(v) == "string" and ("\"" .. v .. "\"") or type(v))
+end
+
+-- A host's `ready`: TCP ports that must accept a connection before a job acts on it.
+function check.ready(v)
+  if v == "auto" or v == "none" then return v end
+  if type(v) ~= "table" then
+    if ready_port(v) then return v end
+    return nil, READY_FORMS .. " expected, got " .. (type(v) == "string" and ("\"" .. v .. "\"") or type(v))
+  end
+  for k in pairs(v) do
+    if math.type(k) ~= "integer" or k < 1 or k > #v then return nil, "an array of \"tcp:PORT\" expected, got key " .. tostring(k) end
+  end
+  if #v == 0 then return nil, "an array of \"tcp:PORT\" must not be empty (\"none\": no wait)" end
+  for i, item in ipairs(v) do
+    local ok, err = ready_port(item)
+    if not ok then return nil, "item " .. i .. ": " .. err end
+  end
+  return v
+end
+
 function check.argv(v)
   if type(v) ~= "table" or #v == 0 then return nil, "an argv template (array of strings) expected, got " .. type(v) end
   for i, item in ipairs(v) do
@@ -408,6 +434,7 @@ local SCHEMA = {
     probe = check.probe,
     actions = check.actions,
     wake_timeout = check.positive_duration,
+    ready = check.ready,
   },
   job = {
     source = check.string,
@@ -538,6 +565,8 @@ host = declaration("host", config.hosts, config.host_order, function(h, tbl)
   h.time_source = h.time_source or false
   -- "auto": ICMP, plus ARP where the address is on a local link (PCs that drop ping).
   h.probe = h.probe or "auto"
+  -- "auto": the ports of its ssh actions (nightshift.ready), known once settings.actions is.
+  h.ready = h.ready or "auto"
 end)
 
 --- Declares a backup job: `job "Name" { source = ..., target = ..., run = ..., after = ... }`.
