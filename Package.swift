@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "nightshift", targets: ["nightshift"]),
         .library(name: "LuaBinding", targets: ["LuaBinding"]),
+        .library(name: "NightShiftBase", targets: ["NightShiftBase"]),
         .library(name: "NightShiftCore", targets: ["NightShiftCore"]),
     ],
     dependencies: [
@@ -36,10 +37,15 @@ let package = Package(
         // libcurl for HTTP, opened with dlopen on the first request (no link-time dependency).
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
 
+        // Layer 2a: the pure half of the core: parsers, formats, schedule math, reply decoders.
+        // No I/O, no SwiftPM dependency: the fuzzers build this folder as it is.
+        .target(name: "NightShiftBase", swiftSettings: strict),
+
         // Layer 2: mechanism. Knows no Lua.
         .target(
             name: "NightShiftCore",
             dependencies: [
+                "NightShiftBase",
                 "CCurl",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
@@ -51,7 +57,7 @@ let package = Package(
         // Layer 3: the `nightshift` Lua module and the embedded Lua standard library.
         .target(
             name: "NightShiftScripting",
-            dependencies: ["LuaBinding", "NightShiftCore"],
+            dependencies: ["LuaBinding", "NightShiftBase", "NightShiftCore"],
             swiftSettings: strict,
             plugins: ["EmbedLua"]
         ),
@@ -81,7 +87,7 @@ let package = Package(
         .plugin(name: "EmbedLua", capability: .buildTool(), dependencies: ["EmbedLuaTool"]),
 
         .testTarget(name: "LuaBindingTests", dependencies: ["LuaBinding"], swiftSettings: strict),
-        .testTarget(name: "NightShiftCoreTests", dependencies: ["NightShiftCore"], swiftSettings: strict),
+        .testTarget(name: "NightShiftCoreTests", dependencies: ["NightShiftBase", "NightShiftCore"], swiftSettings: strict),
         .testTarget(
             name: "NightShiftScriptingTests",
             dependencies: ["NightShiftScripting", "NightShiftCore", "LuaBinding"],

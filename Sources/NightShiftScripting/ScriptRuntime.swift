@@ -53,7 +53,8 @@ public struct SiteSettings: Sendable, Equatable {
 public struct CycleOutcome: Sendable {
     /// 0 when every job was ok (or nothing ran), 1 when a job failed.
     public var code: Int32
-    /// Whether a backup ran.
+    /// Whether a backup ran. The CLI goes by `code` and `result`; this is what the cycle tests
+    /// read (did the trigger start a night?) without parsing history.jsonl.
     public var ran: Bool
     /// The trigger's reason.
     public var reason: String
@@ -156,7 +157,7 @@ public final class ScriptRuntime {
         func resolve(_ p: String, against variable: String?) -> String {
             ScriptRuntime.resolve(p, against: variable, scriptPath: scriptPath)
         }
-        // Validation filled in every default (dsl.lua's DEFAULTS, their one home): a missing one is a bug.
+        // Validation filled in every default (schema.lua's DEFAULTS, their one home): a missing one is a bug.
         func required<T>(_ key: String, _ value: (LuaValue) -> T?) throws -> T {
             guard let v = value(s[key]) else { throw LuaError(message: "settings.\(key) is missing from the validated configuration") }
             return v

@@ -3,7 +3,7 @@ import LuaBinding
 @testable import NightShiftScripting
 import XCTest
 
-/// Every setting's default lives in the Lua schema (dsl.lua's DEFAULTS) only: the Swift side
+/// Every setting's default lives in the Lua schema (schema.lua's DEFAULTS) only: the Swift side
 /// reads the validated settings, so changing a default there changes what Swift uses.
 final class SettingDefaultsTests: XCTestCase {
     func testSwiftReadsTheSchemasDefaults() throws {

@@ -1,4 +1,4 @@
-@testable import NightShiftCore
+@testable import NightShiftBase
 
 /// AddressText: never traps; an accepted address is accepted again and holds no NUL
 /// (which C would silently cut off).

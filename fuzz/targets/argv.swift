@@ -1,4 +1,4 @@
-@testable import NightShiftCore
+@testable import NightShiftBase
 
 /// ArgvTemplate: never traps; substitution keeps one element per template element, and a
 /// value never adds or loses an element (invariant 6).

@@ -1,4 +1,4 @@
-@testable import NightShiftCore
+@testable import NightShiftBase
 
 /// The ARP reply decoder and the rtnetlink route answer parser (lengths come from the
 /// message itself): any bytes decode or are refused, never trap.

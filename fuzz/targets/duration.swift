@@ -1,4 +1,4 @@
-@testable import NightShiftCore
+@testable import NightShiftBase
 
 /// DurationText.parse / validate / format / countdown: never trap, results in range.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,4 +1,4 @@
-@testable import NightShiftCore
+@testable import NightShiftBase
 
 /// The ICMP reply decoders (v4 with and without IP header, v6, error-queue entries):
 /// any bytes decode or are refused, never trap.

@@ -1,4 +1,4 @@
-@testable import NightShiftCore
+@testable import NightShiftBase
 
 /// MACAddress parsing and SecureOn passwords: never trap; the canonical text parses back.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,4 +1,4 @@
-@testable import NightShiftCore
+@testable import NightShiftBase
 
 /// SizeText.parse / validate: never trap, results in 1 MiB ... 64 GiB.
 @_cdecl("LLVMFuzzerTestOneInput")

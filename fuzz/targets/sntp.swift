@@ -1,4 +1,4 @@
-@testable import NightShiftCore
+@testable import NightShiftBase
 
 /// The SNTP reply decoder: any datagram decodes or is refused, never traps; a sample has
 /// finite numbers and a non-negative delay.

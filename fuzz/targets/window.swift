@@ -1,4 +1,4 @@
-@testable import NightShiftCore
+@testable import NightShiftBase
 import Foundation
 
 /// TimeWindow parsing: never traps; the canonical text parses back to the same window,

@@ -65,165 +65,18 @@ struct ProbeScheduler {
     /// With a stop signal, poll wakes at least this often (seconds) to look at it.
     static let stopCheckInterval = 0.05
 
-    private struct TargetState {
-        var decided: ProbeResult?
-        var attempts = 0
-        var extraAttempts = 0
-        var nextSendAt = 0.0
-        var lastSentAt = 0.0
-        var lastError: String?
-        /// The latest attempt failed on this machine: the target's state is unknown.
-        var lastWasLocal = false
-        var busySince: Double?
-        var dropsAtLastSend: UInt64 = 0
-    }
-
     /// Runs until every target `0..<count` (indices into the transport's list) is decided, or
     /// the stop signal ends it (then the undecided ones get their state so far).
     func run(count: Int, transport: ProbeTransport) -> [Int: ProbeResult] {
-        let start = NetSys.monotonic()
-        var states = [TargetState](repeating: TargetState(nextSendAt: start), count: count)
-        var pending = Array(0..<count)
-        var sendsSinceDrain = 0
-        var answersSeen = 0
-
-        func decide(_ target: Int, _ result: ProbeResult) {
-            guard states[target].decided == nil else { return }
-            states[target].decided = result
-            transport.retire(target: target)
-            if result.up { schedule.stop?.noteAnswer(schedule.targetNames?[target]) }
+        var run = ProbeRun(schedule: schedule, transport: transport, count: count, start: NetSys.monotonic())
+        while schedule.stop?.shouldStop != true {
+            run.takeAnswersOfOtherProbes()
+            run.sendDueProbes(now: NetSys.monotonic())
+            let now = NetSys.monotonic()
+            run.decideExpired(now: now)
+            if run.pending.isEmpty { break }
+            run.waitForReplies(now: now)
         }
-
-        func apply(_ events: [ProbeEvent]) {
-            for event in events {
-                switch event {
-                case let .answered(target, rtt):
-                    decide(target, ProbeResult(up: true, rttMilliseconds: rtt))
-                case let .unreachable(target, reason):
-                    if schedule.unreachableIsFinal {
-                        decide(target, ProbeResult(up: false, error: reason))
-                    } else {
-                        states[target].lastError = reason
-                        states[target].lastWasLocal = false
-                    }
-                }
-            }
-        }
-
-        /// Reads whatever is ready now, without waiting.
-        func drain() {
-            var descriptors = transport.pollDescriptors(now: NetSys.monotonic())
-            let ready = descriptors.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), 0) }
-            if ready > 0 { apply(transport.handle(ready: descriptors.filter { $0.revents != 0 }, now: NetSys.monotonic())) }
-        }
-
-        func failedLocally(_ target: Int, _ reason: String, at now: Double) {
-            if schedule.unreachableIsFinal {
-                decide(target, ProbeResult(up: false, error: reason, unknown: true))
-                return
-            }
-            states[target].attempts += 1
-            states[target].lastSentAt = now
-            states[target].nextSendAt = now + schedule.spacing
-            states[target].lastError = reason
-            states[target].lastWasLocal = true
-            states[target].busySince = nil
-        }
-
-        /// The verdict for a target that got no answer: unknown when our side failed, else down.
-        func unanswered(_ state: TargetState) -> ProbeResult {
-            if state.lastWasLocal { return ProbeResult(up: false, error: state.lastError, unknown: true) }
-            if transport.receiveDrops > state.dropsAtLastSend {
-                return ProbeResult(up: false, error: "replies were lost: our receive buffer overflowed", unknown: true)
-            }
-            return ProbeResult(up: false, error: state.lastError ?? schedule.silenceMessage)
-        }
-
-        while true {
-            if schedule.stop?.shouldStop == true { break }
-            // Another probe of the same address (another loop) got an answer: this one is done.
-            if let stop = schedule.stop, let names = schedule.targetNames, stop.answersSoFar != answersSeen {
-                answersSeen = stop.answersSoFar
-                for target in pending where states[target].decided == nil && stop.hasAnswered(names[target]) {
-                    decide(target, ProbeResult(up: false, error: "answered another probe"))
-                }
-            }
-            var now = NetSys.monotonic()
-            for target in pending where states[target].decided == nil {
-                let state = states[target]
-                if let limit = schedule.maxAttempts, state.attempts >= limit + state.extraAttempts { continue }
-                guard state.nextSendAt <= now, now < schedule.deadline else { continue }
-                switch transport.send(target: target, now: now) {
-                case .sent:
-                    states[target].attempts += 1
-                    states[target].lastSentAt = now
-                    states[target].nextSendAt = now + schedule.spacing
-                    states[target].busySince = nil
-                    states[target].lastWasLocal = false
-                    states[target].dropsAtLastSend = transport.receiveDrops
-                    sendsSinceDrain += 1
-                    if sendsSinceDrain >= Self.sendsPerDrain {
-                        sendsSinceDrain = 0
-                        drain()
-                    }
-                case .busy(let reason):
-                    let since = state.busySince ?? now
-                    states[target].busySince = since
-                    if now - since >= schedule.probeTimeout {
-                        failedLocally(target, "cannot send: \(reason)", at: now)
-                    } else {
-                        states[target].nextSendAt = now + 0.001
-                        // A full queue may be full of our own unread replies.
-                        drain()
-                    }
-                case .localFailure(let reason):
-                    failedLocally(target, reason, at: now)
-                }
-            }
-
-            now = NetSys.monotonic()
-            for target in pending where states[target].decided == nil {
-                let state = states[target]
-                let limit = schedule.maxAttempts.map { $0 + state.extraAttempts }
-                let exhausted = limit.map { state.attempts >= $0 } ?? false
-                guard now >= schedule.deadline || (exhausted && now >= state.lastSentAt + schedule.probeTimeout) else {
-                    continue
-                }
-                // Our socket dropped replies since this target's last probe: ask again
-                // rather than call it down.
-                if now < schedule.deadline, !state.lastWasLocal, transport.receiveDrops > state.dropsAtLastSend,
-                   state.extraAttempts < Self.maxExtraAttempts {
-                    states[target].extraAttempts += 1
-                    states[target].nextSendAt = now
-                    continue
-                }
-                decide(target, unanswered(state))
-            }
-            pending.removeAll { states[$0].decided != nil }
-            if pending.isEmpty { break }
-
-            var wake = schedule.deadline
-            for target in pending {
-                let state = states[target]
-                if let limit = schedule.maxAttempts, state.attempts >= limit + state.extraAttempts {
-                    wake = min(wake, state.lastSentAt + schedule.probeTimeout)
-                } else {
-                    wake = min(wake, state.nextSendAt)
-                }
-            }
-            if schedule.stop != nil { wake = min(wake, now + Self.stopCheckInterval) }
-            var descriptors = transport.pollDescriptors(now: now)
-            let waitMilliseconds = max(0, Int32(min(((wake - now) * 1000).rounded(.up), 60_000)))
-            let ready = descriptors.withUnsafeMutableBufferPointer {
-                poll($0.baseAddress, nfds_t($0.count), waitMilliseconds)
-            }
-            if ready > 0 {
-                apply(transport.handle(ready: descriptors.filter { $0.revents != 0 }, now: NetSys.monotonic()))
-            }
-        }
-        for target in pending where states[target].decided == nil { states[target].decided = unanswered(states[target]) }
-        var results: [Int: ProbeResult] = [:]
-        for (target, state) in states.enumerated() { results[target] = state.decided }
-        return results
+        return run.results()
     }
 }

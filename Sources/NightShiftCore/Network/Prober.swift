@@ -54,7 +54,7 @@ public enum Prober {
         let schedule = ProbeSchedule(
             spacing: interval, maxAttempts: nil, probeTimeout: options.timeout,
             deadline: NetSys.monotonic() + timeout, unreachableIsFinal: false,
-            silenceMessage: "no reply within \(formatSeconds(timeout)) s", stop: stop)
+            silenceMessage: "no reply within \(DurationText.plain(timeout)) s", stop: stop)
         return try run(targets, options: options, schedule: schedule)
     }
 
@@ -101,9 +101,5 @@ public enum Prober {
             results[names[index]] = result
         }
         return results
-    }
-
-    static func formatSeconds(_ seconds: Double) -> String {
-        seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
     }
 }

@@ -130,7 +130,7 @@ final class SocketHandle {
                         message.msg_iovlen = 1
                         message.msg_control = controlBuffer.baseAddress
                         message.msg_controllen = controlBuffer.count
-                        let received = recvmsg(fd, &message, flags)
+                        let received = Syscall.retryingInterrupts { recvmsg(fd, &message, flags) }
                         return (received, Int(message.msg_namelen), Int(message.msg_controllen))
                     }
                 }

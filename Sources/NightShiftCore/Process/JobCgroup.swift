@@ -209,8 +209,7 @@ public final class JobCgroup: Sendable {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            let n = read(fd, &buffer, buffer.count)
-            if n < 0, errno == EINTR { continue }
+            let n = buffer.withUnsafeMutableBytes { space in Syscall.retryingInterrupts { read(fd, space.baseAddress, space.count) } }
             guard n > 0 else { break }
             bytes += buffer[0 ..< n]
             if bytes.count > 1 << 20 { break }
@@ -226,11 +225,7 @@ public final class JobCgroup: Sendable {
         guard fd >= 0 else { return false }
         defer { close(fd) }
         let bytes = Array(text.utf8)
-        while true {
-            let n = write(fd, bytes, bytes.count)
-            if n < 0, errno == EINTR { continue }
-            return n == bytes.count
-        }
+        return Syscall.retryingInterrupts { write(fd, bytes, bytes.count) } == bytes.count
     }
 }
 

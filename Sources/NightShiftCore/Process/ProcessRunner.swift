@@ -52,7 +52,10 @@ public enum ProcessRunner {
         // signal, and it has no controlling terminal, so a tool that prompts on
         // /dev/tty (ssh, sudo) fails at once instead of stopping on SIGTTIN.
         options.createSession = true
-        // Only used if the calling task is cancelled mid-run.
+        // Only used if the calling task is cancelled mid-run. Every other stop (a timeout,
+        // our SIGINT/SIGTERM, the end of the job) is hand-written in RunControl and
+        // ProcessFamily: Subprocess only spawns, reaps and reads here, because its teardown
+        // runs on cancellation alone and cannot reach descendants that left the group.
         options.teardownSequence = [
             .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: Seconds.duration(request.killGrace)),
         ]

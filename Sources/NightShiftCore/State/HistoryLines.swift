@@ -94,11 +94,10 @@ struct HistoryLines {
         var bytes = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StateError.system("cannot read \(path)")
+            let n = bytes.withUnsafeMutableBytes { buffer in
+                Syscall.retryingInterrupts { pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done)) }
             }
+            if n < 0 { throw StateError.system("cannot read \(path)") }
             if n == 0 { break }
             done += n
         }

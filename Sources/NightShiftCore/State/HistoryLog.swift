@@ -87,10 +87,11 @@ extension HistoryLog {
         }
     }
 
-    /// The records that ended at `time` or later ("the last 30 days"), in file order, read from
-    /// the end of the file. Records are appended as they end, so the first older one read
-    /// backwards ends the search; one older record that a clock step put among newer ones
-    /// is skipped, not taken for the end.
+    /// The records that started at `time` or later ("the last 30 days": what the status page
+    /// and `status` show), in file order, read from the end of the file so that no cycle's cost
+    /// grows with the age of the installation. Records are appended as they end, so the first
+    /// one read backwards that ended before `time` ends the search; one older record that a
+    /// clock step put among newer ones is skipped, not taken for the end.
     public func records(since time: Double) throws -> HistoryContents {
         var found: [HistoryRecord] = []
         var skipped = 0
@@ -110,7 +111,8 @@ extension HistoryLog {
                 return olderInARow < Self.olderRecordsEndingASearch
             }
             olderInARow = 0
-            found.append(record)
+            // Ended since `time` but started before it: not a record of the period.
+            if record.start >= time { found.append(record) }
             return true
         }
         return HistoryContents(records: found.reversed(), skippedLines: skipped)
@@ -121,7 +123,16 @@ extension HistoryLog {
 }
 
 extension HistoryRecord {
-    /// When the record's cycle or job run ended (epoch): the time retention and "since" go by.
+    /// When the record's cycle or job run started (epoch): the time "since" goes by.
+    public var start: Double {
+        switch self {
+        case .cycle(let c): return c.start
+        case .job(let j): return j.start
+        }
+    }
+
+    /// When the record's cycle or job run ended (epoch): the time retention and the end of a
+    /// search from the end of the file go by.
     public var end: Double {
         switch self {
         case .cycle(let c): return c.end

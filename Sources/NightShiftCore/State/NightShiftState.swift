@@ -31,7 +31,9 @@ public struct HostState: Codable, Equatable, Sendable {
     /// still up from a night that was cut short is NightShift's, not a user's.
     public var wokenAt: Double?
     /// The clock offset left after NightShift last synchronised the host's clock (seconds,
-    /// theirs minus the source's), and when (epoch).
+    /// theirs minus the source's), and when (epoch). No code decides by them: they are the
+    /// record an administrator reads in state.json (docs/lua-api.md, "time") to see when a
+    /// host's clock was last set and how far off it was; `StateSanity` checks them on load.
     public var clockOffset: Double?
     public var clockSynced: Double?
     /// The local hours the host was seen up over the last weeks (nil: never swept).

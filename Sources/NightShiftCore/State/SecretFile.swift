@@ -17,11 +17,8 @@ public enum SecretFile {
         var chunk = [UInt8](repeating: 0, count: 4096)
         // A key is short: more than 64 kB is not a key file.
         while bytes.count <= 65536 {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StateError.system("cannot read \(path)")
-            }
+            let n = chunk.withUnsafeMutableBytes { buffer in Syscall.retryingInterrupts { Glibc.read(fd, buffer.baseAddress, buffer.count) } }
+            if n < 0 { throw StateError.system("cannot read \(path)") }
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
         }

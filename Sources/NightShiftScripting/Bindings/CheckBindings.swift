@@ -3,7 +3,7 @@ import LuaBinding
 import NightShiftCore
 
 /// `core.find_program` and `core.key_problem`: validation's questions to the file system;
-/// `core.check.*` and `core.suggest`: the rules dsl.lua applies whose one home is Swift (the
+/// `core.check.*` and `core.suggest`: the rules the DSL (checks.lua) applies whose one home is Swift (the
 /// ranges the primitives check, argv templates, did-you-mean), as `value` or `nil, message`.
 enum CheckBindings {
     /// `value`, or `nil, "<requirement>, got <value>"` for a range the core owns. A float
@@ -56,7 +56,7 @@ enum CheckBindings {
             }
         }
         // check.template(argv, known) -> true | nil, why: placeholders, braces and NUL bytes by
-        // ArgvTemplate.validate, the rule the substitution applies (dsl.lua checked the array's shape).
+        // ArgvTemplate.validate, the rule the substitution applies (checks.lua checked the array's shape).
         try m.addCore("check.template", traced: false) { args in
             let template = try args.table(1)
             // ns.template substitutes sequences only: a hole ({"a", [3] = "b"}) is found here.

@@ -7,37 +7,16 @@ import NightShiftCore
 /// `false`, which the stdlib treats as "state unknown" (no power-off).
 enum StateBindings {
     static func install(_ m: inout ModuleBuilder) throws {
+        let store = StateWrites(context: m.context)
+        try installLoad(&m)
+        try installHosts(&m, store)
+        try installJobs(&m, store)
+        try installNight(&m, store)
+    }
+
+    /// `state.load`: state.json as the stdlib reads it (a missing or corrupt file is a status, not an error).
+    static func installLoad(_ m: inout ModuleBuilder) throws {
         let context = m.context
-
-        /// Loads, changes and saves the state; false when it could not be written.
-        func update(_ what: String, _ change: (inout NightShiftState) -> Void) -> Bool {
-            guard let store = context.stateStore else { return false }
-            if context.options.dryRun { return true }
-            do {
-                var state = try store.load(now: context.nowDate).state
-                change(&state)
-                try store.save(state)
-                return true
-            } catch {
-                context.recordFailed("Cannot record \(what) in \(store.path): \(error)")
-                return false
-            }
-        }
-
-        /// Counts the records appended since the state last counted them; a history that cannot
-        /// be read leaves the counters as they were (the next write catches up).
-        func countHistory(_ state: inout NightShiftState) {
-            guard let dir = context.stateDirectory else { return }
-            do { try HistoryCounters.catchUp(&state, directory: dir, now: context.now()) } catch {
-                context.log.debug("Cannot count the new records of the history: \(error)")
-            }
-        }
-
-        func append(_ record: HistoryRecord) {
-            guard let dir = context.stateDirectory, !context.options.dryRun else { return }
-            do { try HistoryLog(directory: dir).append(record) } catch { context.recordFailed("Cannot append to history: \(error)") }
-        }
-
         try m.addCore("state.load") { _ in
             guard let store = context.stateStore else { return [.table(LuaTable(["status": "missing"]))] }
             do {
@@ -75,11 +54,17 @@ enum StateBindings {
                 return [.table(LuaTable(["status": "corrupt", "error": .string("\(error)")]))]
             }
         }
+    }
+
+    /// What the night learned about each host: sweeps, wake-ups, sightings, clocks, and the
+    /// machine's own wake alarm and owed sleep.
+    static func installHosts(_ m: inout ModuleBuilder, _ store: StateWrites) throws {
+        let context = m.context
         try m.addCore("state.record_sweep") { args in
             let table = try args.table(1)
             let sweep = SweepRecord(time: context.now(), up: knownStates(table))
             let notes = probeNotes(table)
-            return [.boolean(update("the sweep") { state in
+            return [.boolean(store.update("the sweep") { state in
                 state.recordSweep(sweep)
                 state.recordProbeNotes(notes)
             })]
@@ -87,34 +72,48 @@ enum StateBindings {
         try m.addCore("state.mark_woken") { args in
             let name = try args.string(1)
             let now = context.now()
-            return [.boolean(update("the wake-up of \(name)") { $0.hosts[name, default: HostState()].wokenAt = now })]
+            return [.boolean(store.update("the wake-up of \(name)") { $0.hosts[name, default: HostState()].wokenAt = now })]
         }
         try m.addCore("state.clear_woken") { _ in
-            [.boolean(update("the end of the night") { state in
+            [.boolean(store.update("the end of the night") { state in
                 for name in state.hosts.keys { state.hosts[name]?.wokenAt = nil }
+            })]
+        }
+        try m.addCore("state.host_seen") { args in
+            let name = try args.string(1)
+            let now = context.now()
+            return [.boolean(store.update("that \(name) answers") { $0.hosts[name, default: HostState()].lastSeen = now })]
+        }
+        try m.addCore("state.clock_synced") { args in
+            let name = try args.string(1)
+            let offset = try args.number(2)
+            let now = context.now()
+            return [.boolean(store.update("the clock of \(name)") { state in
+                state.hosts[name, default: HostState()].clockOffset = offset
+                state.hosts[name, default: HostState()].clockSynced = now
             })]
         }
         // The wake alarm this machine sleeps with (nil: none), shown by `status`.
         try m.addCore("state.set_self_wake") { args in
             let epoch = try args.optionalNumber(1)
-            return [.boolean(update("the wake alarm") { $0.selfWake = epoch })]
+            return [.boolean(store.update("the wake alarm") { $0.selfWake = epoch })]
         }
         // The sleep a busy check held back after a night (true: owed since now, unless owed
         // already; false: done with), retried by the cycles that do not back up.
         try m.addCore("state.set_sleep_pending") { args in
             let pending = args[1].isTruthy
             let now = context.now()
-            return [.boolean(update("the pending sleep") { $0.sleepPending = pending ? ($0.sleepPending ?? now) : nil })]
+            return [.boolean(store.update("the pending sleep") { $0.sleepPending = pending ? ($0.sleepPending ?? now) : nil })]
         }
-        try m.addCore("state.host_seen") { args in
-            let name = try args.string(1)
-            let now = context.now()
-            return [.boolean(update("that \(name) answers") { $0.hosts[name, default: HostState()].lastSeen = now })]
-        }
+    }
+
+    /// A job's start and end, and the cycle's record in the history.
+    static func installJobs(_ m: inout ModuleBuilder, _ store: StateWrites) throws {
+        let context = m.context
         try m.addCore("state.job_started") { args in
             let name = try args.string(1)
             context.currentJob = name
-            let ok = update("the start of job \(name)") { $0.recordJobStart(name, at: context.now()) }
+            let ok = store.update("the start of job \(name)") { $0.recordJobStart(name, at: context.now()) }
             context.writeStatusPage()
             return [.boolean(ok)]
         }
@@ -127,13 +126,13 @@ enum StateBindings {
             if context.currentJob == name { context.currentJob = nil }
             // What the copy tool reported, for `nightshift history`.
             let stats = try args.optionalTable(5)
-            append(.job(JobRecord(name: name, start: end - seconds, end: end, result: result, reason: reason,
+            store.append(.job(JobRecord(name: name, start: end - seconds, end: end, result: result, reason: reason,
                                   files: stats["files"].integerValue.map { Int(clamping: $0) },
                                   bytes: stats["bytes"].integerValue.map { Int(clamping: $0) })))
             // The record first, then one state write that both ends the job and counts it.
-            let ok = update("the end of job \(name)") { state in
+            let ok = store.update("the end of job \(name)") { state in
                 state.recordJobEnd(name, at: end, result: result, reason: reason)
-                countHistory(&state)
+                store.countHistory(&state)
             }
             context.writeStatusPage()
             return [.boolean(ok)]
@@ -141,17 +140,22 @@ enum StateBindings {
         try m.addCore("state.history") { args in
             let t = try args.table(1)
             let now = context.now()
-            append(.cycle(CycleRecord(
+            store.append(.cycle(CycleRecord(
                 start: context.cycleStart, end: now, ran: t["ran"].isTruthy,
                 decision: t["decision"].stringValue, reason: t["reason"].stringValue, result: t["result"].stringValue ?? "ok",
                 manual: t["manual"].isTruthy, dryRun: context.options.dryRun, sleep: t["sleep"].stringValue)))
             return []
         }
+    }
+
+    /// The trigger's memory of a night: its start and how it ended.
+    static func installNight(_ m: inout ModuleBuilder, _ store: StateWrites) throws {
+        let context = m.context
         try m.addCore("state.night_started") { args in
             let t = try args.table(1)
             let night = RunningNight(start: context.now(), windowKey: t["window_key"].doubleValue, manual: t["manual"].isTruthy,
                                      newSeries: t["new_series"].isTruthy)
-            let ok = update("the start of the night") { $0.night.start(night) }
+            let ok = store.update("the start of the night") { $0.night.start(night) }
             context.writeStatusPage()
             return [.boolean(ok)]
         }
@@ -163,20 +167,11 @@ enum StateBindings {
             guard let attempts = t["max_attempts"].integerValue else { throw args.error(1, "field 'max_attempts' expected") }
             let maxAttempts = Int(clamping: attempts)
             var after: NightMemory?
-            _ = update("the end of the night") { state in
+            _ = store.update("the end of the night") { state in
                 state.night.finish(result, at: context.now(), maxAttempts: maxAttempts)
                 after = state.night
             }
             return [after.map { .table(nightTable($0)) } ?? .nil]
-        }
-        try m.addCore("state.clock_synced") { args in
-            let name = try args.string(1)
-            let offset = try args.number(2)
-            let now = context.now()
-            return [.boolean(update("the clock of \(name)") { state in
-                state.hosts[name, default: HostState()].clockOffset = offset
-                state.hosts[name, default: HostState()].clockSynced = now
-            })]
         }
     }
 

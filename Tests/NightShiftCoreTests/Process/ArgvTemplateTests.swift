@@ -57,7 +57,7 @@ final class ArgvTemplateTests: XCTestCase {
     }
 }
 
-/// `validate` is what `nightshift check` applies to every action (dsl.lua calls it through core.check.template).
+/// `validate` is what `nightshift check` applies to every action (checks.lua calls it through core.check.template).
 final class ArgvTemplateValidateTests: XCTestCase {
     func testValidateRefusesWhatSubstituteWould() {
         let known: Set<String> = ["ip", "user"]

@@ -31,7 +31,8 @@ final class HistoryTailTests: XCTestCase {
         let runsOfA = all.filter { if case .job(let j) = $0 { return j.name == "A" }; return false }
         XCTAssertEqual(try log.last(7, job: "A").records, Array(runsOfA.suffix(7)))
         XCTAssertEqual(try log.last(10_000, job: "A").records, runsOfA)
-        XCTAssertEqual(try log.records(since: 100).records, Array(all.suffix(20)))
+        // Record i runs from i - 1 to i: the records since 100 are the 19 that started then or later.
+        XCTAssertEqual(try log.records(since: 100).records, Array(all.suffix(19)))
         XCTAssertEqual(try log.records(since: 0).records, all)
         XCTAssertEqual(try log.records(since: 1_000).records, [])
     }
@@ -48,6 +49,15 @@ final class HistoryTailTests: XCTestCase {
         let contents = try log.last(5)
         XCTAssertEqual(contents.records, [job("A", 1), job("A", 2)])
         XCTAssertEqual(contents.skippedLines, 1)
+    }
+
+    func testARecordThatStartedBeforeTheLimitIsNotOfThePeriod() throws {
+        let dir = try TestDirectory()
+        defer { dir.remove() }
+        let log = HistoryLog(directory: dir.path)
+        let straddling = HistoryRecord.job(JobRecord(name: "A", start: 40, end: 60, result: .ok, reason: nil))
+        for record in [job("A", 30), straddling, job("A", 70)] { try log.append(record) }
+        XCTAssertEqual(try log.records(since: 50).records, [job("A", 70)])
     }
 
     func testAMissingHistoryReadsAsEmpty() throws {

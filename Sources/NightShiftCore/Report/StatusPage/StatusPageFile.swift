@@ -30,7 +30,7 @@ extension StatusPage {
     /// The history the page and `status` show: the last ``days`` days plus one, read from the
     /// file's end, so the cost does not grow with the age of the installation.
     public static func recentHistory(stateDir: String, now: Double) throws -> [HistoryRecord] {
-        try HistoryLog(directory: stateDir).recent(since: now - Double(days + 1) * 86_400).records
+        try HistoryLog(directory: stateDir).records(since: now - Double(days + 1) * 86_400).records
     }
 
     /// Gathers the page's input from the state directory: state.json and the recent history

@@ -6,10 +6,11 @@ local ns, core = ...
 local util = core.require "nightshift.prelude"
 local config = core.require "nightshift.dsl"
 local hosts = core.require "nightshift.hosts"
-local hostclock = core.require "nightshift.hostclock"
+core.require "nightshift.hooks"
+local clocksync = core.require "nightshift.clocksync"
+local jobrun = core.require "nightshift.jobrun"
 local ready = core.require "nightshift.ready"
 core.require "nightshift.inuse"
-core.require "nightshift.summary"
 core.require "nightshift.view"
 
 local Night = {}
@@ -23,52 +24,6 @@ local function settings() return config.settings end
 function core.woken_earlier(st, name)
   local h = st and st.hosts and st.hosts[name]
   return h ~= nil and h.woken_at ~= nil and ns.now() - h.woken_at < 86400
-end
-
---- The first line of an error, without the embedded library's own locations: a reason
--- names the site script's line or the job, never "nightshift/night.lua:239:".
-function core.site_message(err)
-  local text = tostring(err):match("^[^\n]*") or ""
-  if text == "not enough memory" then return core.memory_error() end
-  repeat
-    local before = text
-    text = text:gsub("^nightshift/[%w_]+%.lua:%d+: ", "")
-  until text == before
-  return text
-end
-
---- Notes something that makes the cycle's result "warning" (a hook or a notification failed).
-function core.warn_cycle(text)
-  core.cycle_warnings = core.cycle_warnings or {}
-  table.insert(core.cycle_warnings, text)
-end
-
---- Fires every handler of `event` with `payload`, each bounded by hook_timeout. A failing or
--- hung handler is logged on one line (the traceback goes to the log file) and makes the
--- cycle's result "warning"; the night goes on.
-function core.fire(event, payload)
-  for _, fn in ipairs(config.handlers[event] or {}) do
-    local limit = settings().hook_timeout
-    local ok, err, timed_out = core.bounded(limit, string.format("handler for %q", event), fn, payload)
-    if not ok then
-      if core.interrupted() then error(err, 0) end
-      local message = timed_out and string.format("timed out after %s (hook_timeout); what it started was stopped",
-        ns.format_duration(limit)) or core.site_message(err)
-      ns.log.error("handler for %q failed: %s", event, message)
-      ns.log.file(tostring(err))
-      core.warn_cycle(string.format("handler for %q failed", event))
-    end
-  end
-end
-
---- Runs `fn(...)` with the time limits of the enclosing site code paused: a routine's
--- night:run(job) is bounded by the job's own settings, not by the routine's hook_timeout.
-function core.unbounded(fn, ...)
-  local token = core.budget_pause()
-  local r = table.pack(pcall(fn, ...))
-  core.budget_resume(token)
-  if not r[1] then error(r[2], 0) end
-  return table.unpack(r, 2, r.n)
 end
 
 --- Starts a night from the sweep made just before it (name -> probe result) and the
@@ -193,219 +148,8 @@ function Night:ensure_up(names)
   return true
 end
 
--- The clock offset of host `name` against this machine (theirs - ours, seconds): SNTP, or
--- its get_time action when it serves none. This machine's own offset is 0.
-local function offset_of(night, name) return hostclock.offset(night, name) end
-
--- Whether an argv template uses a placeholder.
-local function uses(template, placeholder)
-  for _, arg in ipairs(template or {}) do
-    if arg:find("{" .. placeholder .. "}", 1, true) then return true end
-  end
-  return false
-end
-
--- Sets the clock of `name` to the clock of `from`. Never makes a good clock worse: the
--- target's offset is measured first where it serves SNTP, nothing is set within
--- time_tolerance, and the offset left afterwards is measured, logged and recorded.
-local function set_clock(night, name, from)
-  local source, err = offset_of(night, from)
-  if not source and ns.dry_run then
-    ns.log.info("DRY-RUN no time from %s yet; showing the clock sync with offset 0", from)
-    source = 0
-  end
-  if not source then return nil, err end
-  local tolerance = settings().time_tolerance
-  local before, unread = offset_of(night, name)
-  if not before and unread and unread:find("refused the time", 1, true) then
-    ns.log.warn("The clock of %s is implausible (%s): setting it from %s", name, unread, from)
-  end
-  -- Invariant 13: a plausible clock is never stepped by more than max_clock_step from one
-  -- reference; a clock that cannot be read or believed (a dead RTC answers 2000) is set.
-  local now = ns.now()
-  local refusal = core.clock_step_refusal(before and now + before or nil, now + source)
-  if refusal then
-    ns.log.error("Not setting the clock of %s from %s: %s", name, from, refusal)
-    return nil, string.format("clock of %s not set from %s: %s", name, from, refusal)
-  end
-  if before then
-    local diff = before - source
-    if math.abs(diff) <= tolerance then
-      ns.log.info("Clock of %s is within %.3g s of %s (%+.3f s): not set", name, tolerance, from, diff)
-      core.state.clock_synced(name, diff)
-      return true
-    end
-  end
-  local h = hosts.get(name)
-  local template = core.action_of(h, "set_time")
-  local done, why
-  if hosts.is_self(name) and not template then
-    ns.log.info("Setting this machine's clock from %s (offset %+.3f s)", from, source)
-    done, why = ns.time.step(source)
-    if not done then return nil, why end
-  else
-    -- The value is the source's clock when the action lands, early by how long this host's
-    -- last set_time took (ssh connects first). With whole seconds only ({epoch}), it is sent
-    -- at the moment the source's clock reaches the next second, so no rounding adds up.
-    night.set_time_latency = night.set_time_latency or {}
-    local lead = night.set_time_latency[name] or 0
-    local t = ns.now() + source
-    local values = { ip = night.answering[name] }
-    if uses(template, "offset") then
-      -- An adjustment by the measured offset does not age on the way, so no lead is added.
-      if not before and ns.dry_run then before = source end
-      if not before then
-        return nil, string.format("the set_time action of %s adjusts by {offset}, but its clock could not be read (%s)",
-          name, tostring(unread))
-      end
-      values.offset = string.format("%+.3f", source - before)
-      ns.log.info("Setting the clock of %s from %s (adjusting by %s s)", name, from, values.offset)
-    elseif uses(template, "epoch_frac") or not uses(template, "epoch") then
-      values.epoch_frac = string.format("%.3f", t + lead)
-      values.epoch = math.floor(t + lead + 0.5)
-      ns.log.info("Setting the clock of %s from %s (epoch %s%s)", name, from, values.epoch_frac,
-        before and string.format(", was %+.3f s off", before - source) or "")
-    else
-      local epoch = math.ceil(t + lead)
-      if not ns.dry_run and epoch - lead - t > 0.001 then ns.sleep(epoch - lead - t) end
-      values.epoch, values.epoch_frac = epoch, string.format("%d.000", epoch)
-      ns.log.info("Setting the clock of %s from %s (epoch %d%s)", name, from, epoch,
-        before and string.format(", was %+.3f s off", before - source) or "")
-    end
-    local started = core.mono()
-    local r, problem = hosts.run_action(name, "set_time", values)
-    if not r then return nil, problem end
-    if not r.ok then return nil, string.format("set_time on %s failed (exit %s)", name, tostring(r.code or r.signal)) end
-    night.set_time_latency[name] = math.min(2, (core.mono() - started) * 0.9)
-  end
-  if ns.dry_run then return true end
-  -- What is left: measured again (this machine's own offset changes when it was the target).
-  local src_after = hosts.is_self(name) and offset_of(night, from) or source
-  local dst_after = offset_of(night, name)
-  if src_after and dst_after then
-    local residual = dst_after - src_after
-    ns.log.info("Clock of %s after the sync: %+.3f s from %s", name, residual, from)
-    core.state.clock_synced(name, residual)
-  else
-    ns.log.info("Clock of %s after the sync: not measurable (no SNTP answer and no get_time action)", name)
-  end
-  return true
-end
-
---- Synchronises clocks for a job: `time_sync = "auto"` is the original rule.
-function Night:sync_time(job)
-  if job.time_sync == "none" then return true end
-  if type(job.time_sync) == "function" then
-    local ok, a, b = core.bounded(settings().hook_timeout, "time_sync of job " .. job.name, job.time_sync,
-      { job = job.name, source = job.source, target = job.target, night = core.public_night(self) })
-    if not ok then
-      if core.interrupted() then error(a, 0) end
-      return nil, b and string.format("time_sync function timed out after %s (hook_timeout)",
-        ns.format_duration(settings().hook_timeout)) or core.site_message(a)
-    end
-    if a == nil or a == false then return nil, b ~= nil and tostring(b) or "the time_sync function reported failure" end
-    return true
-  end
-  local src, dst = hosts.get(job.source), hosts.get(job.target)
-  if src.time_source then
-    if src.name == dst.name then return true end
-    return set_clock(self, dst.name, src.name)
-  elseif dst.time_source then
-    -- The original's rule: this machine, then the source, take the target's time. Each
-    -- step is tried on its own, so a refused local step still lets the source be set.
-    local errors = {}
-    local me = settings().self
-    if me and me ~= dst.name then
-      local ok, err = set_clock(self, me, dst.name)
-      if not ok then errors[#errors + 1] = err end
-    end
-    if not hosts.is_self(src.name) and src.name ~= dst.name then
-      local ok, err = set_clock(self, src.name, dst.name)
-      if not ok then errors[#errors + 1] = err end
-    end
-    if #errors > 0 then return nil, table.concat(errors, "; ") end
-  end
-  return true
-end
-
-local PRESETS = {
-  plain = { ok = { 0 } },
-  rsync = { ok = { 0 }, warning = { 23, 24 } },
-  freefilesync = { ok = { 0 }, warning = { 1 } },
-}
-
--- Which exit codes mean ok / warning for a job: its own, else those of the copy tool it runs
--- (core.summary.tool: the one detector, which also reads the tool's counts).
-local function exit_codes(job)
-  if type(job.exit_codes) == "table" then
-    return { ok = job.exit_codes.ok or { 0 }, warning = job.exit_codes.warning or {} }
-  end
-  if type(job.exit_codes) == "string" then return PRESETS[job.exit_codes] end
-  return PRESETS[core.summary.tool(job) or "plain"]
-end
-
---- Maps an exec result to "ok" | "warning" | "failed" and a reason.
-function core.classify(job, r)
-  if r.timed_out then return "failed", string.format("timed out after %.0f s", r.seconds) end
-  if r.signal then return "failed", string.format("killed by signal %d", r.signal) end
-  local codes = exit_codes(job)
-  if util.contains(codes.ok or {}, r.code) then return "ok", "exit " .. r.code end
-  if util.contains(codes.warning or {}, r.code) then return "warning", "exit " .. r.code .. " (warnings)" end
-  local tail = (r.stderr or ""):gsub("%s+$", ""):match("([^\n]*)$") or ""
-  return "failed", "exit " .. tostring(r.code) .. (tail ~= "" and (": " .. tail) or "")
-end
-
--- A run function's answer as (result, reason): an exec result, true / "ok", "warning",
--- or false / nil / "failed" with a reason. Any other value is reported, never fatal.
-local function run_answer(job, r1, r2)
-  local reason = r2 ~= nil and tostring(r2) or nil
-  if type(r1) == "table" and r1.seconds then return core.classify(job, r1) end
-  if r1 == true or r1 == "ok" then return "ok", reason or "done" end
-  if r1 == "warning" then return "warning", reason or "warnings" end
-  if r1 == false or r1 == nil or r1 == "failed" then return "failed", reason or "the run function reported failure" end
-  return "failed", string.format("the run function returned %s %s (expected true, \"warning\", false or an ns.exec result)",
-    type(r1), type(r1) == "string" and string.format("%q", r1) or "")
-end
-
--- Runs the job's copy step.
-local function run_copy(night, job)
-  local cwd = core.job_cwd(job)
-  if type(job.run) == "function" then
-    -- The job's folder and environment, for the function's own ns.exec calls. Bounded by the
-    -- job's timeout, else by hook_timeout: what it started is stopped when the time is up.
-    local limit = job.timeout or settings().hook_timeout
-    local ok, r1, r2 = core.bounded(limit, "run function of job " .. job.name, job.run, { job = job.name,
-      source = job.source, target = job.target, night = core.public_night(night), dry_run = ns.dry_run, cwd = cwd, env = job.env })
-    if not ok then
-      if core.interrupted() then error(r1, 0) end
-      if r2 then
-        return "failed", string.format("the run function timed out after %s (%s)", ns.format_duration(limit),
-          job.timeout and "the job's timeout" or "hook_timeout")
-      end
-      ns.log.file(tostring(r1))
-      return "failed", core.site_message(r1)
-    end
-    return run_answer(job, r1, r2)
-  end
-  local codes = exit_codes(job)
-  local accepted = {}
-  for _, c in ipairs(codes.ok or {}) do accepted[#accepted + 1] = c end
-  for _, c in ipairs(codes.warning or {}) do accepted[#accepted + 1] = c end
-  -- Relative paths in `run` (batch files, scripts) are relative to the site script's folder.
-  local ok, r = pcall(ns.exec, job.run, { timeout = job.timeout, cwd = cwd, env = job.env,
-    log = job.log or "both", ok_codes = accepted })
-  if not ok then
-    if core.interrupted() then error(r, 0) end
-    return "failed", core.site_message(r)
-  end
-  -- What the copy tool reported; a "success" that found nothing to back up is a warning.
-  local result, reason = core.classify(job, r)
-  local stats = core.summary.copy_stats(job, r)
-  if result == "ok" and not job.allow_empty and core.summary.empty(stats) then
-    result, reason = "warning", reason .. ", but it found no file to back up (allow_empty = true accepts that)"
-  end
-  return result, reason, stats
-end
+--- Synchronises clocks for a job: `time_sync = "auto"` is the original rule (nightshift.clocksync).
+Night.sync_time = clocksync.sync_time
 
 --- Runs one job: wake source and target, wait, sync clocks, copy, then switch-offs.
 function Night:run(name)
@@ -425,7 +169,7 @@ function Night:run(name)
     if not up then return "failed", why end
     local synced, err = self:sync_time(job)
     if not synced then ns.log.warn("Clock sync for %s: %s", name, tostring(err)) end
-    return run_copy(self, job)
+    return jobrun.run_copy(self, job)
   end, debug.traceback)
   if not ok then
     if core.interrupted() then error(result, 0) end

@@ -3,17 +3,17 @@
 /// `Duration.seconds(Double)` traps on infinity and NaN, and these values come
 /// straight from site scripts (an infinite sleep is one line away); negatives and NaN mean
 /// "no wait", anything beyond a century is a century.
-enum Seconds {
-    static let longest: Double = 100 * 365 * 86_400
+package enum Seconds {
+    package static let longest: Double = 100 * 365 * 86_400
 
     /// `seconds` clamped to 0...100 years (NaN -> 0).
-    static func clamped(_ seconds: Double) -> Double {
+    package static func clamped(_ seconds: Double) -> Double {
         guard seconds > 0 else { return 0 }
         return min(seconds, longest)
     }
 
     /// The clamped value as a Duration.
-    static func duration(_ seconds: Double) -> Duration {
+    package static func duration(_ seconds: Double) -> Duration {
         .seconds(clamped(seconds))
     }
 }

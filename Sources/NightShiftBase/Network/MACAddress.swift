@@ -23,7 +23,7 @@ public struct MACAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `count` hex bytes written with one consistent separator (":" or "-"), none, or
     /// (for an even count) dots between groups of two bytes as switches print them.
-    static func hexBytes(_ raw: String, count: Int) -> [UInt8]? {
+    package static func hexBytes(_ raw: String, count: Int) -> [UInt8]? {
         let text = raw.trimmingASCIISpaces()
         if text.contains(".") { return dottedBytes(text, count: count) }
         let separators: Set<Character> = [":", "-"]

@@ -1,12 +1,8 @@
 import Glibc
+import NightShiftBase
 
-/// Small system helpers shared by the network and time code.
-enum NetSys {
-    /// The C library's text for an errno value.
-    static func errorText(_ code: Int32) -> String {
-        String(cString: strerror(code))
-    }
-
+/// The clock and /proc reads among the small system helpers (the pure ones live in NightShiftBase).
+extension NetSys {
     /// CLOCK_MONOTONIC in seconds: for deadlines, immune to clock steps.
     static func monotonic() -> Double {
         var now = timespec()
@@ -28,10 +24,5 @@ enum NetSys {
         var buffer = [CChar](repeating: 0, count: 256)
         guard fgets(&buffer, Int32(buffer.count), file) != nil else { return nil }
         return string(fromCBuffer: buffer).split(separator: "\n").first.map(String.init) ?? ""
-    }
-
-    /// The NUL-terminated text in a C buffer.
-    static func string(fromCBuffer buffer: [CChar]) -> String {
-        buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 }

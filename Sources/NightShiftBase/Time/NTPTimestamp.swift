@@ -23,7 +23,7 @@ public struct NTPTimestamp: Sendable, Hashable {
     }
 
     /// Reads 8 bytes in network order.
-    init(bytes: [UInt8], at offset: Int) {
+    package init(bytes: [UInt8], at offset: Int) {
         func word(_ at: Int) -> UInt32 {
             UInt32(bytes[at]) << 24 | UInt32(bytes[at + 1]) << 16 | UInt32(bytes[at + 2]) << 8 | UInt32(bytes[at + 3])
         }
@@ -32,7 +32,7 @@ public struct NTPTimestamp: Sendable, Hashable {
     }
 
     /// The 8 bytes in network order.
-    var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         [UInt8(seconds >> 24), UInt8(seconds >> 16 & 0xFF), UInt8(seconds >> 8 & 0xFF), UInt8(seconds & 0xFF),
          UInt8(fraction >> 24), UInt8(fraction >> 16 & 0xFF), UInt8(fraction >> 8 & 0xFF), UInt8(fraction & 0xFF)]
     }

@@ -26,7 +26,7 @@ public enum SNTPError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .unresolvable(server, reason): return "NTP server \"\(server)\": \(reason)"
-        case let .timeout(server, seconds): return "no answer from NTP server \(server) within \(Prober.formatSeconds(seconds)) s"
+        case let .timeout(server, seconds): return "no answer from NTP server \(server) within \(DurationText.plain(seconds)) s"
         case let .unreachable(server, reason): return "NTP server \(server) unreachable: \(reason)"
         case let .invalidReply(server, reason): return "invalid answer from NTP server \(server): \(reason)"
         case let .kissOfDeath(server, code): return "NTP server \(server) sent kiss-o'-death \"\(code)\""

@@ -10,7 +10,7 @@ public enum LogLevel: Int, Sendable, Hashable, Comparable, CaseIterable {
     case error
 
     /// The fixed-width tag written after the stamp.
-    var tag: String {
+    package var tag: String {
         switch self {
         case .debug: return "DEBUG"
         case .info: return "INFO "

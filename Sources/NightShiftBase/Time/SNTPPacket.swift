@@ -1,18 +1,18 @@
 /// The 48-byte NTP packet header (RFC 5905 figure 8), as far as an SNTP client needs it.
-struct SNTPPacket: Equatable {
-    var leap: UInt8
-    var version: UInt8
-    var mode: UInt8
-    var stratum: UInt8
-    var referenceID: [UInt8]
-    var originate: NTPTimestamp
-    var receive: NTPTimestamp
-    var transmit: NTPTimestamp
+package struct SNTPPacket: Equatable {
+    package var leap: UInt8
+    package var version: UInt8
+    package var mode: UInt8
+    package var stratum: UInt8
+    package var referenceID: [UInt8]
+    package var originate: NTPTimestamp
+    package var receive: NTPTimestamp
+    package var transmit: NTPTimestamp
 
-    static let size = 48
+    package static let size = 48
 
     /// A client request (mode 3, version 4) carrying `transmit` as its transmit timestamp.
-    static func request(transmit: NTPTimestamp) -> [UInt8] {
+    package static func request(transmit: NTPTimestamp) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: size)
         bytes[0] = 0 << 6 | 4 << 3 | 3
         bytes.replaceSubrange(40..<48, with: transmit.bytes)
@@ -20,7 +20,7 @@ struct SNTPPacket: Equatable {
     }
 
     /// Decodes a received packet; nil when it is too short to be NTP.
-    init?(bytes: [UInt8]) {
+    package init?(bytes: [UInt8]) {
         guard bytes.count >= SNTPPacket.size else { return nil }
         leap = bytes[0] >> 6
         version = bytes[0] >> 3 & 0x07
@@ -34,7 +34,7 @@ struct SNTPPacket: Equatable {
 
     /// The reference ID as text: four ASCII letters for stratum 0/1, else a dotted IPv4 address
     /// (or the first 4 bytes of an IPv6 address's MD5, shown the same way).
-    var referenceText: String {
+    package var referenceText: String {
         if stratum <= 1 {
             return String(decoding: referenceID.prefix { $0 != 0 }, as: UTF8.self)
                 .filter { $0.isASCII && !$0.isWhitespace }

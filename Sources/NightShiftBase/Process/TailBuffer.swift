@@ -2,16 +2,16 @@
 ///
 /// Storage is allowed to reach twice the limit before the head is dropped,
 /// so trimming costs amortised O(1) per byte instead of a shift per chunk.
-struct TailBuffer {
-    let limit: Int
-    private(set) var total = 0
+package struct TailBuffer {
+    package let limit: Int
+    package private(set) var total = 0
     private var bytes: [UInt8] = []
 
-    init(limit: Int) {
+    package init(limit: Int) {
         self.limit = max(0, limit)
     }
 
-    mutating func append(_ chunk: [UInt8]) {
+    package mutating func append(_ chunk: [UInt8]) {
         total += chunk.count
         guard limit > 0 else { return }
         if chunk.count >= limit {
@@ -25,8 +25,8 @@ struct TailBuffer {
     }
 
     /// True when bytes were dropped from the head.
-    var truncated: Bool { total > limit }
+    package var truncated: Bool { total > limit }
 
     /// The kept tail, at most `limit` bytes.
-    var tail: [UInt8] { bytes.count > limit ? Array(bytes.suffix(limit)) : bytes }
+    package var tail: [UInt8] { bytes.count > limit ? Array(bytes.suffix(limit)) : bytes }
 }

@@ -1,11 +1,11 @@
 /// Escaping for text placed in the status page: everything from a log, a tool or a host
 /// goes through here, so a reason carrying markup shows as text and runs nothing.
-enum HTMLText {
+package enum HTMLText {
     /// `text` safe inside an element or a double-quoted attribute.
     ///
     /// Control characters other than tab and newline become U+FFFD: a tool's raw terminal
     /// output must not reach the page's reader as invisible bytes.
-    static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -29,7 +29,7 @@ enum HTMLText {
 
     /// At most `limit` characters of `text`, with an ellipsis when cut (a runaway tool line
     /// must not make the page huge).
-    static func clip(_ text: String, _ limit: Int = 500) -> String {
+    package static func clip(_ text: String, _ limit: Int = 500) -> String {
         text.count <= limit ? text : String(text.prefix(limit)) + "\u{2026}"
     }
 }

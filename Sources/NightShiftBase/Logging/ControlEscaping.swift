@@ -5,9 +5,9 @@
 ///
 /// Hand-written: it works on the UTF-8 bytes the logger already holds, with a scan-only fast path
 /// for the common clean line, and no library offers exactly this terminal-safe set.
-enum ControlEscaping {
+package enum ControlEscaping {
     /// True when `bytes` hold something `escape` would change (or a C2 lead byte that might be a C1 control).
-    static func needsEscaping(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func needsEscaping(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress else { return false }
         let raw = UnsafeRawPointer(base)
         var index = 0
@@ -29,13 +29,13 @@ enum ControlEscaping {
 
     /// Whether `escape` changes `byte` (0xC2 counts: it may start a C1 control).
     @inline(__always)
-    static func isEscapable(_ byte: UInt8) -> Bool {
+    package static func isEscapable(_ byte: UInt8) -> Bool {
         (byte < 0x20 && byte != 0x09) || byte == 0x7F || byte == 0xC2
     }
 
     /// False only when none of the eight bytes of `word` is below 0x20, 0x7F or 0xC2.
     @inline(__always)
-    static func mayHoldEscapable(_ word: UInt64) -> Bool {
+    package static func mayHoldEscapable(_ word: UInt64) -> Bool {
         // "Has a byte less than n" / "has a zero byte" from Bit Twiddling Hacks: exact about
         // whether such a byte exists (a borrow may only flag a byte above a real hit).
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
@@ -45,7 +45,7 @@ enum ControlEscaping {
     }
 
     /// Appends `bytes` to `out` with every control character escaped.
-    static func append(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    package static func append(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
@@ -69,7 +69,7 @@ enum ControlEscaping {
     }
 
     /// `bytes` escaped, or unchanged when nothing needs it.
-    static func escaped(_ bytes: [UInt8]) -> [UInt8] {
+    package static func escaped(_ bytes: [UInt8]) -> [UInt8] {
         bytes.withUnsafeBufferPointer { buffer in
             guard needsEscaping(buffer) else { return bytes }
             var out: [UInt8] = []
@@ -80,7 +80,7 @@ enum ControlEscaping {
     }
 
     /// The lines of `message` (split at `\n`, a `\r` before it dropped), each escaped.
-    static func lines(_ message: String) -> [[UInt8]] {
+    package static func lines(_ message: String) -> [[UInt8]] {
         // Bytes, not Characters: Swift's "\r\n" is one Character and would hide the line break.
         Array(message.utf8).split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
             var bytes = Array(line)

@@ -117,6 +117,11 @@ public enum DurationText {
         return "\(sign)\(secs)s"
     }
 
+    /// Plain seconds as messages print them: "5" for a whole number, "0.5" otherwise.
+    public static func plain(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+    }
+
     /// Formats remaining seconds as a countdown clock `"HH:MM:SS"` (rounded up, never negative).
     public static func countdown(_ seconds: Double) -> String {
         // Rounding up means the clock shows 00:00:00 only when the time is really over.

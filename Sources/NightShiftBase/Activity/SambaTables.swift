@@ -38,7 +38,7 @@ extension SambaStatus {
     private static let pathAndName = try! NSRegularExpression(pattern: #"^(.*?)   +(.+)$"#)
 
     /// The full path of a locked-file row, or nil when it does not have that shape.
-    static func lockedFilePath(_ row: String) -> String? {
+    package static func lockedFilePath(_ row: String) -> String? {
         func group(_ regex: NSRegularExpression, _ text: String, _ n: Int) -> String? {
             guard let m = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
                   let r = Range(m.range(at: n), in: text) else { return nil }

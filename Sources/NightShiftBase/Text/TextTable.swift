@@ -1,7 +1,7 @@
 /// Left-aligned plain-text columns, two spaces apart, for terminal reports.
-enum TextTable {
+package enum TextTable {
     /// Renders a header row and data rows; the last column is not padded (no trailing spaces).
-    static func render(header: [String], rows: [[String]]) -> [String] {
+    package static func render(header: [String], rows: [[String]]) -> [String] {
         let all = [header] + rows
         let columns = all.map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: columns)

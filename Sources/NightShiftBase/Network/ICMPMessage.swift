@@ -1,18 +1,18 @@
 /// ICMP echo requests and the replies and errors that answer them (RFC 792, RFC 4443).
-enum ICMPMessage {
+package enum ICMPMessage {
     /// What a received ICMP message means for a sweep.
-    enum Parsed: Equatable {
+    package enum Parsed: Equatable {
         case echoReply(identifier: UInt16, sequence: UInt16)
         /// An error about one of our echo requests, with the destination it was sent to.
         case error(type: UInt8, code: UInt8, originalDestination: [UInt8], identifier: UInt16, sequence: UInt16)
     }
 
     /// Bytes after the 8-byte header; 56 like ping(8), so replies look like any other ping's.
-    static let payloadSize = 56
+    package static let payloadSize = 56
 
     /// An echo request. The checksum matters only for IPv4 raw sockets; the kernel fills it in
     /// for ICMPv6 and for datagram ("ping") sockets.
-    static func echoRequest(ipv6: Bool, identifier: UInt16, sequence: UInt16) -> [UInt8] {
+    package static func echoRequest(ipv6: Bool, identifier: UInt16, sequence: UInt16) -> [UInt8] {
         var packet = [UInt8](repeating: 0, count: 8 + payloadSize)
         packet[0] = ipv6 ? 128 : 8
         packet[4] = UInt8(identifier >> 8)
@@ -29,7 +29,7 @@ enum ICMPMessage {
     }
 
     /// The Internet checksum (RFC 1071).
-    static func checksum(_ bytes: [UInt8]) -> UInt16 {
+    package static func checksum(_ bytes: [UInt8]) -> UInt16 {
         var sum: UInt32 = 0
         var index = 0
         while index + 1 < bytes.count {
@@ -43,7 +43,7 @@ enum ICMPMessage {
 
     /// Parses a received message. `includesIPHeader` is true for IPv4 raw sockets, which see
     /// the IP header; ICMPv6 and datagram sockets start at the ICMP header.
-    static func parse(_ bytes: [UInt8], ipv6: Bool, includesIPHeader: Bool) -> Parsed? {
+    package static func parse(_ bytes: [UInt8], ipv6: Bool, includesIPHeader: Bool) -> Parsed? {
         var start = 0
         if includesIPHeader {
             guard bytes.count >= 20, bytes[0] >> 4 == 4 else { return nil }
@@ -65,7 +65,7 @@ enum ICMPMessage {
     }
 
     /// Reads identifier and sequence of our own echo request as an error-queue entry carries it.
-    static func parseOwnRequest(_ bytes: [UInt8], ipv6: Bool) -> (identifier: UInt16, sequence: UInt16)? {
+    package static func parseOwnRequest(_ bytes: [UInt8], ipv6: Bool) -> (identifier: UInt16, sequence: UInt16)? {
         var start = 0
         if !ipv6, bytes.count >= 20, bytes[0] >> 4 == 4 { start = Int(bytes[0] & 0x0F) * 4 }
         guard bytes.count >= start + 8, bytes[start] == (ipv6 ? 128 : 8) else { return nil }
@@ -73,7 +73,7 @@ enum ICMPMessage {
     }
 
     /// The readable meaning of an ICMP error type/code.
-    static func describe(type: UInt8, code: UInt8, ipv6: Bool) -> String {
+    package static func describe(type: UInt8, code: UInt8, ipv6: Bool) -> String {
         if ipv6 {
             if type == 3 { return "time exceeded" }
             switch code {

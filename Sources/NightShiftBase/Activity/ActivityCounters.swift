@@ -22,7 +22,7 @@ public enum ActivityCounters {
 
     /// Bytes read plus written per whole disk from `/proc/diskstats` text: partitions,
     /// loop, ram and device-mapper devices are left out so that nothing counts twice.
-    public static func disk(procDiskstats text: String, isWholeDisk: (String) -> Bool = ActivityCounters.isWholeDisk) -> [String: UInt64] {
+    public static func disk(procDiskstats text: String, isWholeDisk: (String) -> Bool) -> [String: UInt64] {
         var out: [String: UInt64] = [:]
         for line in text.split(separator: "\n") {
             let f = line.split(separator: " ")
@@ -32,33 +32,6 @@ public enum ActivityCounters {
             guard isWholeDisk(name) else { continue }
             // diskstats counts 512-byte sectors whatever the device's sector size.
             out[name] = (read &+ written) &* 512
-        }
-        return out
-    }
-
-    /// Whether /sys/block has `name` (whole disks are there, partitions are not).
-    public static func isWholeDisk(_ name: String) -> Bool {
-        FileManager.default.fileExists(atPath: "/sys/block/" + name)
-    }
-
-    /// The current network counters, or nil when /proc/net/dev cannot be read.
-    public static func readNetwork(path: String = "/proc/net/dev") -> [String: UInt64]? {
-        (try? String(contentsOfFile: path, encoding: .utf8)).map { network(procNetDev: $0) }
-    }
-
-    /// The current disk counters, or nil when /proc/diskstats cannot be read.
-    public static func readDisk(path: String = "/proc/diskstats") -> [String: UInt64]? {
-        (try? String(contentsOfFile: path, encoding: .utf8)).map { disk(procDiskstats: $0) }
-    }
-
-    /// Names (`comm`) of the running processes, by pid, from /proc; `exclude` left out.
-    public static func processNames(exclude: Int32 = getpid()) -> [Int32: String] {
-        var out: [Int32: String] = [:]
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return out }
-        for entry in entries {
-            guard let pid = Int32(entry), pid != exclude,
-                  let comm = try? String(contentsOfFile: "/proc/\(entry)/comm", encoding: .utf8) else { continue }
-            out[pid] = comm.trimmingCharacters(in: .newlines)
         }
         return out
     }

@@ -1,18 +1,25 @@
 import Glibc
 
 /// The kernel's answer to "how would a packet to this IPv4 address leave?" (`ip route get`).
-struct RouteAnswer: Equatable {
+package struct RouteAnswer: Equatable {
     /// RTN_* of the route: unicast, local (an address of this machine), broadcast, ...
-    let type: UInt8
+    package let type: UInt8
     /// The interface the packet leaves through (RTA_OIF).
-    let interfaceIndex: Int32?
+    package let interfaceIndex: Int32?
     /// The next hop when the target is not on the link itself (RTA_GATEWAY).
-    let gateway: [UInt8]?
+    package let gateway: [UInt8]?
     /// The source address the kernel would pick (RTA_PREFSRC).
-    let preferredSource: [UInt8]?
+    package let preferredSource: [UInt8]?
 
-    static let unicast: UInt8 = 1   // RTN_UNICAST
-    static let local: UInt8 = 2     // RTN_LOCAL
+    package static let unicast: UInt8 = 1   // RTN_UNICAST
+    package static let local: UInt8 = 2     // RTN_LOCAL
+
+    package init(type: UInt8, interfaceIndex: Int32?, gateway: [UInt8]?, preferredSource: [UInt8]?) {
+        self.type = type
+        self.interfaceIndex = interfaceIndex
+        self.gateway = gateway
+        self.preferredSource = preferredSource
+    }
 }
 
 /// One RTM_GETROUTE request over a netlink socket: the same lookup `ip route get DST [from SRC]`
@@ -20,9 +27,9 @@ struct RouteAnswer: Equatable {
 /// route `dev X` without a gateway as in the lab), not a guess from interface netmasks.
 /// Hand-written: the message is three fixed structures, and no maintained Swift package speaks
 /// rtnetlink (the C libraries, libnl and libmnl, would be a dependency for 60 lines).
-enum RouteLookup {
+package enum RouteLookup {
     // <linux/netlink.h>, <linux/rtnetlink.h>
-    private static let netlinkRoute: Int32 = 0        // NETLINK_ROUTE
+    package static let netlinkRoute: Int32 = 0        // NETLINK_ROUTE
     private static let getRoute: UInt16 = 26          // RTM_GETROUTE
     private static let newRoute: UInt16 = 24          // RTM_NEWROUTE
     private static let errorMessage: UInt16 = 2       // NLMSG_ERROR
@@ -33,37 +40,8 @@ enum RouteLookup {
     private static let attributeGateway: UInt16 = 5       // RTA_GATEWAY
     private static let attributePreferredSource: UInt16 = 7 // RTA_PREFSRC
 
-    /// Looks up the route to an IPv4 `destination`, from `source` when given; the errno text
-    /// when the kernel has none (no route, unreachable or prohibit route, `source` not ours).
-    static func route(to destination: [UInt8], from source: [UInt8]?) -> Result<RouteAnswer, RouteFailure> {
-        guard let handle = try? SocketHandle(family: AF_NETLINK, type: Int32(SOCK_DGRAM.rawValue), protocol: netlinkRoute)
-        else { return .failure(RouteFailure(errno: errno)) }
-        // The kernel answers synchronously; the timeout only guards against a kernel that does not.
-        var wait = timeval(tv_sec: 1, tv_usec: 0)
-        _ = setsockopt(handle.fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
-        let sequence = UInt32.random(in: 1...UInt32.max)
-        let message = requestMessage(destination: destination, source: source, sequence: sequence)
-        // struct sockaddr_nl (Glibc does not export it): family, pad, pid 0 (the kernel), groups.
-        var kernel = [UInt8](repeating: 0, count: 12)
-        withUnsafeBytes(of: UInt16(AF_NETLINK)) { kernel.replaceSubrange(0..<2, with: $0) }
-        let sent = message.withUnsafeBytes { bytes in
-            kernel.withUnsafeMutableBytes {
-                sendto(handle.fd, bytes.baseAddress, bytes.count, 0,
-                       $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t($0.count))
-            }
-        }
-        guard sent == message.count else { return .failure(RouteFailure(errno: errno)) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        for _ in 0..<8 {
-            let count = buffer.withUnsafeMutableBytes { recv(handle.fd, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { return .failure(RouteFailure(errno: count < 0 ? errno : EIO)) }
-            if let answer = parse(Array(buffer[0..<count]), sequence: sequence) { return answer }
-        }
-        return .failure(RouteFailure(errno: EIO))
-    }
-
     /// nlmsghdr + rtmsg + RTA_DST (+ RTA_SRC), host byte order as netlink wants.
-    static func requestMessage(destination: [UInt8], source: [UInt8]?, sequence: UInt32) -> [UInt8] {
+    package static func requestMessage(destination: [UInt8], source: [UInt8]?, sequence: UInt32) -> [UInt8] {
         var body: [UInt8] = [UInt8(AF_INET), 32, source == nil ? 0 : 32, 0, 0, 0, 0, 0, 0, 0, 0, 0]
         func attribute(_ type: UInt16, _ value: [UInt8]) {
             body += hostOrder(UInt16(4 + value.count)) + hostOrder(type) + value
@@ -76,7 +54,7 @@ enum RouteLookup {
     }
 
     /// The route in a reply, its error, or nil when the message is not the answer to `sequence`.
-    static func parse(_ bytes: [UInt8], sequence: UInt32) -> Result<RouteAnswer, RouteFailure>? {
+    package static func parse(_ bytes: [UInt8], sequence: UInt32) -> Result<RouteAnswer, RouteFailure>? {
         var offset = 0
         while offset + 16 <= bytes.count {
             let length = Int(read32(bytes, offset))
@@ -129,6 +107,8 @@ enum RouteLookup {
 }
 
 /// The kernel has no usable route: its errno (ENETUNREACH, EHOSTUNREACH, EACCES, EINVAL, ...).
-struct RouteFailure: Error, Equatable {
-    let errno: Int32
+package struct RouteFailure: Error, Equatable {
+    package let errno: Int32
+
+    package init(errno: Int32) { self.errno = errno }
 }

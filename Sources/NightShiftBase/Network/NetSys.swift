@@ -1,0 +1,14 @@
+import Glibc
+
+/// Small system helpers shared by the network and time code.
+package enum NetSys {
+    /// The C library's text for an errno value.
+    package static func errorText(_ code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+
+    /// The NUL-terminated text in a C buffer.
+    package static func string(fromCBuffer buffer: [CChar]) -> String {
+        buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+}
