@@ -1,4 +1,5 @@
 import Foundation
+import NightShiftBase
 import NightShiftCore
 
 /// The history's upkeep in the loop: counters kept beside the records, retention once a day.

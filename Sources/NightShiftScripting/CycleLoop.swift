@@ -1,5 +1,6 @@
 import Foundation
 import LuaBinding
+import NightShiftBase
 import NightShiftCore
 
 /// The `nightshift run` loop: each cycle loads the script afresh, runs it, records

@@ -1,5 +1,6 @@
 import Foundation
 import LuaBinding
+import NightShiftBase
 import NightShiftCore
 
 /// What the Lua primitives share during one run: the log, the flags, the state store,

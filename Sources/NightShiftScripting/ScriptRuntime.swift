@@ -1,5 +1,6 @@
 import Foundation
 import LuaBinding
+import NightShiftBase
 import NightShiftCore
 
 /// Every problem a site script has, each as `file:line: message`.

@@ -1,4 +1,5 @@
 import LuaBinding
+import NightShiftBase
 import NightShiftCore
 
 extension ScriptRuntime {

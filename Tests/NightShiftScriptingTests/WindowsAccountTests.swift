@@ -35,6 +35,26 @@ final class WindowsAccountTests: XCTestCase {
         XCTAssertFalse(e.contains("{user}"), e)
     }
 
+    func testEveryEscapeIsOneLineThatShowsTheNameAsWritten() throws {
+        // "\n" must not split the error over two lines, and the fix offered is the name the
+        // site wrote, not an example.
+        let f = try ScriptFixture()
+        for (written, what) in [(#"OFFICE\newuser"#, "a newline"), (#"OFFICE\tom"#, "a tab"), (#"OFFICE\rolf"#, "a carriage return")] {
+            let p = try f.problems(site(user: "\"" + written + "\""))
+            XCTAssertEqual(p.count, 1, "\(written): \(p)")
+            let e = p.first ?? ""
+            XCTAssertFalse(e.contains("\n") || e.contains("\r") || e.contains("\t"), "one line: \(e)")
+            XCTAssertTrue(e.contains("user name \"\(written)\" holds a control character, \(what) (byte"), e)
+            let doubled = written.replacingOccurrences(of: "\\", with: "\\\\")
+            XCTAssertTrue(e.contains("[[\(written)]]") && e.contains("\"\(doubled)\""), e)
+            XCTAssertFalse(e.contains("{user}"), e)
+        }
+        // A byte Lua has no letter for: shown as a decimal escape, the fix as an example.
+        let p = try f.problems(site(user: #""a\27b""#))
+        XCTAssertEqual(p.count, 1, "\(p)")
+        XCTAssertTrue(p.first?.contains(#"user name "a\27b" holds a control character (byte 27 at position 2)"#) == true, "\(p)")
+    }
+
     func testARefusedNameBringsNoFollowOnErrorAboutUser() throws {
         let f = try ScriptFixture()
         let p = try f.problems(site(user: #""-oProxyCommand=x""#))
@@ -42,14 +62,14 @@ final class WindowsAccountTests: XCTestCase {
         XCTAssertTrue(p.first?.contains("must not start with '-'") == true, "\(p)")
     }
 
-    /// The in_use check answers `code` with `stderr`; returns the log's text.
-    private func inUseLog(code: Int, stderr: String) throws -> (String?, String) {
+    /// The in_use check answers `code` with `stderr` (and `stdout`); returns the keep-on reason and the log's text.
+    private func inUseLog(code: Int, stderr: String, stdout: String = "") throws -> (String?, String) {
         let f = try ScriptFixture()
         let script = """
             settings { self = "Nas" }
             host "Nas" { }
             host "Win" { ip = "10.0.0.9", mac = "AA-BB-CC-DD-EE-09",
-                         actions = { in_use = { "sh", "-c", "echo '\(stderr)' >&2; exit \(code)" }, shutdown = { "true" } } }
+                         actions = { in_use = { "sh", "-c", "printf '\(stdout)'; echo '\(stderr)' >&2; exit \(code)" }, shutdown = { "true" } } }
             job "J" { source = "Nas", target = "Win", run = { "true" }, after = "shutdown", time_sync = "none" }
             """
         let path = try f.write("site.lua", script)
@@ -70,6 +90,30 @@ final class WindowsAccountTests: XCTestCase {
         XCTAssertTrue(log.contains("INFO  Win in_use: No User exists for *"), log)
         XCTAssertFalse(log.contains("ERR"), log)
         XCTAssertFalse(log.contains("ERROR"), log)
+    }
+
+    /// `query user` as Windows prints it (en-US): a locked console is still "Active", a
+    /// disconnected session (remote desktop closed, or a user switched away from) is "Disc"
+    /// without a session name; the '>' of quser's own session is on no row over ssh.
+    static let quserTable = """
+         USERNAME              SESSIONNAME        ID  STATE   IDLE TIME  LOGON TIME\r
+         anna                  console             1  Active      none   12/7/2026 8:02 AM\r
+         jdoe                                      2  Disc        1:05   12/7/2026 9:40 AM\r
+
+        """
+
+    func testALockedOrDisconnectedSessionIsInUse() throws {
+        // Exit 0 with a listed session is "in use", whatever its state: NightShift reads the
+        // exit code, never the table, so a Disc or locked session keeps the PC on.
+        for table in [Self.quserTable, Self.quserTable.replacingOccurrences(of: " anna  ", with: ">anna  ")] {
+            let printf = table.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+            let (reason, log) = try inUseLog(code: 0, stderr: "", stdout: printf)
+            XCTAssertEqual(reason, "its in_use check reports a user")
+            XCTAssertTrue(log.contains("INFO  Win in_use:  jdoe                                      2  Disc        1:05"), log)
+            XCTAssertTrue(log.contains("Win in_use:  USERNAME"), log)
+            XCTAssertFalse(log.contains("\r"), "carriage returns are not logged: \(log)")
+            XCTAssertFalse(log.contains("WARN") || log.contains("ERR"), log)
+        }
     }
 
     func testAFailingCheckIsAWarningAndKeepsThePcOn() throws {

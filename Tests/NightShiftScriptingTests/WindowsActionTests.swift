@@ -36,6 +36,13 @@ final class WindowsActionTests: XCTestCase {
         return s.components(separatedBy: "\0")
     }
 
+    /// Sleep with wake events on, through .NET (rundll32 would hand powrprof a window handle as
+    /// "hibernate" and a pointer as "disable wake events").
+    static let suspendCommand = [
+        "powershell", "-NoProfile", "-NonInteractive", "-Command",
+        #""Add-Type -AssemblyName System.Windows.Forms; [System.Windows.Forms.Application]::SetSuspendState([System.Windows.Forms.PowerState]::Suspend, [bool]0, [bool]0)""#,
+    ]
+
     private let sshPrefix = ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-l", hostileUser, "--", "10.0.0.9"]
 
     func testWindowsSshArgvOfEveryOperation() throws {
@@ -43,7 +50,9 @@ final class WindowsActionTests: XCTestCase {
         let rt = try load(f, actions: "ns.actions.windows_ssh()")
         XCTAssertEqual(try argv(rt, "shutdown"), sshPrefix + ["shutdown", "/s", "/f", "/t", "0"])
         XCTAssertEqual(try argv(rt, "hibernate"), sshPrefix + ["shutdown", "/h", "/f"])
-        XCTAssertEqual(try argv(rt, "suspend"), sshPrefix + ["rundll32.exe", "powrprof.dll,SetSuspendState", "0,1,0"])
+        // SetSuspendState returns only after the wake: keep-alives end the ssh that waits for it.
+        XCTAssertEqual(try argv(rt, "suspend"), Array(sshPrefix.prefix(5)) + ["-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3"]
+            + Array(sshPrefix.dropFirst(5)) + Self.suspendCommand)
         XCTAssertEqual(try argv(rt, "in_use"), sshPrefix + ["query", "user"])
         XCTAssertEqual(try argv(rt, "set_time", values: #"{ offset = "-1.250" }"#), sshPrefix + [
             "powershell", "-NoProfile", "-NonInteractive", "-Command",
@@ -75,12 +84,25 @@ final class WindowsActionTests: XCTestCase {
         let rt = try load(f, actions: "ns.actions.windows_ssh()")
         for action in ["shutdown", "hibernate", "suspend", "in_use", "set_time", "get_time"] {
             let a = try XCTUnwrap(try argv(rt, action, values: #"{ epoch_frac = "1796154792.250", offset = "-1.250" }"#), action)
-            let remote = a[sshPrefix.count...].joined(separator: " ")
+            let host = try XCTUnwrap(a.firstIndex(of: "10.0.0.9"), action)
+            XCTAssertEqual(a[host - 1], "--", action)
+            let remote = a[(host + 1)...].joined(separator: " ")
             XCTAssertFalse(remote.contains("ad$"), "\(action): \(remote)")
+            // Inside the one double-quoted -Command word a ';' only separates PowerShell
+            // statements: neither cmd.exe nor an outer PowerShell acts on it there. Everything
+            // else is refused in and out of quotes ($ and ` are expanded inside PowerShell's
+            // double quotes, % inside cmd.exe's).
+            let quoted = ["set_time", "get_time", "suspend"].contains(action)
+            XCTAssertEqual(remote.filter { $0 == "\"" }.count, quoted ? 2 : 0, remote)
+            if quoted { XCTAssertTrue(remote.hasSuffix("\""), remote) }
+            let words = remote.split(separator: "\"", omittingEmptySubsequences: false)
+            let outside = words[0], script = quoted && words.count > 1 ? words[1] : ""
             for operatorCharacter in ["&", "|", "<", ">", "^", "%", "$", "'", ";", "`"] {
-                XCTAssertFalse(remote.contains(operatorCharacter), "\(action) sends \(operatorCharacter): \(remote)")
+                XCTAssertFalse(outside.contains(operatorCharacter), "\(action) sends \(operatorCharacter): \(remote)")
+                if operatorCharacter != ";" {
+                    XCTAssertFalse(script.contains(operatorCharacter), "\(action) quotes \(operatorCharacter): \(remote)")
+                }
             }
-            XCTAssertEqual(remote.filter { $0 == "\"" }.count, ["set_time", "get_time"].contains(action) ? 2 : 0, remote)
         }
     }
 
@@ -91,7 +113,7 @@ final class WindowsActionTests: XCTestCase {
         chmod(cred, 0o600)
         let rt = try load(f, actions: #"ns.actions.windows_rpc { credentials = "\#(cred)", message = "Bye; $(rm -rf /) \"now\" {x}" }"#)
         XCTAssertEqual(try argv(rt, "shutdown"), [
-            "net", "rpc", "shutdown", "-f", "--timeout=0", #"--comment=Bye; $(rm -rf /) "now" {x}"#,
+            "net", "rpc", "shutdown", "-f", "--timeout=1", #"--comment=Bye; $(rm -rf /) "now" {x}"#,
             "--ipaddress=10.0.0.9", "--authentication-file=" + cred,
         ])
         for action in ["hibernate", "suspend", "set_time", "in_use"] {
@@ -102,7 +124,7 @@ final class WindowsActionTests: XCTestCase {
         chmod(smb, 0o600)
         let plain = try load(g, actions: #"ns.actions.windows_rpc { credentials = "\#(smb)" }"#)
         XCTAssertEqual(try argv(plain, "shutdown"), [
-            "net", "rpc", "shutdown", "-f", "--timeout=0", "--comment=NightShift backup finished",
+            "net", "rpc", "shutdown", "-f", "--timeout=1", "--comment=NightShift backup finished",
             "--ipaddress=10.0.0.9", "--authentication-file=" + smb,
         ])
     }

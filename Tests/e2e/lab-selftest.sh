@@ -195,6 +195,12 @@ check "WinPC: query user with nobody -> exit 1, 'No User exists for *'" test "$q
 ctl WinPC login
 winpc_lists_user() { lab_ssh WinPC query user | grep -q 'officeuser *console'; }
 check "WinPC: query user after login -> exit 0, the session listed" winpc_lists_user
+qu=$(lab_ssh WinPC query user | tr -d '\r' | head -n 1)
+check "WinPC: query user's header is Windows' own" \
+    test "$qu" = " USERNAME              SESSIONNAME        ID  STATE   IDLE TIME  LOGON TIME"
+ctl WinPC login jdoe disc
+winpc_lists_disc() { lab_ssh WinPC query user | grep -Eq '^ jdoe +2  Disc +1:05 '; }
+check "WinPC: a disconnected session is listed as Disc (exit 0)" winpc_lists_disc
 ctl WinPC logout
 lab_ssh WinPC nosuchprogram >/dev/null 2>&1
 check "WinPC: an unknown program exits 9009, which ssh reports as 49" test $? = 49
@@ -206,9 +212,20 @@ check "WinPC: PowerShell Set-Date sets its clock (CLOCK via powershell Set-Date)
 lab_ssh WinPC shutdown /s /f /t 0
 check "WinPC: shutdown /s /f /t 0 powers it off" wait_for 3 '[ "$(power_of WinPC)" = off ]'
 ctl WinPC on; winpc_ssh_up
+lab_ssh WinPC powershell -NoProfile -NonInteractive -Command '"Add-Type -AssemblyName System.Windows.Forms; [System.Windows.Forms.Application]::SetSuspendState([System.Windows.Forms.PowerState]::Suspend, [bool]0, [bool]0)"'
+check "WinPC: PowerShell SetSuspendState(Suspend, false, false) suspends it" wait_for 3 '[ "$(power_of WinPC)" = suspended ]'
+"$LAB" wol "$LAB_MAC_WinPC" --via "$LAB_VIA_WinPC"
+check "WinPC: suspended that way, a magic packet wakes it" wait_for 5 'pingable $W'
+errors_before=$(count_events LAB-ERROR WinPC)
 lab_ssh WinPC rundll32.exe powrprof.dll,SetSuspendState 0,1,0
-check "WinPC: rundll32 powrprof.dll,SetSuspendState 0,1,0 suspends it" wait_for 3 '[ "$(power_of WinPC)" = suspended ]'
-ctl WinPC on; winpc_ssh_up
+check "WinPC: rundll32 powrprof.dll,SetSuspendState 0,1,0 hibernates it, wake events off" \
+    wait_for 3 '[ "$(power_of WinPC)/$(ctl --field wake_disabled WinPC status)" = hibernated/True ]'
+check "WinPC: the rundll32 form is recorded as a lab error" test "$(count_events LAB-ERROR WinPC)" = $((errors_before + 1))
+"$LAB" wol "$LAB_MAC_WinPC" --via "$LAB_VIA_WinPC"
+check "WinPC: then a magic packet does not wake it" \
+    wait_for 3 '[ "$(events WAKE-IGNORED WinPC | grep -c "wake events were disabled")" -ge 1 ]'
+check "WinPC: still hibernated" test "$(power_of WinPC)" = hibernated
+ctl WinPC on
 lab_ssh WinPC shutdown /h /f
 check "WinPC: shutdown /h /f hibernates it" wait_for 3 '[ "$(power_of WinPC)" = hibernated ]'
 

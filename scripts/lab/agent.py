@@ -176,7 +176,11 @@ class Agent:
         self.state = "off"  # off | booting | on
         self.power = "off"  # off | suspended | hibernated | on  (how it went down)
         self.in_use = False
+        self.session = ("officeuser", "Active")  # who `query user` lists while in_use, and its STATE
         self.refuse_wake = False
+        self.wake_disabled = False  # put to sleep with wake events off: no magic packet wakes it
+        self.smb = False  # file sharing on: bin/win-smbd runs while the machine is on
+        self.smb_proc = None
         self.netloss = False
         self.clock_offset = read_offset(self.mdir)
         self.generation = 0
@@ -198,7 +202,8 @@ class Agent:
     def status(self):
         return {
             "name": self.name, "state": self.state, "power": self.power,
-            "in_use": self.in_use, "refuse_wake": self.refuse_wake,
+            "in_use": self.in_use, "session": list(self.session), "refuse_wake": self.refuse_wake,
+            "wake_disabled": self.wake_disabled,
             "boot_delay": self.boot_delay, "clock_offset": self.clock_offset,
             "ssh_delay": "never" if self.ssh_delay is None else self.ssh_delay,
             "netloss": self.netloss, "ip": self.ip, "mac": self.mac.hex(":"),
@@ -220,10 +225,11 @@ class Agent:
             self.generation += 1
             gen = self.generation
             d = self.boot_delay if delay is None else delay
+            # A machine found on at the lab's start has been up for a while, and one resuming from
+            # sleep or hibernation had its sshd running when it went down: only a boot from off waits.
+            ssh_delay = 0 if reason == "lab-start" or self.power in ("suspended", "hibernated") else self.ssh_delay
             self.ev("BOOTING", "reason=%s delay=%gs (was %s)" % (reason, d, self.power))
             self.save()
-        # A machine found on at the lab's start has been up for a while: its sshd runs.
-        ssh_delay = 0 if reason == "lab-start" else self.ssh_delay
         threading.Timer(d, self._boot_done, args=(gen, ssh_delay)).start()
         return True
 
@@ -286,18 +292,22 @@ class Agent:
                 kind, reason, was, " LEFTOVER-PROCESSES=%d" % left if left else ""))
             self.save()
 
-    def request_power(self, kind, via):
-        """systemctl poweroff/suspend/hibernate: returns at once, goes dark shortly after."""
+    def request_power(self, kind, via, wake_events=True):
+        """systemctl poweroff/suspend/hibernate: returns at once, goes dark shortly after.
+        wake_events=False: like Windows put to sleep with wake events disabled, a magic packet
+        no longer wakes it (only the power button does)."""
         with self.lock:
             if self.state != "on":
                 return {"ok": False, "error": "machine is %s" % self.state}
             gen = self.generation
-            self.ev("POWER-REQUEST", "%s via %s%s" % (kind, via, " WHILE-IN-USE" if self.in_use else ""))
+            self.ev("POWER-REQUEST", "%s via %s%s%s" % (kind, via, " WHILE-IN-USE" if self.in_use else "",
+                                                       "" if wake_events else " WAKE-EVENTS-DISABLED"))
         state = {"poweroff": "off", "suspend": "suspended", "hibernate": "hibernated"}[kind]
 
         def later():
             with self.lock:
                 if self.generation == gen and self.state == "on":
+                    self.wake_disabled = not wake_events
                     self.power_off(state, "%s via %s" % (kind, via))
         threading.Timer(self.off_delay, later).start()
         return {"ok": True}
@@ -350,6 +360,8 @@ class Agent:
                     self.ev("WAKE-IGNORED", "magic packet with wrong SecureOn password %s" % where)
                 elif self.refuse_wake:
                     self.ev("WAKE-IGNORED", "magic packet, refuse-wake is set %s" % where)
+                elif self.wake_disabled and self.state == "off":
+                    self.ev("WAKE-IGNORED", "magic packet, wake events were disabled when it went to sleep %s" % where)
                 elif self.state != "off":
                     self.ev("WAKE-IGNORED", "magic packet while %s %s" % (self.state, where))
                 else:
@@ -428,6 +440,7 @@ class Agent:
                 return {"ok": True, "status": self.status()}
         if op == "on":  # the power button
             with self.lock:
+                self.wake_disabled = False
                 if self.state == "on":
                     return ok
                 if self.state == "booting":
@@ -442,13 +455,26 @@ class Agent:
             kind = args[0] if args else "off"
             self.power_off(kind, "by hand")
             return ok
-        if op == "power":  # from the systemctl wrapper
-            return self.request_power(args[0], args[1] if len(args) > 1 else "ssh")
-        if op in ("login", "logout"):
+        if op == "power":  # from the systemctl wrapper; args: KIND [VIA [nowake]]
+            return self.request_power(args[0], args[1] if len(args) > 1 else "ssh",
+                                      wake_events=not (len(args) > 2 and args[2] == "nowake"))
+        if op in ("login", "logout"):  # login [USER [active|disc]]: disc = a disconnected session
             with self.lock:
                 self.in_use = op == "login"
-                self.ev("LOGIN" if self.in_use else "LOGOUT", "user %s" % (args[0] if args else "officeuser"))
+                user = args[0] if args else "officeuser"
+                if self.in_use:
+                    self.session = (user, "Disc" if len(args) > 1 and args[1].lower() == "disc" else "Active")
+                self.ev("LOGIN" if self.in_use else "LOGOUT", "user %s%s" % (
+                    user, " (disconnected session)" if self.in_use and self.session[1] == "Disc" else ""))
                 self.save()
+            return ok
+        if op == "smb":  # smb on|off: Windows' file sharing (a real smbd) while the machine is on
+            with self.lock:
+                first = not self.smb and self.smb_proc is None
+                self.smb = (args[0] if args else "on") in ("on", "1", "true", "yes")
+                self.ev("CONFIG", "smb=%s" % self.smb)
+            if first and self.smb:
+                threading.Thread(target=self.smb_loop, daemon=True).start()
             return ok
         if op == "refuse-wake":
             with self.lock:
@@ -495,6 +521,20 @@ class Agent:
             got = self.wait_state(args[0], float(args[1]) if len(args) > 1 else 60)
             return {"ok": got, "status": self.status(), **({} if got else {"error": "timeout"})}
         return {"ok": False, "error": "unknown op %r" % op}
+
+    def smb_loop(self):
+        """Starts bin/win-smbd whenever the machine is on without it (after each boot: powering
+        off kills it with everything else in the machine's namespace), like Windows' Server
+        service; it starts after the address, so a night that uses it waits for port 445."""
+        while not self.stop.is_set():
+            with self.lock:
+                running = self.smb_proc is not None and self.smb_proc.poll() is None
+                if self.smb and self.state == "on" and not running:
+                    env = dict(os.environ, LAB_DIR=self.labdir, LAB_HOME=self.home, LAB_PY=sys.executable)
+                    self.smb_proc = subprocess.Popen([os.path.join(self.home, "bin", "win-smbd"), "run", self.name],
+                                                     stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+                    self.ev("SMB", "smbd started (file sharing, remote shutdown pipe)")
+            self.stop.wait(0.2)
 
     def wait_state(self, want, timeout):
         end = time.time() + timeout
@@ -776,6 +816,9 @@ SET_DATE_ADJUST = re.compile(r"^Set-Date -Adjust \(\[TimeSpan\]::FromMillisecond
                              r"\(\[long\]\(([-+]?\d{1,12}(?:\.\d{1,9})?)d\*1000\)\)\)$")
 GET_TIME = ("[decimal]::Divide([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds(),1000)"
             ".ToString([Globalization.CultureInfo]::InvariantCulture)")
+# suspend: .NET's SetSuspendState(state, force, disableWakeEvent) - sleeps with wake events on.
+SUSPEND = ("Add-Type -AssemblyName System.Windows.Forms; [System.Windows.Forms.Application]::SetSuspendState("
+           "[System.Windows.Forms.PowerState]::Suspend, [bool]0, [bool]0)")
 NOT_RECOGNIZED = 9009  # cmd.exe's exit code for an unknown program (ssh reports 9009 & 255 = 49)
 
 
@@ -802,13 +845,24 @@ def windows_words(line):
     return words
 
 
-def quser_table(name, in_use):
-    """What `query user` prints: a table of sessions, or the message for none."""
+QUSER_HEADER = " USERNAME              SESSIONNAME        ID  STATE   IDLE TIME  LOGON TIME"
+
+
+def quser_table(name, in_use, session=("officeuser", "Active")):
+    """What `query user` prints (en-US): a table of sessions and exit 0, or "No User exists
+    for *" on stderr and exit 1. A locked console is still "Active"; a disconnected session
+    (remote desktop closed, or a user switched away from) is "Disc" with no session name. The
+    first column's '>' marks the session quser itself runs in: run over ssh it is in none of
+    the listed ones, so no row has it."""
     if not in_use:
         return "", "No User exists for *\r\n", 1
-    logon = time.strftime("%d.%m.%Y %H:%M", time.localtime(time.time() - 3600))
-    return (" USERNAME              SESSIONNAME        ID  STATE   IDLE TIME  LOGON TIME\r\n"
-            " officeuser            console             1  Active      none   %s\r\n" % logon), "", 0
+    user, state = session
+    t = time.localtime(time.time() - 3600)
+    logon = "%d/%d/%d %d:%02d %s" % (t.tm_mon, t.tm_mday, t.tm_year, (t.tm_hour + 11) % 12 + 1, t.tm_min,
+                                     "AM" if t.tm_hour < 12 else "PM")
+    where, sid, idle = ("console", 1, "none") if state == "Active" else ("", 2, "1:05")
+    row = " %-22s%-18s%3d  %-6s%10s   %s" % (user, where, sid, state, idle, logon)
+    return QUSER_HEADER + "\r\n" + row + "\r\n", "", 0
 
 
 def windows_command(labdir, name, line):
@@ -834,15 +888,20 @@ def windows_command(labdir, name, line):
         r = ctl_call(labdir, name, "power", [kind, via])
         return "", "", 0 if r.get("ok") else 1
     if prog == "rundll32":
-        if args == ["powrprof.dll,SetSuspendState", "0,1,0"]:
-            r = ctl_call(labdir, name, "power", ["suspend", via])
+        if args and args[0].lower() == "powrprof.dll,setsuspendstate":
+            # rundll32 calls SetSuspendState(window, instance, text, show): the window handle
+            # reads as "hibernate", the text's address as "disable wake events", the text
+            # itself ("0,1,0") is never read. With hibernation on (Windows' default): the PC
+            # hibernates and no magic packet wakes it.
+            event(labdir, name, "LAB-ERROR", "rundll32 SetSuspendState: hibernates with wake events disabled")
+            r = ctl_call(labdir, name, "power", ["hibernate", via, "nowake"])
             return "", "", 0 if r.get("ok") else 1
         return "", "", 0  # rundll32 says nothing, whatever it was asked
     if prog in ("query", "quser"):
         if prog == "query" and (not args or args[0].lower() != "user"):
             return "", "Invalid parameter(s)\r\n", 1
         st = ctl_call(labdir, name, "status", [])["status"]
-        return quser_table(name, st["in_use"])
+        return quser_table(name, st["in_use"], tuple(st.get("session") or ("officeuser", "Active")))
     if prog == "powershell":
         i = 0
         while i < len(args) and args[i].lower() in ("-noprofile", "-noninteractive", "-nologo"):
@@ -850,6 +909,11 @@ def windows_command(labdir, name, line):
         if i >= len(args) or args[i].lower() != "-command":
             return "", "powershell: the lab knows -Command only\r\n", 1
         script = " ".join(args[i + 1:])
+        if script == SUSPEND:
+            # The lab answers at once; a real PC answers "True" only after it woke again, and
+            # ssh loses the connection before that (the night judges by the PC going quiet).
+            r = ctl_call(labdir, name, "power", ["suspend", via])
+            return "", "", 0 if r.get("ok") else 1
         if script == GET_TIME:
             st = ctl_call(labdir, name, "status", [])["status"]
             return "%.3f\r\n" % (time.time() + float(st.get("clock_offset") or 0)), "", 0

@@ -8,7 +8,10 @@
 --
 -- Environment: LAB_CHECK_EVERY ("20s"), LAB_FORCE_WINDOW ("03:00-05:00"),
 -- LAB_WAKE_TIMEOUT ("60s"), LAB_OFF_TIMEOUT ("30s"), LAB_WIN_AFTER ("shutdown"),
--- LAB_WIN_LOGIN_DURING_JOB=1 (a user logs in on WinPC while the job runs).
+-- LAB_WIN_LOGIN_DURING_JOB=1 (a user logs in on WinPC while the job runs),
+-- LAB_WIN_ACTIONS ("ssh": ns.actions.windows_ssh; "rpc": ns.actions.windows_rpc, Samba's
+-- `net rpc shutdown` against WinPC's own smbd - bin/win-smbd, `lab ctl WinPC smb on` - with
+-- bin/nas-net in place of net, and no clock setting: the protocol has none).
 
 local ns = require "nightshift"
 
@@ -47,17 +50,26 @@ host "Server" {
   },
 }
 
+local RPC = env("LAB_WIN_ACTIONS", "ssh") == "rpc"
+local win_actions
+if RPC then
+  win_actions = ns.actions.windows_rpc { credentials = M .. "/WinPC/samba/client.auth" }
+  win_actions.shutdown[1] = LAB_HOME .. "/bin/nas-net"
+else
+  win_actions = ns.actions.windows_ssh {
+    key = LAB_DIR .. "/ssh/id_ed25519",
+    connect_timeout = 5,
+    options = { "StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null", "GlobalKnownHostsFile=/dev/null",
+                "LogLevel=ERROR", "IdentitiesOnly=yes" },
+  }
+end
+
 -- The Windows PC: the lab's sshd plays Windows' OpenSSH server (user root: the
 -- lab's sshd runs Linux accounts; on a real PC this is e.g. "backupadmin").
 host "WinPC" {
   ip = "10.66.1.50", mac = "02:66:01:00:00:32", via = "10.66.1.2", user = "root",
   watch = false,
-  actions = ns.actions.windows_ssh {
-    key = LAB_DIR .. "/ssh/id_ed25519",
-    connect_timeout = 5,
-    options = { "StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null", "GlobalKnownHostsFile=/dev/null",
-                "LogLevel=ERROR", "IdentitiesOnly=yes" },
-  },
+  actions = win_actions,
 }
 
 -- A Linux workstation: the night waits while it is on.
@@ -70,8 +82,18 @@ job "ServerToWinPC" {
       -- Somebody arrives at the PC while the backup runs.
       ns.exec({ LAB_PY, LAB_HOME .. "/agent.py", "ctl", "WinPC", "login", "officeuser" }, { timeout = 30 })
     end
+    if RPC then
+      -- The NAS would copy over the PC's share: its file sharing must be up (it starts
+      -- after the address, like Windows' Server service). A connect, not a TCP probe: for
+      -- the probe a refused port also means "the host is up".
+      local deadline = ns.now() + 30
+      while not ns.exec({ "bash", "-c", "exec 3<>/dev/tcp/10.66.1.50/445" }, { timeout = 3, log = "none" }).ok do
+        if ns.now() > deadline then return false, "WinPC's file sharing (445) is not up after 30 s" end
+        ns.sleep(0.2)
+      end
+    end
     return ns.exec({ "cp", "-a", M .. "/Server/share/Daten/.", M .. "/WinPC/share/" }, { timeout = 120 })
   end,
   after = env("LAB_WIN_AFTER", "shutdown"),
-  time_sync = "auto",            -- WinPC takes the NAS's time (PowerShell Set-Date)
+  time_sync = RPC and "none" or "auto", -- WinPC takes the NAS's time (PowerShell Set-Date -Adjust)
 }

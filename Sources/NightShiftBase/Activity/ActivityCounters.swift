@@ -3,7 +3,8 @@ import Foundation
 /// Byte counters from /proc (network interfaces, block devices), sampled twice for a rate:
 /// the traffic and disk busy checks.
 ///
-/// Hand-written: two small /proc text formats; no Swift library reads them.
+/// Hand-written: two small /proc text formats; no Swift library reads them. The parsers are
+/// here; reading /proc and /sys is Core's (`ActivityCounters+Proc`).
 public enum ActivityCounters {
     /// Bytes received plus sent per interface from `/proc/net/dev` text, loopback left out.
     public static func network(procNetDev text: String) -> [String: UInt64] {

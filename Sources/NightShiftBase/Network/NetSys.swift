@@ -1,6 +1,7 @@
 import Glibc
 
-/// Small system helpers shared by the network and time code.
+/// Small system helpers shared by the network and time code; the pure ones are here, the
+/// clocks and /proc reads are Core's (`NetSys+Clock`).
 package enum NetSys {
     /// The C library's text for an errno value.
     package static func errorText(_ code: Int32) -> String {

@@ -27,6 +27,7 @@ package struct RouteAnswer: Equatable {
 /// route `dev X` without a gateway as in the lab), not a guess from interface netmasks.
 /// Hand-written: the message is three fixed structures, and no maintained Swift package speaks
 /// rtnetlink (the C libraries, libnl and libmnl, would be a dependency for 60 lines).
+/// The message and the answer are here; the socket exchange is Core's (`RouteLookup+Netlink`).
 package enum RouteLookup {
     // <linux/netlink.h>, <linux/rtnetlink.h>
     package static let netlinkRoute: Int32 = 0        // NETLINK_ROUTE

@@ -1,5 +1,6 @@
 /// Wake-on-LAN magic packets over UDP broadcast. Hand-written: the packet is
 /// 102 fixed bytes, and the tools that exist (etherwake, wakeonlan) are programs, not libraries.
+/// The packet and the password are here; sending is Core's (`WakeOnLAN+Send`).
 public enum WakeOnLAN {
     /// The magic packet: 6 x 0xFF, the MAC 16 times, then the SecureOn password if any (102, 106 or 108 bytes).
     public static func magicPacket(for mac: MACAddress, password: [UInt8]? = nil) throws -> [UInt8] {

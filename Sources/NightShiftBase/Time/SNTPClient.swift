@@ -1,5 +1,6 @@
 /// An SNTP client (RFC 4330 / RFC 5905) over UDP: one query, one measured offset.
 /// Hand-written: SNTP is one 48-byte exchange, and no Swift library offers an NTP client.
+/// Validating an answer is here; the UDP exchange is Core's (`SNTPClient+Query`).
 public enum SNTPClient {
     /// The NTP port, the default of `ns.time.query` and `nightshift time`.
     public static let defaultPort: UInt16 = 123

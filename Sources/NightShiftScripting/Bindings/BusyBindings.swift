@@ -1,5 +1,6 @@
 import Foundation
 import LuaBinding
+import NightShiftBase
 import NightShiftCore
 
 /// `core.busy.*` and `core.rtc.set`: the /proc readings and the RTC write behind `ns.busy`

@@ -1,5 +1,6 @@
 import Foundation
 import LuaBinding
+import NightShiftBase
 import NightShiftCore
 
 /// `core.find_program` and `core.key_problem`: validation's questions to the file system;

@@ -1,5 +1,6 @@
 import Foundation
 import LuaBinding
+import NightShiftBase
 import NightShiftCore
 
 /// `core.defer.upsc(text)`: upsc's output as `{flags={...}, on_battery=, low_battery=, charge=?,

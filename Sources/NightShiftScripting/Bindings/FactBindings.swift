@@ -1,5 +1,6 @@
 import Foundation
 import LuaBinding
+import NightShiftBase
 import NightShiftCore
 
 /// The plain facts of this run: `ns.hostname`, `ns.format_duration`, the flags

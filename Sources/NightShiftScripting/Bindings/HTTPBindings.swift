@@ -1,5 +1,6 @@
 import Foundation
 import LuaBinding
+import NightShiftBase
 import NightShiftCore
 
 /// `ns.http{url=, method=, headers=, body=, timeout=}`: one HTTP(S) request.

@@ -1,5 +1,6 @@
 import Foundation
 import LuaBinding
+import NightShiftBase
 import NightShiftCore
 
 /// `core.hc.*`: what Healthchecks enrolment (nightshift.healthchecks) needs from Swift - the

@@ -1,5 +1,6 @@
 import Foundation
 import LuaBinding
+import NightShiftBase
 import NightShiftCore
 
 /// `ns.ping`, `ns.is_up`, `ns.wait_up`, `ns.wake`: the core's prober and WoL sender.

@@ -1,5 +1,6 @@
 import Foundation
 import LuaBinding
+import NightShiftBase
 import NightShiftCore
 
 /// `ns.parse.*` (validation the DSL uses: value, or nil and a message), `ns.template`,

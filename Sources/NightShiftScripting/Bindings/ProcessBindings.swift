@@ -1,5 +1,6 @@
 import Foundation
 import LuaBinding
+import NightShiftBase
 import NightShiftCore
 
 /// `ns.exec`: runs a program (argv, or a string through /bin/sh -c) under the core's ProcessRunner.

@@ -1,5 +1,6 @@
 import Foundation
 import LuaBinding
+import NightShiftBase
 import NightShiftCore
 
 /// `core.window(text, now)`: the calendar math of a force window (the trigger itself is Lua).

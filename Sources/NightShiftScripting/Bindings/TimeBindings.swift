@@ -1,4 +1,5 @@
 import LuaBinding
+import NightShiftBase
 import NightShiftCore
 
 /// `ns.time.query` (SNTP) and `ns.time.step` (this machine's clock), and the clock rule the

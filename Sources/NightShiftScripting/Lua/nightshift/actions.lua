@@ -29,11 +29,13 @@ local function ssh_options(fname, o)
   return o
 end
 
-local function ssh_prefix(o)
+-- `extra`: -o options of one action, after the site's own (ssh takes the first value given).
+local function ssh_prefix(o, extra)
   local argv = { "ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=" .. tostring(o.connect_timeout or 10) }
   if o.key then argv[#argv + 1] = "-i"; argv[#argv + 1] = o.key end
   if o.port then argv[#argv + 1] = "-p"; argv[#argv + 1] = tostring(o.port) end
   for _, opt in ipairs(o.options or {}) do argv[#argv + 1] = "-o"; argv[#argv + 1] = opt end
+  for _, opt in ipairs(extra or {}) do argv[#argv + 1] = "-o"; argv[#argv + 1] = opt end
   -- The user is the value of -l, so it is never read as an option (check also refuses user
   -- names starting with '-'). `--` ends the options: ssh would otherwise parse a word starting
   -- with '-' after the host as another option (it allows `ssh host -p 22`).
@@ -65,17 +67,29 @@ function actions.linux_ssh(opts)
   }
 end
 
---- Windows clients with the OpenSSH server (its default shell cmd.exe): shutdown.exe, powrprof,
--- PowerShell Set-Date, `query user`.
+--- Windows clients with the OpenSSH server (its default shell cmd.exe): shutdown.exe, PowerShell
+-- SetSuspendState and Set-Date, `query user`.
 -- opts: as for linux_ssh.
 function actions.windows_ssh(opts)
-  local p = ssh_prefix(ssh_options("windows_ssh", opts))
+  opts = ssh_options("windows_ssh", opts)
+  local p = ssh_prefix(opts)
+  -- SetSuspendState returns only after the PC woke again, and a sleeping PC closes no
+  -- connection: without keep-alives ssh would wait out the action's whole timeout. With
+  -- them it gives up after about 15 s, and the night judges by the PC going quiet.
+  local sleeping = ssh_prefix(opts, { "ServerAliveInterval=5", "ServerAliveCountMax=3" })
   return {
     shutdown = with(p, "shutdown", "/s", "/f", "/t", "0"),
     hibernate = with(p, "shutdown", "/h", "/f"),
-    -- SetSuspendState(hibernate=0, force=1, wakeup events disabled=0). rundll32 passes its
-    -- arguments in a way the function does not expect: with hibernation enabled it hibernates.
-    suspend = with(p, "rundll32.exe", "powrprof.dll,SetSuspendState", "0,1,0"),
+    -- .NET's SetSuspendState(state, force, disableWakeEvent): sleep with wake events left on,
+    -- so a magic packet wakes the PC again (force has had no effect since Windows Vista). Not through rundll32,
+    -- which calls powrprof's SetSuspendState with its own (window, instance, text, show) and
+    -- never passes "0,1,0": the window handle is read as "hibernate" and the text's address as
+    -- "disable wake events". The script is one double-quoted word like set_time's: false is
+    -- written [bool]0 and the state by its enum name, because a $ or a quote would be expanded
+    -- or ended by PowerShell when it is the OpenSSH DefaultShell.
+    suspend = with(sleeping, "powershell", "-NoProfile", "-NonInteractive", "-Command",
+      "\"Add-Type -AssemblyName System.Windows.Forms; [System.Windows.Forms.Application]::SetSuspendState("
+        .. "[System.Windows.Forms.PowerState]::Suspend, [bool]0, [bool]0)\""),
     -- ssh sends the remote command as one string, which cmd.exe (or PowerShell) parses: each
     -- -Command script is one double-quoted word holding no $, quote or cmd.exe metacharacter,
     -- and its only value is {offset} (a sign, digits and a dot, made by NightShift, never taken
@@ -118,10 +132,11 @@ function actions.windows_rpc(opts)
   local message = (opts.message or "NightShift backup finished"):gsub("[{}]", { ["{"] = "{{", ["}"] = "}}" })
   local credentials = opts.credentials:gsub("[{}]", { ["{"] = "{{", ["}"] = "}}" })
   return {
-    -- Samba's remote shutdown (InitiateSystemShutdownEx over \\PIPE\winreg): -f closes
-    -- programs without asking, -t 0 at once. There is no remote hibernate, suspend,
-    -- clock setting or "is somebody logged in" over this protocol.
-    shutdown = { "net", "rpc", "shutdown", "-f", "--timeout=0", "--comment=" .. message,
+    -- Samba's remote shutdown (initshutdown, else winreg's InitiateSystemShutdown): -f closes
+    -- programs without asking. One second, not 0: net reads a timeout of 0 as "none given"
+    -- and asks for its default 20 s countdown. There is no remote hibernate, suspend, clock
+    -- setting or "is somebody logged in" over this protocol.
+    shutdown = { "net", "rpc", "shutdown", "-f", "--timeout=1", "--comment=" .. message,
       "--ipaddress={ip}", "--authentication-file=" .. credentials },
   }
 end

@@ -32,16 +32,35 @@ function check.positive_duration(v)
   return check.seconds(d)
 end
 
+-- Lua's letter escapes, by the byte they make: a control character in a user name is
+-- almost always a backslash the site meant literally ("OFFICE\backupadmin").
+local ESCAPES = {
+  [7] = { "a", "a bell" }, [8] = { "b", "a backspace" }, [9] = { "t", "a tab" }, [10] = { "n", "a newline" },
+  [11] = { "v", "a vertical tab" }, [12] = { "f", "a form feed" }, [13] = { "r", "a carriage return" },
+}
+
 -- A login name: passed to ssh/net as its own argument, so it must not look like an option.
 function check.user(v)
   if type(v) ~= "string" or v == "" then return nil, "a user name expected, got " .. type(v) end
   local at = v:find("%c")
   if at then
-    -- Lua reads "OFFICE\backupadmin" as OFFICE, a backspace, "ackupadmin": say so, and how
-    -- to write a backslash.
-    return nil, string.format("user name %q holds a control character (byte %d at position %d): in a Lua "
-      .. "string a backslash starts an escape (\"\\b\" is a backspace); write the name as [[OFFICE\\backupadmin]] "
-      .. "or \"OFFICE\\\\backupadmin\"", v, v:byte(at), at)
+    -- Shown as the site wrote it, on one line: each control character as its escape.
+    local guessed = true
+    local written = v:gsub("%c", function(c)
+      local e = ESCAPES[c:byte()]
+      if e then return "\\" .. e[1] end
+      guessed = false
+      return "\\" .. c:byte()
+    end)
+    local e = ESCAPES[v:byte(at)]
+    if guessed then
+      return nil, string.format("user name \"%s\" holds a control character, %s (byte %d at position %d): in a Lua string a backslash "
+        .. "starts an escape (\"\\%s\" is %s); write the name as [[%s]] or \"%s\"",
+        written, e[2], v:byte(at), at, e[1], e[2], written, (written:gsub("\\", "\\\\")))
+    end
+    return nil, string.format("user name \"%s\" holds a control character (byte %d at position %d): in a Lua "
+      .. "string a backslash starts an escape (\"\\b\" is a backspace); write a backslash as in "
+      .. "[[OFFICE\\backupadmin]] or \"OFFICE\\\\backupadmin\"", written, v:byte(at), at)
   end
   if v:find("^%-") or v:find("%s") then
     return nil, string.format("invalid user name %q (it must not start with '-' or contain spaces)", v)
