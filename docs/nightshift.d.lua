@@ -47,6 +47,7 @@
 ---@field via? string  source address
 ---@field tcp? integer  TCP connect probe on this port
 ---@field probe? ns.Probe|ns.Probe[]  "icmp" (default), "tcp:PORT", "arp", "auto", or an array
+---@field listening? boolean  TCP probes: up only when the port accepts the connection (refused = down)
 
 ---@class ns.WaitOptions: ns.PingOptions
 ---@field timeout? number  overall seconds (default 180)
@@ -112,6 +113,7 @@
 ---@field watch boolean
 ---@field time_source boolean
 ---@field probe ns.Probe|ns.Probe[]  "auto" unless set
+---@field ready "auto"|"none"|string|string[]  "auto" unless set
 ---@field actions ns.Actions
 ---@field wake_timeout? number
 
@@ -232,6 +234,7 @@ function Night:wait_switched_off() end
 ---@field watch? boolean  default true
 ---@field time_source? boolean  default false
 ---@field probe? ns.Probe|ns.Probe[]  "auto" (default: ICMP, plus ARP on-link), "icmp", "tcp:PORT", "arp", or an array
+---@field ready? "auto"|"none"|string|string[]  TCP ports ("tcp:PORT") that must accept a connection before a job acts on it, within wake_timeout; "auto" (default): its ssh actions' port
 ---@field actions? ns.Actions
 ---@field wake_timeout? ns.Duration
 
@@ -511,6 +514,12 @@ function ns.hosts.probe(names) end
 ---@return boolean up
 ---@return string? address
 function ns.hosts.wait_up(name, timeout) end
+--- Waits until the host answers and its `ready` ports accept a connection, within one timeout.
+---@param name string|ns.Host
+---@param timeout? number  default the host's wake_timeout
+---@return boolean ready
+---@return string? address_or_reason  the address when ready, else why not
+function ns.hosts.wait_ready(name, timeout) end
 ---@param name string|ns.Host
 ---@return integer packets
 function ns.hosts.wake(name) end

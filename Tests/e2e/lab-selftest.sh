@@ -182,9 +182,14 @@ check "SecureOn: a magic packet without the password is ignored" wait_for 2 '[ "
 check "SecureOn: with the password it wakes" wait_for 4 'pingable $LAB_IP_Work1'
 
 # the Windows machine: its sshd answers like Windows' OpenSSH server with cmd.exe
+# Like Windows' OpenSSH service, its sshd starts a few seconds after it answers (ssh-delay).
 ctl WinPC on
 W=$LAB_IP_WinPC
 check "WinPC on by hand answers ping" pingable "$W"
+check "WinPC's ssh port refuses while its sshd is not started yet" test "$(tcp_state "$W" 22)" = refused
+winpc_ssh_up() { wait_for 15 '[ "$(tcp_state "$W" 22)" = open ]'; }
+check "WinPC's sshd accepts connections a few seconds later (SSH-UP)" winpc_ssh_up
+check "the ANSWERING and SSH-UP events say so" test "$(events ANSWERING WinPC | grep -c 'ssh in 4s')/$(count_events SSH-UP WinPC)" = 1/1
 qu=$(lab_ssh WinPC query user 2>&1); qrc=$?
 check "WinPC: query user with nobody -> exit 1, 'No User exists for *'" test "$qrc/$(tr -d '\r' <<<"$qu")" = "1/No User exists for *"
 ctl WinPC login
@@ -206,7 +211,7 @@ lab_ssh WinPC powershell -NoProfile -NonInteractive -Command '"Set-Date -Date ((
 check "WinPC: PowerShell Set-Date sets its clock (CLOCK via powershell Set-Date)" test "$(events CLOCK WinPC | grep -c 'via powershell Set-Date')" = 1
 lab_ssh WinPC shutdown /s /f /t 0
 check "WinPC: shutdown /s /f /t 0 powers it off" wait_for 3 '[ "$(power_of WinPC)" = off ]'
-ctl WinPC on
+ctl WinPC on; winpc_ssh_up
 lab_ssh WinPC powershell -NoProfile -NonInteractive -Command '"Add-Type -AssemblyName System.Windows.Forms; [System.Windows.Forms.Application]::SetSuspendState([System.Windows.Forms.PowerState]::Suspend, [bool]0, [bool]0)"'
 check "WinPC: PowerShell SetSuspendState(Suspend, false, false) suspends it" wait_for 3 '[ "$(power_of WinPC)" = suspended ]'
 "$LAB" wol "$LAB_MAC_WinPC" --via "$LAB_VIA_WinPC"

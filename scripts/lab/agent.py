@@ -92,6 +92,16 @@ def parse_mac(text):
     return bytes.fromhex(hexs)
 
 
+def parse_ssh_delay(text):
+    """Seconds (>= 0) from answering to sshd running, or None for "never"."""
+    if str(text) == "never":
+        return None
+    v = float(text)
+    if v < 0:
+        raise ValueError("ssh delay must be >= 0 seconds or never, not %r" % text)
+    return v
+
+
 def parse_password(text):
     if not text:
         return b""
@@ -158,6 +168,9 @@ class Agent:
         self.iface = a.iface
         self.ip = a.ip  # with prefix, e.g. 10.66.1.100/24
         self.boot_delay = float(a.boot_delay)
+        # Seconds between answering (ARP, ping, TCP) and sshd accepting connections after a
+        # boot; None: sshd never starts. Windows' OpenSSH service starts well after the NIC.
+        self.ssh_delay = parse_ssh_delay(a.ssh_delay)
         self.off_delay = float(a.off_delay)
         self.parent = a.parent
         self.state = "off"  # off | booting | on
@@ -197,6 +210,7 @@ class Agent:
             "in_use": self.in_use, "session": list(self.session), "refuse_wake": self.refuse_wake,
             "wake_disabled": self.wake_disabled,
             "boot_delay": self.boot_delay, "clock_offset": self.clock_offset,
+            "ssh_delay": "never" if self.ssh_delay is None else self.ssh_delay,
             "netloss": self.netloss, "ip": self.ip, "mac": self.mac.hex(":"),
             "wakes": self.wakes, "sntp_answers": self.sntp_answers,
         }
@@ -216,16 +230,20 @@ class Agent:
             self.generation += 1
             gen = self.generation
             d = self.boot_delay if delay is None else delay
+            # A machine found on at the lab's start has been up for a while, and one resuming from
+            # sleep or hibernation had its sshd running when it went down: only a boot from off waits.
+            ssh_delay = 0 if reason == "lab-start" or self.power in ("suspended", "hibernated") else self.ssh_delay
             self.ev("BOOTING", "reason=%s delay=%gs (was %s)" % (reason, d, self.power))
             self.save()
-        threading.Timer(d, self._boot_done, args=(gen,)).start()
+        threading.Timer(d, self._boot_done, args=(gen, ssh_delay)).start()
         return True
 
-    def _boot_done(self, gen):
+    def _boot_done(self, gen, ssh_delay=0):
         with self.lock:
             if self.generation != gen or self.state != "booting":
                 return
-            self._start_sshd()
+            if ssh_delay == 0:
+                self._start_sshd()
             self.nft_offload(False)
             self.ip_cmd("addr", "add", self.ip, "dev", self.iface)
             # Windows answers NetBIOS name queries when on; the firewalled PC must (its only
@@ -234,8 +252,21 @@ class Agent:
                 self._start_nmbd()
             self.state = "on"
             self.power = "on"
-            self.ev("ANSWERING", "ip=%s (ping, ssh and sntp up)" % self.ip.split("/")[0])
+            if ssh_delay == 0:
+                self.ev("ANSWERING", "ip=%s (ping, ssh and sntp up)" % self.ip.split("/")[0])
+            elif ssh_delay is None:
+                self.ev("ANSWERING", "ip=%s (ping and sntp up; ssh never starts: ssh-delay never)" % self.ip.split("/")[0])
+            else:
+                self.ev("ANSWERING", "ip=%s (ping and sntp up; ssh in %gs)" % (self.ip.split("/")[0], ssh_delay))
+                threading.Timer(ssh_delay, self._late_sshd, args=(gen, ssh_delay)).start()
             self.save()
+
+    def _late_sshd(self, gen, ssh_delay):
+        with self.lock:
+            if self.generation != gen or self.state != "on":
+                return
+            self._start_sshd()
+            self.ev("SSH-UP", "sshd accepts connections %gs after the address came up" % ssh_delay)
 
     def _start_sshd(self):
         cfg = os.path.join(self.mdir, "sshd_config")
@@ -511,6 +542,12 @@ class Agent:
             with self.lock:
                 self.boot_delay = float(args[0])
                 self.ev("CONFIG", "boot-delay=%gs" % self.boot_delay)
+                self.save()
+            return ok
+        if op == "ssh-delay":
+            with self.lock:
+                self.ssh_delay = parse_ssh_delay(args[0])
+                self.ev("CONFIG", "ssh-delay=%s" % ("never" if self.ssh_delay is None else "%gs" % self.ssh_delay))
                 self.save()
             return ok
         if op == "netloss":
@@ -987,6 +1024,7 @@ def main():
     r.add_argument("--iface", default="eth0")
     r.add_argument("--boot-delay", default="2")
     r.add_argument("--off-delay", default="0.7")
+    r.add_argument("--ssh-delay", default="0", help="seconds from answering to sshd running after a boot, or never")
     r.add_argument("--secureon", default="")
     r.add_argument("--parent", type=int, default=0)
     r.add_argument("--on", action="store_true")

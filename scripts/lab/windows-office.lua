@@ -70,6 +70,10 @@ host "WinPC" {
   ip = "10.66.1.50", mac = "02:66:01:00:00:32", via = "10.66.1.2", user = "root",
   watch = false,
   actions = win_actions,
+  -- The NAS copies over the PC's share: with rpc (no ssh action to wait for) the night waits
+  -- until its file sharing accepts connections (it starts after the address, like Windows'
+  -- Server service); with ssh, "auto" waits for the ssh port.
+  ready = RPC and "tcp:445" or "auto",
 }
 
 -- A Linux workstation: the night waits while it is on.
@@ -81,16 +85,6 @@ job "ServerToWinPC" {
     if env("LAB_WIN_LOGIN_DURING_JOB", nil) == "1" then
       -- Somebody arrives at the PC while the backup runs.
       ns.exec({ LAB_PY, LAB_HOME .. "/agent.py", "ctl", "WinPC", "login", "officeuser" }, { timeout = 30 })
-    end
-    if RPC then
-      -- The NAS would copy over the PC's share: its file sharing must be up (it starts
-      -- after the address, like Windows' Server service). A connect, not a TCP probe: for
-      -- the probe a refused port also means "the host is up".
-      local deadline = ns.now() + 30
-      while not ns.exec({ "bash", "-c", "exec 3<>/dev/tcp/10.66.1.50/445" }, { timeout = 3, log = "none" }).ok do
-        if ns.now() > deadline then return false, "WinPC's file sharing (445) is not up after 30 s" end
-        ns.sleep(0.2)
-      end
     end
     return ns.exec({ "cp", "-a", M .. "/Server/share/Daten/.", M .. "/WinPC/share/" }, { timeout = 120 })
   end,

@@ -20,6 +20,7 @@ NET_SUITES=(
     NightShiftScriptingTests.MetricsTextfileTests
     NightShiftScriptingTests.WindowsSNTPFallbackTests
     NightShiftScriptingTests.RoutedOfficeCheckTests
+    NightShiftScriptingTests.ReadyWaitTests
 )
 
 # The suites as one XCTest --filter regex ("Module\.Suite|...").

@@ -8,6 +8,9 @@ public struct ProbeOptions: Sendable, Equatable {
     public var via: String?
     /// Probe with a TCP connect to this port instead of ICMP echo.
     public var tcpPort: UInt16?
+    /// With `tcpPort`: up only when the port accepts the connection (a service listens there),
+    /// not when the host refuses it.
+    public var listening: Bool
     /// Probe with an ARP request instead of ICMP echo (IPv4 hosts on a local link; CAP_NET_RAW).
     public var arp: Bool
     /// Which kind of ICMP socket to use.
@@ -18,7 +21,7 @@ public struct ProbeOptions: Sendable, Equatable {
     /// Options with the documented defaults (timeout 1 s, one retry, ICMP).
     public init(
         timeout: Double = 1, retries: Int = 1, via: String? = nil, tcpPort: UInt16? = nil,
-        icmpSocket: ICMPSocketKind = .automatic, arp: Bool = false
+        icmpSocket: ICMPSocketKind = .automatic, arp: Bool = false, listening: Bool = false
     ) {
         self.timeout = timeout
         self.retries = retries
@@ -26,6 +29,7 @@ public struct ProbeOptions: Sendable, Equatable {
         self.tcpPort = tcpPort
         self.icmpSocket = icmpSocket
         self.arp = arp
+        self.listening = listening
     }
 
     /// These options after the checks every primitive shares (`OptionCheck`): throws an

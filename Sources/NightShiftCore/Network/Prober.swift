@@ -85,7 +85,8 @@ public enum Prober {
         } else if options.arp {
             transport = try ARPTransport(addresses: addresses, via: via)
         } else if let port = options.tcpPort {
-            transport = TCPTransport(addresses: addresses, port: port, via: via, probeTimeout: options.timeout)
+            transport = TCPTransport(addresses: addresses, port: port, via: via, probeTimeout: options.timeout,
+                                     listening: options.listening)
         } else {
             transport = try ICMPTransport(addresses: addresses, kind: options.icmpSocket, via: via)
         }

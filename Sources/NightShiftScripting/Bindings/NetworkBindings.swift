@@ -5,8 +5,8 @@ import NightShiftCore
 
 /// `ns.ping`, `ns.is_up`, `ns.wait_up`, `ns.wake`: the core's prober and WoL sender.
 enum NetworkBindings {
-    static let pingOptions: Set<String> = ["timeout", "retries", "via", "tcp", "probe"]
-    static let waitOptions: Set<String> = ["timeout", "retries", "via", "tcp", "probe", "interval", "any", "probe_timeout"]
+    static let pingOptions: Set<String> = ["timeout", "retries", "via", "tcp", "probe", "listening"]
+    static let waitOptions: Set<String> = ["timeout", "retries", "via", "tcp", "probe", "listening", "interval", "any", "probe_timeout"]
     static let wakeOptions: Set<String> = ["broadcast", "port", "via", "interface", "password", "repeat"]
 
     /// Runs one of the core's shared option checks; its error becomes Lua's "bad argument".
@@ -115,6 +115,7 @@ enum NetworkBindings {
         if let port = try o.integer("tcp") {
             p.tcpPort = try check(args, 2) { () throws(OptionError) in try OptionCheck.port(port, field: "tcp") }
         }
+        p.listening = try o.bool("listening") ?? false
         return try check(args, 2) { () throws(OptionError) in try p.validated() }
     }
 

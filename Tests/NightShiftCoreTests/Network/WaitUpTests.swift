@@ -111,4 +111,44 @@ final class WaitUpTests: XCTestCase {
         XCTAssertEqual(try outcome.wait().get()["10.79.1.2"]?.up, true)
         _ = peer
     }
+
+    /// `listening`: a refused connect is a host that is there, not a service that runs (a PC
+    /// whose OpenSSH service has not started yet), so it is down, saying so.
+    func testListeningCountsARefusalAsDown() throws {
+        let port: UInt16 = 8422
+        let plain = try Prober.sweep(["127.0.0.1"], options: ProbeOptions(timeout: 0.5, retries: 0, tcpPort: port))
+        XCTAssertEqual(plain["127.0.0.1"]?.up, true, "a refusal is up without `listening`")
+        let strict = try Prober.sweep(["127.0.0.1"], options: ProbeOptions(timeout: 0.5, retries: 0, tcpPort: port, listening: true))
+        XCTAssertEqual(strict["127.0.0.1"]?.up, false)
+        XCTAssertEqual(strict["127.0.0.1"]?.unknown, false)
+        XCTAssertTrue(strict["127.0.0.1"]?.error?.contains("connection refused") ?? false, "\(String(describing: strict))")
+        let listener = try TestTCPListener(address: "127.0.0.1", port: port)
+        let open = try Prober.sweep(["127.0.0.1"], options: ProbeOptions(timeout: 0.5, retries: 0, tcpPort: port, listening: true))
+        XCTAssertEqual(open["127.0.0.1"]?.up, true)
+        _ = listener
+    }
+
+    /// A wait with `listening` goes on through refusals and returns soon after the service listens.
+    func testListeningWaitReturnsWhenTheServiceListens() throws {
+        let port: UInt16 = 8423
+        let outcome = ThreadResult<(results: [String: ProbeResult], returnedAt: Double)>()
+        let startedAt = NetSys.monotonic()
+        let thread = Thread {
+            outcome.set(Result {
+                let results = try Prober.waitUp(["127.0.0.1"], options: ProbeOptions(timeout: 0.5, tcpPort: port, listening: true),
+                                                timeout: 10, interval: 0.1)
+                return (results, NetSys.monotonic())
+            })
+        }
+        thread.start()
+        usleep(700_000)
+        let beforeListen = NetSys.monotonic()
+        let listener = try TestTCPListener(address: "127.0.0.1", port: port)
+        let listeningSince = NetSys.monotonic()
+        let (results, returnedAt) = try outcome.wait().get()
+        XCTAssertEqual(results["127.0.0.1"]?.up, true)
+        XCTAssertGreaterThanOrEqual(returnedAt, beforeListen, "returned \(returnedAt - startedAt) s in, before the listener")
+        XCTAssertLessThan(returnedAt - listeningSince, 0.5)
+        _ = listener
+    }
 }

@@ -165,6 +165,20 @@ local function probe_form(v)
   return nil, PROBE_FORMS .. " expected, got " .. (type(v) == "string" and ("\"" .. v .. "\"") or type(v))
 end
 
+-- A non-empty array whose items `one` accepts: the array, or nil and why. `what` names the
+-- items in messages ("probes"), `item` one of them ("probe 2: ...").
+local function array_of(v, one, what, empty, item)
+  for k in pairs(v) do
+    if math.type(k) ~= "integer" or k < 1 or k > #v then return nil, "an array of " .. what .. " expected, got key " .. tostring(k) end
+  end
+  if #v == 0 then return nil, empty end
+  for i, x in ipairs(v) do
+    local ok, err = one(x)
+    if not ok then return nil, item .. " " .. i .. ": " .. err end
+  end
+  return v
+end
+
 -- A probe, or an array of them (up if any answers).
 function check.probe(v)
   if type(v) ~= "table" then
@@ -172,15 +186,25 @@ function check.probe(v)
     if ok then return ok end
     return nil, err .. " (or an array of these)"
   end
-  for k in pairs(v) do
-    if math.type(k) ~= "integer" or k < 1 or k > #v then return nil, "an array of probes expected, got key " .. tostring(k) end
+  return array_of(v, probe_form, "probes", "an array of probes (" .. PROBE_FORMS .. ") must not be empty", "probe")
+end
+
+local READY_FORMS = "\"auto\", \"none\", \"tcp:PORT\" or an array of \"tcp:PORT\""
+
+local function ready_port(v)
+  local port = type(v) == "string" and math.tointeger(tonumber(v:match("^tcp:(%d+)$") or ""))
+  if port and port >= 1 and port <= 65535 then return v end
+  return nil, "\"tcp:PORT\" (port 1-65535) expected, got " .. (type(v) == "string" and ("\"" .. v .. "\"") or type(v))
+end
+
+-- A host's `ready`: TCP ports that must accept a connection before a job acts on it.
+function check.ready(v)
+  if v == "auto" or v == "none" then return v end
+  if type(v) ~= "table" then
+    if ready_port(v) then return v end
+    return nil, READY_FORMS .. " expected, got " .. (type(v) == "string" and ("\"" .. v .. "\"") or type(v))
   end
-  if #v == 0 then return nil, "an array of probes (" .. PROBE_FORMS .. ") must not be empty" end
-  for i, item in ipairs(v) do
-    local ok, err = probe_form(item)
-    if not ok then return nil, "probe " .. i .. ": " .. err end
-  end
-  return v
+  return array_of(v, ready_port, "\"tcp:PORT\"", "an array of \"tcp:PORT\" must not be empty (\"none\": no wait)", "item")
 end
 
 function check.argv(v)

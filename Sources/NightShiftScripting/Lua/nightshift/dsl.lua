@@ -170,6 +170,8 @@ host = declaration("host", config.hosts, config.host_order, function(h, tbl)
   h.time_source = h.time_source or false
   -- "auto": ICMP, plus ARP where the address is on a local link (PCs that drop ping).
   h.probe = h.probe or "auto"
+  -- "auto": the ports of its ssh actions (nightshift.ready), known once settings.actions is.
+  h.ready = h.ready or "auto"
 end)
 
 --- Declares a backup job: `job "Name" { source = ..., target = ..., run = ..., after = ... }`.

@@ -9,6 +9,7 @@ local hosts = core.require "nightshift.hosts"
 core.require "nightshift.hooks"
 local clocksync = core.require "nightshift.clocksync"
 local jobrun = core.require "nightshift.jobrun"
+local ready = core.require "nightshift.ready"
 core.require "nightshift.inuse"
 core.require "nightshift.view"
 
@@ -67,8 +68,9 @@ local function dry_run_note(fmt, ...)
   ns.log.info("DRY-RUN would " .. fmt, ...)
 end
 
---- Makes sure every host in `names` answers: wakes the ones that are down and waits for them.
--- Returns true, or false and a reason naming the hosts that stayed down.
+--- Makes sure every host in `names` answers: wakes the ones that are down and waits for them,
+-- then waits for their ready ports (ssh), within the same wake_timeout. Returns true, or false
+-- and a reason naming the hosts that stayed down and the ports that stayed closed.
 function Night:ensure_up(names)
   local others = {}
   for _, name in ipairs(names) do
@@ -76,7 +78,7 @@ function Night:ensure_up(names)
   end
   if #others == 0 then return true end
   local now = hosts.probe(others)
-  local waiting = {}
+  local waiting, answered = {}, {}
   for _, name in ipairs(others) do
     if ns.dry_run and self.woken[name] then
       -- Woken earlier in this rehearsal: it would be up by now.
@@ -90,6 +92,8 @@ function Night:ensure_up(names)
       else
         ns.log.info("%s is up (%s)", name, now[name].ip)
       end
+      -- Woken earlier in a rehearsal: assumed ready as well.
+      if not (ns.dry_run and self.woken[name]) then answered[#answered + 1] = name end
     else
       local sent = hosts.wake(name)
       self.woken[name] = true
@@ -102,13 +106,14 @@ function Night:ensure_up(names)
       waiting[#waiting + 1] = name
     end
   end
-  local missing = {}
+  local missing, unready = {}, {}
   for _, name in ipairs(waiting) do
     local h = hosts.get(name)
     local timeout = h.wake_timeout or settings().wake_timeout
     if ns.dry_run then
       dry_run_note("wait up to %s for %s to answer (assumed up)", ns.format_duration(timeout), name)
       self.answering[name] = h.ip[1]
+      ready.wait(name, h.ip[1], core.mono() + timeout, true)
     else
       local started = core.mono()
       local ok, ip = hosts.wait_up(name, timeout)
@@ -116,6 +121,9 @@ function Night:ensure_up(names)
         self.answering[name] = ip
         core.state.host_seen(name)
         ns.log.info("%s answers at %s after %.1f s", name, ip, core.mono() - started)
+        -- One deadline: the ready ports get what is left of the wake_timeout.
+        local fine, why = ready.wait(name, ip, started + timeout, true)
+        if not fine then unready[#unready + 1] = why end
       else
         missing[#missing + 1] = name
         self.never_answered[name] = true
@@ -126,10 +134,19 @@ function Night:ensure_up(names)
       end
     end
   end
+  for _, name in ipairs(answered) do
+    -- Up already, but maybe not ready: a PC switched on a minute ago whose sshd still starts.
+    local h = hosts.get(name)
+    local fine, why = ready.wait(name, self.answering[name], core.mono() + (h.wake_timeout or settings().wake_timeout), false)
+    if not fine then unready[#unready + 1] = why end
+  end
+  local reasons = {}
   if #missing > 0 then
-    return false, string.format("%s did not come up within the wake timeout (%s)", util.join(missing, " and "),
+    reasons[1] = string.format("%s did not come up within the wake timeout (%s)", util.join(missing, " and "),
       ns.format_duration(hosts.get(missing[1]).wake_timeout or settings().wake_timeout))
   end
+  for _, why in ipairs(unready) do reasons[#reasons + 1] = why end
+  if #reasons > 0 then return false, table.concat(reasons, "; ") end
   return true
 end
 

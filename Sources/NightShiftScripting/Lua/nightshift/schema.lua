@@ -56,6 +56,7 @@ local SCHEMA = {
     probe = check.probe,
     actions = check.actions,
     wake_timeout = check.positive_duration,
+    ready = check.ready,
   },
   job = {
     source = check.string,
