@@ -40,8 +40,14 @@ final class ReadyPortTests: XCTestCase {
 
     func testNoSSHNoWait() throws {
         XCTAssertEqual(try ports(""), "")
-        XCTAssertEqual(try ports("actions = { shutdown = { \"net\", \"rpc\", \"shutdown\", \"--ipaddress={ip}\" } }"), "")
         XCTAssertEqual(try ports("actions = { shutdown = { \"sshpass\", \"ssh\", \"{ip}\" } }"), "")
+    }
+
+    /// Samba's net rpc reaches the PC on 445: a woken PC whose NIC answered ARP for it while
+    /// it slept is awake once its SMB port accepts a connection.
+    func testNetRPCWaitsForTheSMBPort() throws {
+        XCTAssertEqual(try ports("actions = { shutdown = { \"net\", \"rpc\", \"shutdown\", \"--ipaddress={ip}\" } }"), "445")
+        XCTAssertEqual(try ports("actions = { shutdown = { \"/usr/bin/net\", \"ads\", \"info\" } }"), "")
     }
 
     func testReadyOverridesTheSSHPorts() throws {

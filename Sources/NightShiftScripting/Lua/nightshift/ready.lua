@@ -43,8 +43,16 @@ function ready.ssh_port(argv)
   return n
 end
 
+-- Samba's `net rpc` (windows_rpc) talks to the PC's SMB port: 445.
+local function rpc_port(argv)
+  if type(argv) ~= "table" or type(argv[1]) ~= "string" or argv[1]:match("[^/]+$") ~= "net" then return nil end
+  if argv[2] == "rpc" then return 445 end
+  return nil
+end
+
 --- The TCP ports host `name` must accept connections on before the night acts on it:
---- its `ready` setting, or with "auto" the ports of its ssh actions (sorted, each once).
+--- its `ready` setting, or with "auto" the ports of its ssh actions and of its `net rpc`
+--- actions (445) - a woken PC whose NIC answers ARP for it is not awake yet (sorted, each once).
 function ready.ports(name)
   local h = hosts.get(name)
   local spec = h.ready or "auto"
@@ -54,7 +62,10 @@ function ready.ports(name)
   end
   if spec == "none" then return out end
   if spec == "auto" then
-    for _, action in ipairs(core.action_names(h)) do add(ready.ssh_port(core.action_of(h, action))) end
+    for _, action in ipairs(core.action_names(h)) do
+      local argv = core.action_of(h, action)
+      add(ready.ssh_port(argv) or rpc_port(argv))
+    end
     table.sort(out)
     return out
   end
@@ -70,10 +81,13 @@ local function port_list(ports)
   return (#ports == 1 and "port " or "ports ") .. table.concat(words, " and ")
 end
 
--- What the ports are for, in the log: "ssh port 22" when the ports came from ssh actions.
+-- What the ports are for, in the log: "ssh port 22" when the ports came from ssh actions,
+-- "SMB port 445" from net rpc ones.
 local function what(name, ports)
   local h = hosts.get(name)
-  return ((h.ready or "auto") == "auto" and "ssh " or "") .. port_list(ports)
+  if (h.ready or "auto") ~= "auto" then return port_list(ports) end
+  if #ports == 1 and ports[1] == 445 then return "SMB " .. port_list(ports) end
+  return "ssh " .. port_list(ports)
 end
 
 local function accepts(h, ip, port, timeout)
