@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 extension ZoneRules {
     /// This machine's zone, read once: `TZ` as the C library reads it (a zone name under
